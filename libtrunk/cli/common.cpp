@@ -1,0 +1,66 @@
+// Shared command-line plumbing.
+#include "cli/common.hpp"
+
+#include <iostream>
+
+#include "site/check.hpp"
+#include "site/loader.hpp"
+
+namespace trunk::cli {
+
+void add_format_option(CLI::App& app, Format& format) {
+  app.add_option("--format", format, "Output format: text or json (JSON on stdout)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Format>{{"text", Format::text}, {"json", Format::json}},
+          CLI::ignore_case));
+}
+
+void add_site_option(CLI::App& app, std::string& path) {
+  app.add_option("-c,--config", path,
+                 "The site: a TOML file or a directory of *.toml (default: $TRUNK_SITE, "
+                 "else ./site)");
+}
+
+int parse_arguments(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUnusable;
+  }
+  return -1;
+}
+
+LoadedSite load_and_check(const std::filesystem::path& path) {
+  LoadedSite out;
+  auto status = site::load_site(path, out.site, out.sink, out.sources);
+  out.readable = status == site::LoadStatus::loaded;
+  if (out.readable) site::check(out.site, out.sources, out.sink);
+  out.sink.sort();
+  return out;
+}
+
+void print_diagnostics_text(const diag::Sink& sink, const diag::SourceText* sources,
+                            std::ostream& err) {
+  err << diag::render_text(sink, sources);
+}
+
+void write_diagnostics_json(diag::JsonWriter& w, const diag::Sink& sink) {
+  w.begin_array();
+  for (const auto& d : sink.all()) diag::write_json(w, d);
+  w.end_array();
+}
+
+int exit_code_for(const diag::Sink& sink, bool strict) {
+  if (sink.errors() > 0) return kExitFindings;
+  if (strict && sink.warnings() > 0) return kExitFindings;
+  return kExitClean;
+}
+
+}  // namespace trunk::cli

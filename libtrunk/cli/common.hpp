@@ -1,0 +1,57 @@
+// What every trunkline command line shares (spec: "Command-line contract").
+//
+// The exit codes, the --format and -c options, loading a site with its
+// diagnostics, and printing diagnostics as text or JSON. Each tool's main
+// wires these to CLI11 and stays thin; anything a tool prints about the
+// input goes through here, so all tools speak the same way.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include "diag/diagnostic.hpp"
+#include "diag/render.hpp"
+#include "site/model.hpp"
+
+namespace trunk::cli {
+
+// Stable exit codes.
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;  // the input has errors (or warnings under --strict)
+constexpr int kExitUnusable = 2;  // bad arguments, unreadable input, I/O error
+
+enum class Format { text, json };
+
+// Adds `--format text|json` to `app`.
+void add_format_option(CLI::App& app, Format& format);
+// Adds `-c,--config SITE`; `path` keeps its default when the flag is absent.
+void add_site_option(CLI::App& app, std::string& path);
+
+// Runs CLI11's parse; on a parse error prints it and returns the exit code
+// to use (0 for --help/--version, 2 otherwise). Returns -1 when parsing went
+// through and the tool should go on.
+int parse_arguments(CLI::App& app, int argc, char** argv);
+
+// A site read and checked: the model, the text of its files (for quoting),
+// and every diagnostic from loading, validation and the DID pool checks.
+struct LoadedSite {
+  site::Site site;
+  diag::SourceText sources;
+  diag::Sink sink;
+  bool readable = false;
+};
+// Loads the site at `path` and runs every check on it. Never throws.
+LoadedSite load_and_check(const std::filesystem::path& path);
+
+// Prints diagnostics as text (to `err`, with quoted lines) or as a JSON array
+// value (into `w`, which the caller has positioned after a key).
+void print_diagnostics_text(const diag::Sink& sink, const diag::SourceText* sources,
+                            std::ostream& err);
+void write_diagnostics_json(diag::JsonWriter& w, const diag::Sink& sink);
+
+// The exit code a checking tool returns for these diagnostics.
+int exit_code_for(const diag::Sink& sink, bool strict);
+
+}  // namespace trunk::cli

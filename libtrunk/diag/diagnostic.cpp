@@ -1,0 +1,89 @@
+// Diagnostic collection and the typo finder behind "did you mean" hints.
+#include "diag/diagnostic.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace trunk::diag {
+
+std::string SourceRegion::to_string() const {
+  if (!known()) return file;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::note: return "note";
+    case Severity::warning: return "warning";
+    case Severity::error: return "error";
+  }
+  return "error";
+}
+
+Diagnostic& Sink::report(Severity severity, std::string code,
+                         std::string message, SourceRegion where) {
+  if (severity == Severity::error) ++errors_;
+  if (severity == Severity::warning) ++warnings_;
+  Diagnostic d;
+  d.severity = severity;
+  d.code = std::move(code);
+  d.message = std::move(message);
+  d.where = std::move(where);
+  items_.push_back(std::move(d));
+  return items_.back();
+}
+
+void Sink::append(const Sink& other) {
+  for (const auto& d : other.items_) {
+    items_.push_back(d);
+    if (d.severity == Severity::error) ++errors_;
+    if (d.severity == Severity::warning) ++warnings_;
+  }
+}
+
+void Sink::sort() {
+  std::stable_sort(items_.begin(), items_.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.where.file, a.where.line, a.where.column,
+                                     a.code) < std::tie(b.where.file, b.where.line,
+                                                        b.where.column, b.code);
+                   });
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      auto lower = [](char c) {
+        return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+      };
+      std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_match(std::string_view word,
+                          const std::vector<std::string_view>& candidates) {
+  std::string_view best;
+  std::size_t best_distance = SIZE_MAX;
+  for (auto c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  // A typo is at most a third of the word wrong (and at least one edit).
+  std::size_t limit = std::max<std::size_t>(1, std::max(word.size(), best.size()) / 3);
+  if (best_distance == 0 || best_distance > limit) return {};
+  return std::string(best);
+}
+
+}  // namespace trunk::diag

@@ -1,0 +1,55 @@
+// Rendering diagnostics for people (text) and for scripts (JSON).
+//
+// Text follows the trunkline contract:
+//     FILE:LINE:COL: error[CODE]: message
+//        12 | host = "sip.xyz.example"
+//           |        ^~~~~~~~~~~~~~~~~
+//       note: FILE:LINE:COL: first defined here
+//       hint: ...
+// The quoted line comes from a SourceText registered by whoever read the
+// file (the site loader); without it only the position is printed. JSON is
+// one object per diagnostic with the same fields. Messages never carry
+// secrets, so rendering needs no redaction.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diag/diagnostic.hpp"
+#include "diag/json.hpp"
+
+namespace trunk::diag {
+
+// The text of the files diagnostics point into, for quoting lines.
+class SourceText {
+ public:
+  void add(std::string path, std::string text);
+  // Line `n` (from 1) of `path` without its newline, ready to print: the
+  // value of any `password = ...` key on it, and every redacted region, is
+  // masked with '*'. Empty if unknown.
+  std::string line(const std::string& path, std::uint32_t n) const;
+  // Masks a region (a secret's value, possibly over several lines) whenever
+  // its lines are quoted.
+  void redact(const SourceRegion& r);
+  bool has(const std::string& path) const { return files_.count(path) != 0; }
+
+ private:
+  struct File {
+    std::string text;
+    std::vector<std::size_t> line_starts;
+    std::vector<SourceRegion> redacted;
+  };
+  std::map<std::string, File> files_;
+};
+
+std::string render_text(const Diagnostic& d, const SourceText* sources);
+std::string render_text(const Sink& sink, const SourceText* sources);
+// "2 errors, 1 warning"
+std::string summary(const Sink& sink);
+
+void write_json(JsonWriter& w, const Diagnostic& d);
+void write_json(JsonWriter& w, const SourceRegion& r);
+
+}  // namespace trunk::diag

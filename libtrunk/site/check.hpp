@@ -1,0 +1,17 @@
+// Every check a site gets before any tool trusts it: the validator's rules
+// (validate.hpp) and the DID pool rules (did/site_checks.hpp). Tools call
+// this one function so that `trunkctl validate`, `didpool-check` and the
+// compiler agree on what a valid site is.
+#pragma once
+
+#include "diag/diagnostic.hpp"
+#include "diag/render.hpp"
+#include "site/model.hpp"
+
+namespace trunk::site {
+
+// `sources` holds the files' text, used to place diagnostics at the exact
+// character inside pool strings.
+void check(const Site& site, const diag::SourceText& sources, diag::Sink& sink);
+
+}  // namespace trunk::site

@@ -1,0 +1,741 @@
+// The site schema and its reader over toml++.
+//
+// Each section has a reader that first checks the table's keys against the
+// section's known keys (unknown ones get a "did you mean"), then reads each
+// field with its type, range and default. Errors never stop the reading: an
+// operator sees all of them in one run.
+#include "site/loader.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace trunk::site {
+namespace {
+
+SourceRegion region(const toml::source_region& r) {
+  SourceRegion out;
+  if (r.path) out.file = *r.path;
+  out.line = r.begin.line;
+  out.column = r.begin.column;
+  out.end_line = r.end.line;
+  out.end_column = r.end.column;
+  return out;
+}
+
+std::string_view type_word(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "nothing";
+  }
+}
+
+template <class E>
+struct EnumWord {
+  std::string_view word;
+  E value;
+};
+
+constexpr EnumWord<TrunkType> kTrunkTypes[] = {
+    {"register", TrunkType::register_}, {"accept-register", TrunkType::accept_register},
+    {"peer", TrunkType::peer},          {"teams", TrunkType::teams},
+    {"webrtc", TrunkType::webrtc},      {"whatsapp", TrunkType::whatsapp},
+    {"ip", TrunkType::peer},            {"account", TrunkType::accept_register},
+};
+constexpr EnumWord<Transport> kTransports[] = {
+    {"udp", Transport::udp}, {"tcp", Transport::tcp},
+    {"tls", Transport::tls}, {"wss", Transport::wss}};
+constexpr EnumWord<Direction> kDirections[] = {
+    {"both", Direction::both}, {"inbound", Direction::inbound},
+    {"outbound", Direction::outbound}};
+constexpr EnumWord<RelayMedia> kRelayMedia[] = {
+    {"yes", RelayMedia::yes}, {"no", RelayMedia::no}, {"auto", RelayMedia::automatic}};
+
+// Reads the keys of one table. `label` names the table in messages
+// ("[[trunk]]", "[trunk.auth]").
+class TableReader {
+ public:
+  TableReader(const toml::table& t, std::string label, diag::Sink& sink,
+              std::vector<std::string_view> known)
+      : t_(t), label_(std::move(label)), sink_(sink), known_(std::move(known)) {
+    for (auto&& [k, v] : t_) {
+      if (std::find(known_.begin(), known_.end(), k.str()) != known_.end()) continue;
+      auto& d = sink_.error("unknown-key",
+                            "unknown key `" + std::string(k.str()) + "` in " + label_,
+                            region(k.source()));
+      std::string near = diag::closest_match(k.str(), known_);
+      if (!near.empty()) diag::with_hint(d, "did you mean `" + near + "`?");
+      else diag::with_hint(d, "known keys in " + label_ + ": " + join_known());
+    }
+  }
+
+  SourceRegion where() const { return region(t_.source()); }
+  const toml::node* node(std::string_view key) const { return t_.get(key); }
+
+  template <class T>
+  void default_at(Field<T>& f, T value) const {
+    f.value = std::move(value);
+    f.where = where();
+  }
+
+  bool locate(std::string_view key, const toml::node*& n, SourceRegion& key_where) const {
+    auto it = t_.find(key);
+    if (it == t_.end()) return false;
+    n = &it->second;
+    key_where = region(it->first.source());
+    return true;
+  }
+
+  void wrong_type(std::string_view key, const toml::node& n, std::string_view want) {
+    sink_.error("wrong-type",
+                "`" + std::string(key) + "` in " + label_ + " must be " +
+                    std::string(want) + ", found " + std::string(type_word(n)),
+                region(n.source()));
+  }
+
+  bool read(std::string_view key, Field<std::string>& f) {
+    const toml::node* n;
+    if (!locate(key, n, f.key)) return false;
+    if (!n->is_string()) {
+      wrong_type(key, *n, "a string");
+      return false;
+    }
+    f.value = n->as_string()->get();
+    f.where = region(n->source());
+    f.present = true;
+    return true;
+  }
+
+  bool read(std::string_view key, Field<bool>& f) {
+    const toml::node* n;
+    if (!locate(key, n, f.key)) return false;
+    if (!n->is_boolean()) {
+      wrong_type(key, *n, "true or false");
+      return false;
+    }
+    f.value = n->as_boolean()->get();
+    f.where = region(n->source());
+    f.present = true;
+    return true;
+  }
+
+  bool read(std::string_view key, Field<std::int64_t>& f, std::int64_t min,
+            std::int64_t max) {
+    const toml::node* n;
+    if (!locate(key, n, f.key)) return false;
+    if (!n->is_integer()) {
+      wrong_type(key, *n, "a whole number");
+      return false;
+    }
+    std::int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      sink_.error("out-of-range",
+                  "`" + std::string(key) + "` in " + label_ + " is " + std::to_string(v) +
+                      ", outside " + std::to_string(min) + " to " + std::to_string(max),
+                  region(n->source()));
+      return false;
+    }
+    f.value = v;
+    f.where = region(n->source());
+    f.present = true;
+    return true;
+  }
+
+  template <class E, std::size_t N>
+  bool read(std::string_view key, Field<E>& f, const EnumWord<E> (&words)[N],
+            Field<std::string>* text = nullptr) {
+    Field<std::string> s;
+    if (!read(key, s)) return false;
+    for (const auto& w : words) {
+      if (w.word == s.value) {
+        f.value = w.value;
+        f.where = s.where;
+        f.key = s.key;
+        f.present = true;
+        if (text) *text = s;
+        return true;
+      }
+    }
+    invalid_enum(key, s, words);
+    return false;
+  }
+
+  template <class E, std::size_t N>
+  void invalid_enum(std::string_view key, const Field<std::string>& s,
+                    const EnumWord<E> (&words)[N]) {
+    std::vector<std::string_view> options;
+    std::string list;
+    for (const auto& w : words) {
+      options.push_back(w.word);
+      if (!list.empty()) list += ", ";
+      list += w.word;
+    }
+    auto& d = sink_.error("invalid-value",
+                          "`" + std::string(key) + "` in " + label_ + " is \"" + s.value +
+                              "\", not one of " + list,
+                          s.where);
+    std::string near = diag::closest_match(s.value, options);
+    if (!near.empty()) diag::with_hint(d, "did you mean \"" + near + "\"?");
+  }
+
+  bool read(std::string_view key, Field<std::vector<Field<std::string>>>& f) {
+    const toml::node* n;
+    if (!locate(key, n, f.key)) return false;
+    const toml::array* a = n->as_array();
+    if (!a) {
+      wrong_type(key, *n, "an array of strings");
+      return false;
+    }
+    f.where = region(n->source());
+    f.present = true;
+    for (const auto& e : *a) {
+      if (!e.is_string()) {
+        sink_.error("wrong-type",
+                    "elements of `" + std::string(key) + "` in " + label_ +
+                        " must be strings, found " + std::string(type_word(e)),
+                    region(e.source()));
+        continue;
+      }
+      Field<std::string> item;
+      item.value = e.as_string()->get();
+      item.where = region(e.source());
+      item.key = f.key;
+      item.present = true;
+      f.value.push_back(std::move(item));
+    }
+    return true;
+  }
+
+  template <class T>
+  void require(std::string_view key, const Field<T>& f) {
+    if (f.present || t_.contains(key)) return;
+    sink_.error("missing-field", label_ + " is missing required key `" +
+                                     std::string(key) + "`",
+                where());
+  }
+
+  // A sub-table: `[trunk.auth]` or `auth = { ... }`. Null when absent or wrong.
+  const toml::table* table(std::string_view key) {
+    const toml::node* n = t_.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) {
+      wrong_type(key, *n, "a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // An array of tables: `[[trunk.tenant]]`.
+  const toml::array* tables(std::string_view key) {
+    const toml::node* n = t_.get(key);
+    if (!n) return nullptr;
+    const toml::array* a = n->as_array();
+    if (!a || !a->is_array_of_tables()) {
+      wrong_type(key, *n, "an array of tables ([[...]])");
+      return nullptr;
+    }
+    return a;
+  }
+
+  const std::string& label() const { return label_; }
+  diag::Sink& sink() { return sink_; }
+
+ private:
+  std::string join_known() const {
+    std::string out;
+    for (auto k : known_) {
+      if (!out.empty()) out += ", ";
+      out += k;
+    }
+    return out;
+  }
+
+  const toml::table& t_;
+  std::string label_;
+  diag::Sink& sink_;
+  std::vector<std::string_view> known_;
+};
+
+bool valid_tenant_name(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!ok(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) { return ok(c) || c == '-'; });
+}
+
+bool valid_trunk_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+  });
+}
+
+bool valid_host(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
+  });
+}
+
+// "203.0.113.10", "203.0.113.16/28", "2001:db8::1", "2001:db8::/32".
+bool valid_ip_or_cidr(std::string_view s) {
+  std::string addr(s);
+  int max_prefix = -1;
+  std::string prefix;
+  if (auto slash = addr.find('/'); slash != std::string::npos) {
+    prefix = addr.substr(slash + 1);
+    addr.resize(slash);
+    if (prefix.empty() || prefix.size() > 3 ||
+        !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+  }
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, addr.c_str(), buf) == 1) max_prefix = 32;
+  else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) max_prefix = 128;
+  else return false;
+  return prefix.empty() || std::stoi(prefix) <= max_prefix;
+}
+
+void check_name(diag::Sink& sink, const Field<std::string>& f, bool tenant) {
+  if (!f.present) return;
+  if (tenant ? valid_tenant_name(f.value) : valid_trunk_name(f.value)) return;
+  auto& d = sink.error("invalid-name",
+                       std::string(tenant ? "tenant" : "trunk") + " name \"" + f.value +
+                           "\" is not valid",
+                       f.where);
+  diag::with_hint(d, tenant ? "tenant names are 1-63 of a-z, 0-9 and '-', starting with a "
+                              "letter or digit"
+                            : "trunk names are 1-64 of A-Z, a-z, 0-9, '.', '_' and '-'");
+}
+
+void check_nonempty(diag::Sink& sink, const Field<std::string>& f, std::string_view what) {
+  if (f.present && f.value.empty())
+    sink.error("invalid-value", std::string(what) + " must not be empty", f.where);
+}
+
+void read_site_info(const toml::table& t, Site& site, diag::Sink& sink,
+                    std::map<std::string, SourceRegion>& site_keys) {
+  // A plain key of [site] may be written in one fragment only.
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    auto [it, fresh] = site_keys.emplace(key, region(k.source()));
+    if (!fresh) {
+      auto& d = sink.error("duplicate-key",
+                           "`site." + key + "` is defined in two places",
+                           region(k.source()));
+      diag::with_related(d, it->second, "first defined here");
+    }
+  }
+  TableReader r(t, "[site]", sink, {"name", "transports"});
+  site.info.where = r.where();
+  if (!site.info.name.present) r.read("name", site.info.name);
+  if (!site.info.transports.present) {
+    Field<std::vector<Field<std::string>>> words;
+    if (r.read("transports", words)) {
+      site.info.transports.present = true;
+      site.info.transports.where = words.where;
+      site.info.transports.key = words.key;
+      for (const auto& w : words.value) {
+        bool found = false;
+        for (const auto& e : kTransports) {
+          if (e.word == w.value) {
+            Field<Transport> f;
+            f.value = e.value;
+            f.where = w.where;
+            f.present = true;
+            site.info.transports.value.push_back(f);
+            found = true;
+          }
+        }
+        if (!found) {
+          Field<Transport> dummy;
+          (void)dummy;
+          r.invalid_enum("transports", w, kTransports);
+        }
+      }
+    }
+  }
+}
+
+void read_tenant(const toml::table& t, Site& site, diag::Sink& sink) {
+  TableReader r(t, "[[tenant]]", sink, {"name", "sip_domain", "caller_id"});
+  Tenant tn;
+  tn.where = r.where();
+  r.read("name", tn.name);
+  r.read("sip_domain", tn.sip_domain);
+  r.read("caller_id", tn.caller_id);
+  r.require("name", tn.name);
+  r.require("sip_domain", tn.sip_domain);
+  check_name(sink, tn.name, true);
+  if (tn.sip_domain.present && !valid_host(tn.sip_domain.value))
+    sink.error("invalid-value",
+               "sip_domain \"" + tn.sip_domain.value + "\" is not a domain name",
+               tn.sip_domain.where);
+  check_nonempty(sink, tn.caller_id, "caller_id");
+  site.tenants.push_back(std::move(tn));
+}
+
+void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
+  TableReader r(t, "[[trunk]]", sink,
+                {"name", "type", "provider", "owner", "host", "port", "transport",
+                 "outbound_proxy", "outbound_proxy_port", "associated_ips", "direction",
+                 "verify_port", "single_via", "tel_uri_request_line", "tel_uri_to",
+                 "strip_plus", "stir_shaken", "relay_media", "match_from_host",
+                 "request_uri_params", "caller_id", "failover", "keepalive", "limits",
+                 "auth", "tenant"});
+  Trunk tr;
+  tr.where = r.where();
+  r.read("name", tr.name);
+  r.require("name", tr.name);
+  check_name(sink, tr.name, false);
+  // Name the trunk in the messages that follow.
+  std::string label = tr.name.present ? "trunk \"" + tr.name.value + "\"" : "[[trunk]]";
+
+  r.read("type", tr.type, kTrunkTypes, &tr.type_text);
+  r.require("type", tr.type);
+  if (!r.read("provider", tr.provider)) r.default_at(tr.provider, std::string("generic"));
+  check_nonempty(sink, tr.provider, "provider");
+  if (!r.read("owner", tr.owner)) r.default_at(tr.owner, std::string("system"));
+  check_nonempty(sink, tr.owner, "owner");
+  r.read("host", tr.host);
+  r.require("host", tr.host);
+  if (tr.host.present && !valid_host(tr.host.value)) {
+    auto& d = sink.error("invalid-value",
+                         "host \"" + tr.host.value + "\" of " + label +
+                             " is not a host name or IP address",
+                         tr.host.where);
+    if (tr.host.value.rfind("sip:", 0) == 0 || tr.host.value.find(':') != std::string::npos)
+      diag::with_hint(d, "give the bare host; the port goes in `port`, the scheme is implied");
+  }
+  if (!r.read("transport", tr.transport, kTransports)) r.default_at(tr.transport, Transport::udp);
+  if (!r.read("port", tr.port, 1, 65535))
+    r.default_at(tr.port, std::int64_t(tr.transport.value == Transport::tls ? 5061 : 5060));
+  r.read("outbound_proxy", tr.outbound_proxy);
+  if (tr.outbound_proxy.present && !valid_host(tr.outbound_proxy.value))
+    sink.error("invalid-value",
+               "outbound_proxy \"" + tr.outbound_proxy.value + "\" of " + label +
+                   " is not a host name or IP address",
+               tr.outbound_proxy.where);
+  if (!r.read("outbound_proxy_port", tr.outbound_proxy_port, 1, 65535))
+    r.default_at(tr.outbound_proxy_port, tr.port.value);
+  if (r.read("associated_ips", tr.associated_ips)) {
+    for (const auto& ip : tr.associated_ips.value) {
+      if (valid_ip_or_cidr(ip.value)) continue;
+      auto& d = sink.error("invalid-value",
+                           "associated_ips entry \"" + ip.value + "\" of " + label +
+                               " is not an IP address or CIDR block",
+                           ip.where);
+      diag::with_hint(d, "write an address (203.0.113.10) or a block (203.0.113.16/28)");
+    }
+  }
+  if (!r.read("direction", tr.direction, kDirections)) r.default_at(tr.direction, Direction::both);
+  for (auto [key, field] : {std::pair{"verify_port", &tr.verify_port},
+                            {"single_via", &tr.single_via},
+                            {"tel_uri_request_line", &tr.tel_uri_request_line},
+                            {"tel_uri_to", &tr.tel_uri_to},
+                            {"strip_plus", &tr.strip_plus},
+                            {"stir_shaken", &tr.stir_shaken}}) {
+    if (!r.read(key, *field)) r.default_at(*field, false);
+  }
+  if (!r.read("relay_media", tr.relay_media, kRelayMedia))
+    r.default_at(tr.relay_media, RelayMedia::automatic);
+  r.read("match_from_host", tr.match_from_host);
+  if (tr.match_from_host.present && !valid_host(tr.match_from_host.value))
+    sink.error("invalid-value",
+               "match_from_host \"" + tr.match_from_host.value + "\" of " + label +
+                   " is not a host name",
+               tr.match_from_host.where);
+  r.read("request_uri_params", tr.request_uri_params);
+  r.read("caller_id", tr.caller_id);
+  check_nonempty(sink, tr.caller_id, "caller_id");
+  r.read("failover", tr.failover);
+
+  if (const toml::table* k = r.table("keepalive")) {
+    TableReader kr(*k, "[trunk.keepalive] of " + label, sink, {"options", "interval"});
+    kr.read("options", tr.keepalive.options);
+    kr.read("interval", tr.keepalive.interval, 1, 86400);
+  }
+  if (!tr.keepalive.options.present) r.default_at(tr.keepalive.options, false);
+  if (!tr.keepalive.interval.present) r.default_at(tr.keepalive.interval, std::int64_t(360));
+
+  if (const toml::table* l = r.table("limits")) {
+    TableReader lr(*l, "[trunk.limits] of " + label, sink, {"inbound", "outbound", "total"});
+    constexpr std::int64_t kMax = 1'000'000;
+    lr.read("inbound", tr.limits.inbound, 0, kMax);
+    lr.read("outbound", tr.limits.outbound, 0, kMax);
+    lr.read("total", tr.limits.total, 0, kMax);
+  }
+
+  if (const toml::table* a = r.table("auth")) {
+    TableReader ar(*a, "[trunk.auth] of " + label, sink,
+                   {"username", "password_env", "password_file", "password",
+                    "register_interval"});
+    tr.auth.present = true;
+    tr.auth.where = ar.where();
+    ar.read("username", tr.auth.username);
+    check_nonempty(sink, tr.auth.username, "auth.username");
+    ar.read("password_env", tr.auth.password_env);
+    check_nonempty(sink, tr.auth.password_env, "auth.password_env");
+    ar.read("password_file", tr.auth.password_file);
+    check_nonempty(sink, tr.auth.password_file, "auth.password_file");
+    ar.read("password", tr.auth.password);
+    ar.read("register_interval", tr.auth.register_interval, 60, 604800);
+  }
+  if (!tr.auth.register_interval.present)
+    r.default_at(tr.auth.register_interval, std::int64_t(3600));
+
+  if (const toml::array* a = r.tables("tenant")) {
+    for (const auto& e : *a) {
+      TableReader tr_r(*e.as_table(), "[[trunk.tenant]] of " + label, sink,
+                       {"tenant", "did_pool"});
+      TrunkTenant tt;
+      tt.where = tr_r.where();
+      tr_r.read("tenant", tt.tenant);
+      tr_r.require("tenant", tt.tenant);
+      tr_r.read("did_pool", tt.did_pool);
+      tr.tenants.push_back(std::move(tt));
+    }
+  }
+  site.trunks.push_back(std::move(tr));
+}
+
+void read_route(const toml::table& t, Site& site, diag::Sink& sink) {
+  TableReader r(t, "[[route]]", sink,
+                {"tenant", "name", "match", "priority", "trunks", "strip", "prepend",
+                 "caller_id"});
+  Route rt;
+  rt.where = r.where();
+  r.read("tenant", rt.tenant);
+  r.require("tenant", rt.tenant);
+  r.read("name", rt.name);
+  r.require("name", rt.name);
+  r.read("match", rt.match);
+  r.require("match", rt.match);
+  if (!r.read("priority", rt.priority, -1'000'000, 1'000'000)) r.default_at(rt.priority, std::int64_t(0));
+  r.read("trunks", rt.trunks);
+  r.require("trunks", rt.trunks);
+  if (rt.trunks.present && rt.trunks.value.empty())
+    sink.error("invalid-value", "route has no trunks", rt.trunks.where);
+  if (!r.read("strip", rt.strip, 0, 32)) r.default_at(rt.strip, std::int64_t(0));
+  r.read("prepend", rt.prepend);
+  r.read("caller_id", rt.caller_id);
+  check_nonempty(sink, rt.caller_id, "caller_id");
+  site.routes.push_back(std::move(rt));
+}
+
+void read_inbound(const toml::table& t, Site& site, diag::Sink& sink) {
+  TableReader r(t, "[[inbound]]", sink, {"tenant", "trunk", "did", "to"});
+  Inbound in;
+  in.where = r.where();
+  r.read("tenant", in.tenant);
+  r.require("tenant", in.tenant);
+  r.read("trunk", in.trunk);
+  r.require("trunk", in.trunk);
+  r.read("did", in.did);
+  r.require("did", in.did);
+  r.read("to", in.to);
+  r.require("to", in.to);
+  site.inbound.push_back(std::move(in));
+}
+
+void read_expect(const toml::table& t, Site& site, diag::Sink& sink) {
+  TableReader r(t, "[[expect]]", sink,
+                {"tenant", "dial", "route", "send", "trunks", "trunk", "did", "to"});
+  Expect ex;
+  ex.where = r.where();
+  r.read("tenant", ex.tenant);
+  r.read("dial", ex.dial);
+  r.read("route", ex.route);
+  r.read("send", ex.send);
+  r.read("trunks", ex.trunks);
+  r.read("trunk", ex.trunk);
+  r.read("did", ex.did);
+  r.read("to", ex.to);
+  if (ex.dial.present == ex.did.present) {
+    auto& d = sink.error("invalid-value",
+                         "[[expect]] needs exactly one of `dial` (outbound) or `did` (inbound)",
+                         ex.where);
+    (void)d;
+  } else if (ex.dial.present) {
+    r.require("tenant", ex.tenant);
+  } else {
+    r.require("trunk", ex.trunk);
+  }
+  site.expects.push_back(std::move(ex));
+}
+
+}  // namespace
+
+std::string_view to_string(TrunkType t) {
+  for (const auto& w : kTrunkTypes)
+    if (w.value == t) return w.word;
+  return "?";
+}
+std::string_view to_string(Transport t) {
+  for (const auto& w : kTransports)
+    if (w.value == t) return w.word;
+  return "?";
+}
+std::string_view to_string(Direction d) {
+  for (const auto& w : kDirections)
+    if (w.value == d) return w.word;
+  return "?";
+}
+std::string_view to_string(RelayMedia r) {
+  for (const auto& w : kRelayMedia)
+    if (w.value == r) return w.word;
+  return "?";
+}
+
+const Trunk* Site::find_trunk(std::string_view name) const {
+  for (const auto& t : trunks)
+    if (t.name.value == name) return &t;
+  return nullptr;
+}
+const Tenant* Site::find_tenant(std::string_view name) const {
+  for (const auto& t : tenants)
+    if (t.name.value == name) return &t;
+  return nullptr;
+}
+bool Site::transport_enabled(Transport t) const {
+  if (!info.transports.present) return t == Transport::udp;
+  for (const auto& e : info.transports.value)
+    if (e.value == t) return true;
+  return false;
+}
+
+namespace {
+
+void load_fragment_impl(std::string_view text, const std::string& name, Site& out,
+                        diag::Sink& sink, std::map<std::string, SourceRegion>& site_keys) {
+  out.files.push_back(name);
+  toml::table doc;
+  try {
+    doc = toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    SourceRegion where = region(e.source());
+    where.file = name;
+    auto& d = sink.error("toml-syntax", std::string(e.description()), where);
+    diag::with_hint(d, "the file is not valid TOML; nothing else in it was checked");
+    return;
+  }
+  static const std::vector<std::string_view> kTop = {"site", "tenant", "trunk",
+                                                     "route", "inbound", "expect"};
+  using Reader = void (*)(const toml::table&, Site&, diag::Sink&);
+  static const std::pair<std::string_view, Reader> kArrays[] = {
+      {"tenant", read_tenant}, {"trunk", read_trunk},   {"route", read_route},
+      {"inbound", read_inbound}, {"expect", read_expect}};
+  for (auto&& [k, v] : doc) {
+    std::string_view key = k.str();
+    if (key == "site") {
+      if (const toml::table* t = v.as_table()) read_site_info(*t, out, sink, site_keys);
+      else sink.error("wrong-type", "`site` must be a table ([site])", region(v.source()));
+      continue;
+    }
+    bool known = false;
+    for (auto [word, reader] : kArrays) {
+      if (word != key) continue;
+      known = true;
+      const toml::array* a = v.as_array();
+      if (!a || !a->is_array_of_tables()) {
+        auto& d = sink.error("wrong-type",
+                             "`" + std::string(key) + "` must be an array of tables",
+                             region(k.source()));
+        diag::with_hint(d, "write each one as [[" + std::string(key) + "]]");
+        break;
+      }
+      for (const auto& e : *a) reader(*e.as_table(), out, sink);
+    }
+    if (known) continue;
+    auto& d = sink.error("unknown-key", "unknown top-level key `" + std::string(key) + "`",
+                         region(k.source()));
+    std::string near = diag::closest_match(key, kTop);
+    diag::with_hint(d, near.empty()
+                           ? std::string("a site has [site], [[tenant]], [[trunk]], "
+                                         "[[route]], [[inbound]] and [[expect]]")
+                           : "did you mean `" + near + "`?");
+  }
+}
+
+bool read_file(const std::filesystem::path& p, std::string& text) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return false;
+  text = ss.str();
+  return true;
+}
+
+}  // namespace
+
+void load_fragment(std::string_view text, const std::string& name, Site& out,
+                   diag::Sink& sink) {
+  std::map<std::string, SourceRegion> site_keys;
+  load_fragment_impl(text, name, out, sink, site_keys);
+}
+
+LoadStatus load_site(const std::filesystem::path& path, Site& out, diag::Sink& sink,
+                     diag::SourceText& sources) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    auto& d = sink.error("io", "cannot read site: no such file or directory", {path.string()});
+    diag::with_hint(d, "give the site with -c PATH, or set TRUNK_SITE");
+    return LoadStatus::unreadable;
+  }
+  if (std::filesystem::is_directory(status)) {
+    for (auto it = std::filesystem::directory_iterator(path, ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      if (it->path().extension() == ".toml" && !it->is_directory()) files.push_back(it->path());
+    }
+    if (ec) {
+      sink.error("io", "cannot list site directory: " + ec.message(), {path.string()});
+      return LoadStatus::unreadable;
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      sink.error("io", "site directory holds no *.toml files", {path.string()});
+      return LoadStatus::unreadable;
+    }
+  } else {
+    files.push_back(path);
+  }
+  std::map<std::string, SourceRegion> site_keys;
+  for (const auto& f : files) {
+    std::string text;
+    if (!read_file(f, text)) {
+      sink.error("io", "cannot read file", {f.string()});
+      return LoadStatus::unreadable;
+    }
+    sources.add(f.string(), text);
+    load_fragment_impl(text, f.string(), out, sink, site_keys);
+  }
+  // Inline passwords never reach a quoted line, whatever their shape.
+  for (const auto& t : out.trunks)
+    if (t.auth.password.present) sources.redact(t.auth.password.where);
+  return LoadStatus::loaded;
+}
+
+std::filesystem::path default_site_path() {
+  if (const char* env = std::getenv("TRUNK_SITE"); env && *env) return env;
+  return "site";
+}
+
+}  // namespace trunk::site

@@ -1,0 +1,380 @@
+// Cross-object rules over a site. One function per rule, each named for it.
+#include "site/validate.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+
+namespace trunk::site {
+namespace {
+
+using diag::Sink;
+
+std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool is_registration(const Trunk& t) {
+  return t.type.value == TrunkType::register_ || t.type.value == TrunkType::accept_register;
+}
+
+// Names and SIP domains are unique.
+void rule_unique_names(const Site& site, Sink& sink) {
+  std::map<std::string, const Tenant*> tenants, domains;
+  for (const auto& t : site.tenants) {
+    if (t.name.present) {
+      auto [it, fresh] = tenants.emplace(t.name.value, &t);
+      if (!fresh)
+        diag::with_related(sink.error("duplicate-name", "tenant " + q(t.name.value) +
+                                                            " is defined twice",
+                                      t.name.where),
+                           it->second->name.where, "first defined here");
+    }
+    if (t.sip_domain.present) {
+      auto [it, fresh] = domains.emplace(t.sip_domain.value, &t);
+      if (!fresh)
+        diag::with_related(
+            sink.error("duplicate-sip-domain",
+                       "sip_domain " + q(t.sip_domain.value) + " of tenant " +
+                           q(t.name.value) + " is already the domain of tenant " +
+                           q(it->second->name.value),
+                       t.sip_domain.where),
+            it->second->sip_domain.where, "first defined here");
+    }
+  }
+  std::map<std::string, const Trunk*> trunks;
+  for (const auto& t : site.trunks) {
+    if (!t.name.present) continue;
+    auto [it, fresh] = trunks.emplace(t.name.value, &t);
+    if (!fresh)
+      diag::with_related(sink.error("duplicate-name",
+                                    "trunk " + q(t.name.value) + " is defined twice",
+                                    t.name.where),
+                         it->second->name.where, "first defined here");
+  }
+}
+
+// Register and accept-register trunks: (host, auth.username) unique, a
+// username and a password source present.
+void rule_registration_identity(const Site& site, Sink& sink) {
+  std::map<std::pair<std::string, std::string>, const Trunk*> seen;
+  for (const auto& t : site.trunks) {
+    if (!t.type.present || !is_registration(t)) continue;
+    std::string kind(to_string(t.type.value));
+    if (!t.auth.username.present) {
+      auto& d = sink.error("missing-field",
+                           kind + " trunk " + q(t.name.value) + " has no auth.username",
+                           t.auth.present ? t.auth.where : t.where);
+      diag::with_hint(d, "add [trunk.auth] with username and password_env");
+    }
+    if (!t.auth.has_password_source()) {
+      auto& d = sink.error("missing-password",
+                           kind + " trunk " + q(t.name.value) + " has no password source",
+                           t.auth.present ? t.auth.where : t.where);
+      diag::with_hint(d, "set auth.password_env (preferred), auth.password_file or auth.password");
+    }
+    int sources = t.auth.password_env.present + t.auth.password_file.present +
+                  t.auth.password.present;
+    if (sources > 1) {
+      auto& d = sink.error("password-sources",
+                           "trunk " + q(t.name.value) +
+                               " has more than one password source; which one is used "
+                               "would be a guess",
+                           t.auth.where);
+      diag::with_hint(d, "keep exactly one of password_env, password_file and password");
+    }
+    if (!t.host.present || !t.auth.username.present) continue;
+    auto [it, fresh] = seen.emplace(std::pair{t.host.value, t.auth.username.value}, &t);
+    if (!fresh)
+      diag::with_related(
+          sink.error("registration-duplicate",
+                     "trunk " + q(t.name.value) + " registers as user " +
+                         q(t.auth.username.value) + " at host " + q(t.host.value) +
+                         ", as trunk " + q(it->second->name.value) + " already does",
+                     t.auth.username.where),
+          it->second->auth.username.where, "the other registration");
+  }
+}
+
+// Accept-register trunks: host is not a tenant's sip_domain.
+void rule_accept_register_host(const Site& site, Sink& sink) {
+  for (const auto& t : site.trunks) {
+    if (t.type.value != TrunkType::accept_register || !t.type.present || !t.host.present)
+      continue;
+    for (const auto& tn : site.tenants) {
+      if (!tn.sip_domain.present || tn.sip_domain.value != t.host.value) continue;
+      auto& d = sink.error("accept-register-host",
+                           "host " + q(t.host.value) + " of accept-register trunk " +
+                               q(t.name.value) + " is the sip_domain of tenant " +
+                               q(tn.name.value),
+                           t.host.where);
+      diag::with_related(d, tn.sip_domain.where, "the tenant's domain");
+      diag::with_hint(d, "an accept-register trunk needs a host of its own, or REGISTERs "
+                         "from the gateway are taken for the tenant's users");
+    }
+  }
+}
+
+// Peer trunks: owned by system, one per provider, (host, port) unique.
+void rule_peer(const Site& site, Sink& sink) {
+  std::map<std::string, const Trunk*> by_provider;
+  std::map<std::pair<std::string, std::int64_t>, const Trunk*> by_address;
+  for (const auto& t : site.trunks) {
+    if (!t.type.present || t.type.value != TrunkType::peer) continue;
+    if (!t.owned_by_system()) {
+      auto& d = sink.error("peer-owner",
+                           "peer trunk " + q(t.name.value) + " is owned by " +
+                               q(t.owner.value) + "; peer trunks belong to the system",
+                           t.owner.where);
+      diag::with_hint(d, "remove `owner` or set owner = \"system\"; assign tenants with "
+                         "[[trunk.tenant]]");
+    }
+    auto [p, fresh_p] = by_provider.emplace(t.provider.value, &t);
+    if (!fresh_p)
+      diag::with_hint(
+          diag::with_related(
+              sink.error("peer-per-provider",
+                         "provider " + q(t.provider.value) + " has a second peer trunk " +
+                             q(t.name.value) + " besides " + q(p->second->name.value),
+                         t.provider.present ? t.provider.where : t.where),
+              p->second->where, "the first peer trunk of this provider"),
+          "add the provider's further addresses to associated_ips of the first trunk");
+    if (!t.host.present) continue;
+    auto [a, fresh_a] = by_address.emplace(std::pair{t.host.value, t.port.value}, &t);
+    if (!fresh_a)
+      diag::with_related(
+          sink.error("peer-address-duplicate",
+                     "peer trunk " + q(t.name.value) + " uses " + t.host.value + ":" +
+                         std::to_string(t.port.value) + ", as peer trunk " +
+                         q(a->second->name.value) + " does",
+                     t.host.where),
+          a->second->host.where, "the other trunk");
+  }
+}
+
+// Ownership: owners exist; teams and whatsapp trunks are owned by a tenant;
+// a tenant-owned trunk is assigned to no other tenant; assignments name
+// existing tenants, once each.
+void rule_ownership(const Site& site, Sink& sink) {
+  for (const auto& t : site.trunks) {
+    bool tenant_owned = !t.owned_by_system();
+    if (tenant_owned && t.owner.present && !site.find_tenant(t.owner.value)) {
+      auto& d = sink.error("unknown-tenant",
+                           "owner " + q(t.owner.value) + " of trunk " + q(t.name.value) +
+                               " is not a tenant",
+                           t.owner.where);
+      std::vector<std::string_view> names;
+      for (const auto& tn : site.tenants) names.push_back(tn.name.value);
+      names.push_back("system");
+      std::string near = diag::closest_match(t.owner.value, names);
+      if (!near.empty()) diag::with_hint(d, "did you mean " + q(near) + "?");
+    }
+    bool needs_tenant = t.type.present && (t.type.value == TrunkType::teams ||
+                                           t.type.value == TrunkType::whatsapp);
+    if (needs_tenant && !tenant_owned) {
+      auto& d = sink.error("owner-required",
+                           std::string(to_string(t.type.value)) + " trunk " + q(t.name.value) +
+                               " must be owned by a tenant",
+                           t.owner.present ? t.owner.where : t.where);
+      diag::with_hint(d, "set owner = \"<tenant>\" to the tenant it serves");
+    }
+    std::set<std::string> assigned;
+    for (const auto& a : t.tenants) {
+      if (!a.tenant.present) continue;
+      if (!site.find_tenant(a.tenant.value)) {
+        auto& d = sink.error("unknown-tenant",
+                             "trunk " + q(t.name.value) + " is assigned to tenant " +
+                                 q(a.tenant.value) + ", which is not defined",
+                             a.tenant.where);
+        std::vector<std::string_view> names;
+        for (const auto& tn : site.tenants) names.push_back(tn.name.value);
+        std::string near = diag::closest_match(a.tenant.value, names);
+        if (!near.empty()) diag::with_hint(d, "did you mean " + q(near) + "?");
+      }
+      if (!assigned.insert(a.tenant.value).second)
+        sink.error("duplicate-assignment",
+                   "trunk " + q(t.name.value) + " is assigned to tenant " +
+                       q(a.tenant.value) + " twice",
+                   a.tenant.where);
+      if (tenant_owned && a.tenant.value != t.owner.value) {
+        auto& d = sink.error("foreign-assignment",
+                             "trunk " + q(t.name.value) + " is owned by tenant " +
+                                 q(t.owner.value) + " but assigned to tenant " +
+                                 q(a.tenant.value),
+                             a.tenant.where);
+        diag::with_related(d, t.owner.where, "owner set here");
+        diag::with_hint(d, "a tenant's own trunk serves that tenant alone; use a "
+                           "system-owned trunk to share");
+      }
+    }
+  }
+}
+
+// Transports: enabled on the site; teams needs tls, webrtc needs wss.
+void rule_transport(const Site& site, Sink& sink) {
+  for (const auto& t : site.trunks) {
+    std::string name = q(t.name.value);
+    if (t.type.present) {
+      std::optional<Transport> needed;
+      if (t.type.value == TrunkType::teams) needed = Transport::tls;
+      if (t.type.value == TrunkType::webrtc) needed = Transport::wss;
+      if (needed && t.transport.value != *needed) {
+        auto& d = sink.error("transport-required",
+                             std::string(to_string(t.type.value)) + " trunk " + name +
+                                 " uses transport " +
+                                 std::string(to_string(t.transport.value)) + "; " +
+                                 std::string(to_string(t.type.value)) + " needs " +
+                                 std::string(to_string(*needed)),
+                             t.transport.present ? t.transport.where : t.where);
+        diag::with_hint(d, "set transport = \"" + std::string(to_string(*needed)) + "\"");
+        continue;
+      }
+    }
+    if (!site.transport_enabled(t.transport.value)) {
+      auto& d = sink.error("transport-disabled",
+                           "trunk " + name + " uses transport " +
+                               std::string(to_string(t.transport.value)) +
+                               ", which is not enabled in site.transports",
+                           t.transport.present ? t.transport.where : t.where);
+      if (site.info.transports.present)
+        diag::with_related(d, site.info.transports.where, "site.transports");
+      diag::with_hint(d, "add \"" + std::string(to_string(t.transport.value)) +
+                             "\" to site.transports (default: [\"udp\"])");
+    }
+  }
+}
+
+// Failover names an existing other trunk; chains have no cycle.
+void rule_failover(const Site& site, Sink& sink) {
+  for (const auto& t : site.trunks) {
+    if (!t.failover.present) continue;
+    if (t.failover.value == t.name.value) {
+      sink.error("failover-self", "trunk " + q(t.name.value) + " fails over to itself",
+                 t.failover.where);
+      continue;
+    }
+    if (!site.find_trunk(t.failover.value)) {
+      auto& d = sink.error("failover-unknown",
+                           "failover " + q(t.failover.value) + " of trunk " +
+                               q(t.name.value) + " is not a trunk",
+                           t.failover.where);
+      std::vector<std::string_view> names;
+      for (const auto& o : site.trunks) names.push_back(o.name.value);
+      std::string near = diag::closest_match(t.failover.value, names);
+      if (!near.empty()) diag::with_hint(d, "did you mean " + q(near) + "?");
+    }
+  }
+  // Each trunk has at most one successor, so a cycle is found by walking
+  // from every trunk; report each cycle once, at its first trunk in file order.
+  std::set<std::string> reported;
+  for (const auto& start : site.trunks) {
+    if (reported.count(start.name.value)) continue;
+    std::vector<const Trunk*> path;
+    std::set<std::string> on_path;
+    const Trunk* cur = &start;
+    while (cur && cur->failover.present && cur->failover.value != cur->name.value) {
+      if (!on_path.insert(cur->name.value).second) break;
+      path.push_back(cur);
+      cur = site.find_trunk(cur->failover.value);
+    }
+    if (!cur || cur != &start || path.size() < 2) continue;
+    std::string chain;
+    for (const Trunk* p : path) {
+      chain += p->name.value + " -> ";
+      reported.insert(p->name.value);
+    }
+    chain += start.name.value;
+    auto& d = sink.error("failover-cycle", "failover chain loops: " + chain,
+                         start.failover.where);
+    diag::with_related(d, path.back()->failover.where, "the chain closes here");
+    diag::with_hint(d, "end the chain at a trunk without `failover`");
+  }
+}
+
+// Routes and inbound rules reference existing tenants and trunks. A trunk
+// that rules reference cannot be removed: this is the check that says so.
+void rule_references(const Site& site, Sink& sink) {
+  std::vector<std::string_view> trunk_names, tenant_names;
+  for (const auto& t : site.trunks) trunk_names.push_back(t.name.value);
+  for (const auto& t : site.tenants) tenant_names.push_back(t.name.value);
+  auto unknown_tenant = [&](const Field<std::string>& f, const std::string& who) {
+    if (!f.present || site.find_tenant(f.value)) return;
+    auto& d = sink.error("unknown-tenant",
+                         who + " names tenant " + q(f.value) + ", which is not defined",
+                         f.where);
+    std::string near = diag::closest_match(f.value, tenant_names);
+    if (!near.empty()) diag::with_hint(d, "did you mean " + q(near) + "?");
+  };
+  auto unknown_trunk = [&](const Field<std::string>& f, const std::string& who) {
+    if (!f.present || site.find_trunk(f.value)) return;
+    auto& d = sink.error("unknown-trunk",
+                         who + " uses trunk " + q(f.value) + ", which is not defined",
+                         f.where);
+    std::string near = diag::closest_match(f.value, trunk_names);
+    if (!near.empty()) diag::with_hint(d, "did you mean " + q(near) + "?");
+    else diag::with_hint(d, "define the trunk, or remove it from the rule");
+  };
+  for (const auto& r : site.routes) {
+    std::string who = "route " + q(r.name.value);
+    unknown_tenant(r.tenant, who);
+    for (const auto& t : r.trunks.value) unknown_trunk(t, who);
+  }
+  for (const auto& in : site.inbound) {
+    std::string who = "inbound rule for " + q(in.did.value);
+    unknown_tenant(in.tenant, who);
+    unknown_trunk(in.trunk, who);
+  }
+}
+
+// Limits: total below inbound or outbound is warned (the larger can never be reached).
+void rule_limits(const Site& site, Sink& sink) {
+  for (const auto& t : site.trunks) {
+    const Limits& l = t.limits;
+    if (!l.total.present) continue;
+    for (const auto* part : {&l.inbound, &l.outbound}) {
+      if (!part->present || l.total.value >= part->value) continue;
+      auto& d = sink.warning("limits-total",
+                             "limits.total " + std::to_string(l.total.value) + " of trunk " +
+                                 q(t.name.value) + " is below limits." +
+                                 (part == &l.inbound ? "inbound" : "outbound") + " " +
+                                 std::to_string(part->value),
+                             l.total.where);
+      diag::with_related(d, part->where, "the larger limit");
+      diag::with_hint(d, "the total caps both directions; raise it or lower the other");
+    }
+  }
+}
+
+// Passwords: inline ones are warned; accept-register ones shorter than 12
+// characters are warned. The value itself is never printed.
+void rule_passwords(const Site& site, Sink& sink) {
+  for (const auto& t : site.trunks) {
+    if (!t.auth.password.present) continue;
+    auto& d = sink.warning("inline-password",
+                           "trunk " + q(t.name.value) + " has its password inline in the site",
+                           t.auth.password.key);
+    diag::with_hint(d, "use password_env or password_file so the secret stays out of git");
+    if (t.type.value == TrunkType::accept_register && t.auth.password.value.size() < 12)
+      diag::with_hint(
+          sink.warning("weak-password",
+                       "accept-register trunk " + q(t.name.value) +
+                           " has a password shorter than 12 characters",
+                       t.auth.password.key),
+          "gateways that register to the PBX are scanned for; use 12 or more characters");
+  }
+}
+
+}  // namespace
+
+void validate(const Site& site, Sink& sink) {
+  rule_unique_names(site, sink);
+  rule_registration_identity(site, sink);
+  rule_accept_register_host(site, sink);
+  rule_peer(site, sink);
+  rule_ownership(site, sink);
+  rule_transport(site, sink);
+  rule_failover(site, sink);
+  rule_references(site, sink);
+  rule_limits(site, sink);
+  rule_passwords(site, sink);
+}
+
+}  // namespace trunk::site

@@ -1,0 +1,29 @@
+// trunkctl's subcommands. Each file sets up its CLI11 subcommand and returns
+// the function that runs it; main only wires them (CLI11's subcom_in_files).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "cli/common.hpp"
+
+namespace trunkctl {
+
+// Options every subcommand shares.
+struct Common {
+  std::string site;
+  trunk::cli::Format format = trunk::cli::Format::text;
+};
+
+using Run = std::function<int()>;
+
+Run setup_validate(CLI::App& app, Common& common);
+Run setup_list(CLI::App& app, Common& common);
+Run setup_show(CLI::App& app, Common& common);
+
+// Loads and checks the site for commands that read it; prints the
+// diagnostics when the site is unusable and returns false.
+bool load_for_reading(const Common& common, trunk::cli::LoadedSite& out, int& exit_code);
+
+}  // namespace trunkctl

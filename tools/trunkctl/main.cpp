@@ -1,0 +1,40 @@
+// trunkctl: check, inspect and change a site from shells, CI and scripts.
+#include <iostream>
+#include <vector>
+
+#include "commands.hpp"
+#include "site/loader.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"trunkctl: check, inspect and change a trunkline site", "trunkctl"};
+  app.set_version_flag("--version", std::string("trunkctl ") + TRUNK_VERSION);
+  app.require_subcommand(1);
+  trunkctl::Common common;
+  common.site = trunk::site::default_site_path().string();
+
+  struct Sub {
+    const char* name;
+    const char* help;
+    trunkctl::Run (*setup)(CLI::App&, trunkctl::Common&);
+  };
+  const Sub subs[] = {
+      {"validate", "Check a site against every rule; exit 1 on errors", trunkctl::setup_validate},
+      {"list", "One line per trunk", trunkctl::setup_list},
+      {"show", "Everything about one trunk (password redacted)", trunkctl::setup_show},
+  };
+  std::vector<std::pair<CLI::App*, trunkctl::Run>> runs;
+  for (const auto& s : subs) {
+    CLI::App* sub = app.add_subcommand(s.name, s.help);
+    trunk::cli::add_site_option(*sub, common.site);
+    trunk::cli::add_format_option(*sub, common.format);
+    runs.emplace_back(sub, s.setup(*sub, common));
+  }
+  if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
+  try {
+    for (auto& [sub, run] : runs)
+      if (sub->parsed()) return run();
+  } catch (const std::exception& e) {
+    std::cerr << "trunkctl: internal error: " << e.what() << "\n";
+  }
+  return trunk::cli::kExitUnusable;
+}

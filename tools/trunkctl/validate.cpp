@@ -1,0 +1,71 @@
+// trunkctl validate: every rule over the whole site; diagnostics and a summary.
+#include <iostream>
+
+#include "commands.hpp"
+
+namespace trunkctl {
+
+using namespace trunk;
+
+bool load_for_reading(const Common& common, cli::LoadedSite& out, int& exit_code) {
+  out = cli::load_and_check(common.site);
+  if (out.readable && out.sink.errors() == 0) return true;
+  exit_code = out.readable ? cli::kExitFindings : cli::kExitUnusable;
+  if (common.format == cli::Format::json) {
+    diag::JsonWriter w;
+    w.begin_object().field("site", common.site).field("ok", false);
+    w.key("diagnostics");
+    cli::write_diagnostics_json(w, out.sink);
+    w.end_object();
+    std::cout << w.str() << "\n";
+  } else {
+    cli::print_diagnostics_text(out.sink, &out.sources, std::cerr);
+    std::cerr << "trunkctl: the site has errors (" << diag::summary(out.sink)
+              << "); run `trunkctl validate` for details\n";
+  }
+  return false;
+}
+
+Run setup_validate(CLI::App& app, Common& common) {
+  auto strict = std::make_shared<bool>(false);
+  app.add_flag("--strict", *strict, "Treat warnings as errors (exit 1)");
+  return [&common, strict] {
+    cli::LoadedSite s = cli::load_and_check(common.site);
+    int code = s.readable ? cli::exit_code_for(s.sink, *strict) : cli::kExitUnusable;
+    if (common.format == cli::Format::json) {
+      diag::JsonWriter w;
+      w.begin_object().field("site", common.site);
+      w.key("files").begin_array();
+      for (const auto& f : s.site.files) w.value(f);
+      w.end_array();
+      w.field("ok", code == cli::kExitClean)
+          .field("errors", static_cast<std::uint64_t>(s.sink.errors()))
+          .field("warnings", static_cast<std::uint64_t>(s.sink.warnings()));
+      if (s.readable) {
+        w.key("counts")
+            .begin_object()
+            .field("tenants", static_cast<std::uint64_t>(s.site.tenants.size()))
+            .field("trunks", static_cast<std::uint64_t>(s.site.trunks.size()))
+            .field("routes", static_cast<std::uint64_t>(s.site.routes.size()))
+            .field("inbound", static_cast<std::uint64_t>(s.site.inbound.size()))
+            .end_object();
+      }
+      w.key("diagnostics");
+      cli::write_diagnostics_json(w, s.sink);
+      w.end_object();
+      std::cout << w.str() << "\n";
+      return code;
+    }
+    cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
+    if (!s.readable) return code;
+    std::string name = s.site.info.name.present ? s.site.info.name.value : common.site;
+    std::cout << name << ": " << s.site.tenants.size() << " tenants, "
+              << s.site.trunks.size() << " trunks, " << s.site.routes.size()
+              << " routes, " << s.site.inbound.size() << " inbound rules: "
+              << (code == cli::kExitClean ? "ok" : "FAILED") << " ("
+              << diag::summary(s.sink) << ")\n";
+    return code;
+  };
+}
+
+}  // namespace trunkctl
