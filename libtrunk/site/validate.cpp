@@ -194,7 +194,8 @@ void rule_ownership(const Site& site, Sink& sink) {
                    "trunk " + q(t.name.value) + " is assigned to tenant " +
                        q(a.tenant.value) + " twice",
                    a.tenant.where);
-      if (tenant_owned && a.tenant.value != t.owner.value) {
+      // An unknown owner is reported above; an assignment can't be foreign to it.
+      if (tenant_owned && a.tenant.value != t.owner.value && site.find_tenant(t.owner.value)) {
         auto& d = sink.error("foreign-assignment",
                              "trunk " + q(t.name.value) + " is owned by tenant " +
                                  q(t.owner.value) + " but assigned to tenant " +

@@ -1,0 +1,404 @@
+// The validator: one test per rule, named for the rule, asserting the full
+// text and both places of a conflict. Each site is kBase (tenants acme and
+// globex, transports udp/tcp/tls; 11 lines) plus the trunks under test.
+#include <doctest/doctest.h>
+
+#include "support/site_fixture.hpp"
+
+using trunk::test::check_site;
+using trunk::test::kBase;
+
+namespace {
+std::string run(const std::string& rest) { return check_site(std::string(kBase) + rest).text(); }
+}  // namespace
+
+TEST_CASE("the example-shaped clean site has no findings") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+[[trunk.tenant]]
+tenant = "acme"
+
+[[trunk]]
+name = "R"
+type = "register"
+host = "sip.b.example"
+failover = "P"
+auth = { username = "u1", password_env = "R_PW" }
+)") == "");
+}
+
+TEST_CASE("duplicate-name: trunk and tenant names are unique") {
+  CHECK(run(R"(
+[[tenant]]
+name = "acme"
+sip_domain = "other.example"
+
+[[trunk]]
+name = "P"
+type = "peer"
+host = "203.0.113.5"
+
+[[trunk]]
+name = "P"
+type = "peer"
+provider = "B"
+host = "203.0.113.6"
+)") == "site.toml:14:8: error[duplicate-name]: tenant \"acme\" is defined twice\n"
+       "  note: site.toml:6:8: first defined here\n"
+       "site.toml:23:8: error[duplicate-name]: trunk \"P\" is defined twice\n"
+       "  note: site.toml:18:8: first defined here\n");
+}
+
+TEST_CASE("duplicate-sip-domain: a domain belongs to one tenant") {
+  CHECK(run(R"(
+[[tenant]]
+name = "initech"
+sip_domain = "acme.example"
+)") == "site.toml:15:14: error[duplicate-sip-domain]: sip_domain \"acme.example\" of tenant "
+       "\"initech\" is already the domain of tenant \"acme\"\n"
+       "  note: site.toml:7:14: first defined here\n");
+}
+
+TEST_CASE("registration-duplicate: (host, username) is unique over registration trunks") {
+  CHECK(run(R"(
+[[trunk]]
+name = "R1"
+type = "register"
+host = "sip.x.example"
+auth = { username = "100", password_env = "A" }
+
+[[trunk]]
+name = "R2"
+type = "accept-register"
+host = "sip.x.example"
+auth = { username = "100", password_env = "B" }
+)") == "site.toml:23:21: error[registration-duplicate]: trunk \"R2\" registers as user \"100\" "
+       "at host \"sip.x.example\", as trunk \"R1\" already does\n"
+       "  note: site.toml:17:21: the other registration\n");
+}
+
+TEST_CASE("missing-password: registration trunks need a password source") {
+  CHECK(run(R"(
+[[trunk]]
+name = "R1"
+type = "register"
+host = "sip.x.example"
+[trunk.auth]
+username = "100"
+)") == "site.toml:17:1: error[missing-password]: register trunk \"R1\" has no password source\n"
+       "  hint: set auth.password_env (preferred), auth.password_file or auth.password\n");
+}
+
+TEST_CASE("missing-field: registration trunks need auth.username") {
+  CHECK(run(R"(
+[[trunk]]
+name = "R1"
+type = "register"
+host = "sip.x.example"
+)") == "site.toml:13:1: error[missing-field]: register trunk \"R1\" has no auth.username\n"
+       "  hint: add [trunk.auth] with username and password_env\n"
+       "site.toml:13:1: error[missing-password]: register trunk \"R1\" has no password source\n"
+       "  hint: set auth.password_env (preferred), auth.password_file or auth.password\n");
+}
+
+TEST_CASE("password-sources: one password source only") {
+  CHECK(run(R"(
+[[trunk]]
+name = "R1"
+type = "register"
+host = "sip.x.example"
+[trunk.auth]
+username = "100"
+password_env = "R1_PW"
+password_file = "/etc/r1"
+)") == "site.toml:17:1: error[password-sources]: trunk \"R1\" has more than one password "
+       "source; which one is used would be a guess\n"
+       "  hint: keep exactly one of password_env, password_file and password\n");
+}
+
+TEST_CASE("accept-register-host: the host is not a tenant's sip_domain") {
+  CHECK(run(R"(
+[[trunk]]
+name = "GW"
+type = "accept-register"
+owner = "acme"
+host = "acme.example"
+auth = { username = "gw", password_env = "GW_PW" }
+)") == "site.toml:17:8: error[accept-register-host]: host \"acme.example\" of accept-register "
+       "trunk \"GW\" is the sip_domain of tenant \"acme\"\n"
+       "  note: site.toml:7:14: the tenant's domain\n"
+       "  hint: an accept-register trunk needs a host of its own, or REGISTERs from the "
+       "gateway are taken for the tenant's users\n");
+}
+
+TEST_CASE("peer-owner: peer trunks are owned by the system") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P"
+type = "peer"
+owner = "acme"
+host = "203.0.113.5"
+)") == "site.toml:16:9: error[peer-owner]: peer trunk \"P\" is owned by \"acme\"; peer trunks "
+       "belong to the system\n"
+       "  hint: remove `owner` or set owner = \"system\"; assign tenants with [[trunk.tenant]]\n");
+}
+
+TEST_CASE("peer-per-provider: one peer trunk per provider") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "Carrier"
+host = "203.0.113.5"
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "Carrier"
+host = "203.0.113.6"
+)") == "site.toml:22:12: error[peer-per-provider]: provider \"Carrier\" has a second peer "
+       "trunk \"P2\" besides \"P1\"\n"
+       "  note: site.toml:13:1: the first peer trunk of this provider\n"
+       "  hint: add the provider's further addresses to associated_ips of the first trunk\n");
+}
+
+TEST_CASE("peer-address-duplicate: (host, port) is unique over peer trunks") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "B"
+host = "203.0.113.5"
+port = 5060
+)") == "site.toml:23:8: error[peer-address-duplicate]: peer trunk \"P2\" uses "
+       "203.0.113.5:5060, as peer trunk \"P1\" does\n"
+       "  note: site.toml:17:8: the other trunk\n");
+}
+
+TEST_CASE("owner-required: teams and whatsapp trunks are owned by a tenant") {
+  CHECK(run(R"(
+[[trunk]]
+name = "MS"
+type = "teams"
+host = "sip.pstnhub.microsoft.com"
+transport = "tls"
+)") == "site.toml:13:1: error[owner-required]: teams trunk \"MS\" must be owned by a tenant\n"
+       "  hint: set owner = \"<tenant>\" to the tenant it serves\n");
+}
+
+TEST_CASE("foreign-assignment: a tenant's trunk serves that tenant alone") {
+  CHECK(run(R"(
+[[trunk]]
+name = "MS"
+type = "teams"
+owner = "acme"
+host = "sip.pstnhub.microsoft.com"
+transport = "tls"
+[[trunk.tenant]]
+tenant = "acme"
+[[trunk.tenant]]
+tenant = "globex"
+)") == "site.toml:22:10: error[foreign-assignment]: trunk \"MS\" is owned by tenant \"acme\" "
+       "but assigned to tenant \"globex\"\n"
+       "  note: site.toml:16:9: owner set here\n"
+       "  hint: a tenant's own trunk serves that tenant alone; use a system-owned trunk to "
+       "share\n");
+}
+
+TEST_CASE("unknown-tenant: owners and assignments name defined tenants") {
+  CHECK(run(R"(
+[[trunk]]
+name = "GW"
+type = "accept-register"
+owner = "acmee"
+host = "gw.example"
+auth = { username = "gw", password_env = "GW_PW" }
+[[trunk.tenant]]
+tenant = "globx"
+)") == "site.toml:16:9: error[unknown-tenant]: owner \"acmee\" of trunk \"GW\" is not a tenant\n"
+       "  hint: did you mean \"acme\"?\n"
+       "site.toml:20:10: error[unknown-tenant]: trunk \"GW\" is assigned to tenant \"globx\", "
+       "which is not defined\n"
+       "  hint: did you mean \"globex\"?\n");
+}
+
+TEST_CASE("duplicate-assignment: a tenant is assigned to a trunk once") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P"
+type = "peer"
+host = "203.0.113.5"
+[[trunk.tenant]]
+tenant = "acme"
+[[trunk.tenant]]
+tenant = "acme"
+)") == "site.toml:20:10: error[duplicate-assignment]: trunk \"P\" is assigned to tenant "
+       "\"acme\" twice\n");
+}
+
+TEST_CASE("transport-required: teams needs tls, webrtc needs wss") {
+  CHECK(run(R"(
+[[trunk]]
+name = "MS"
+type = "teams"
+owner = "acme"
+host = "sip.pstnhub.microsoft.com"
+
+[[trunk]]
+name = "WEB"
+type = "webrtc"
+host = "ws.example"
+transport = "tls"
+)") == "site.toml:13:1: error[transport-required]: teams trunk \"MS\" uses transport udp; "
+       "teams needs tls\n"
+       "  hint: set transport = \"tls\"\n"
+       "site.toml:23:13: error[transport-required]: webrtc trunk \"WEB\" uses transport tls; "
+       "webrtc needs wss\n"
+       "  hint: set transport = \"wss\"\n");
+}
+
+TEST_CASE("transport-disabled: a trunk's transport is enabled on the site") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P"
+type = "peer"
+host = "203.0.113.5"
+transport = "wss"
+)") == "site.toml:17:13: error[transport-disabled]: trunk \"P\" uses transport wss, which is "
+       "not enabled in site.transports\n"
+       "  note: site.toml:3:14: site.transports\n"
+       "  hint: add \"wss\" to site.transports (default: [\"udp\"])\n");
+}
+
+TEST_CASE("transport-disabled: the default transports are udp alone") {
+  auto c = check_site(R"([[trunk]]
+name = "P"
+type = "peer"
+host = "203.0.113.5"
+transport = "tcp"
+)");
+  CHECK(c.text() == "site.toml:5:13: error[transport-disabled]: trunk \"P\" uses transport tcp, "
+                    "which is not enabled in site.transports\n"
+                    "  hint: add \"tcp\" to site.transports (default: [\"udp\"])\n");
+}
+
+TEST_CASE("failover-self, failover-unknown: failover names another existing trunk") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+failover = "P1"
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "B"
+host = "203.0.113.6"
+failover = "P3"
+)") == "site.toml:18:12: error[failover-self]: trunk \"P1\" fails over to itself\n"
+       "site.toml:25:12: error[failover-unknown]: failover \"P3\" of trunk \"P2\" is not a trunk\n"
+       "  hint: did you mean \"P1\"?\n");
+}
+
+TEST_CASE("failover-cycle: chains end") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+failover = "P2"
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "B"
+host = "203.0.113.6"
+failover = "P3"
+
+[[trunk]]
+name = "P3"
+type = "peer"
+provider = "C"
+host = "203.0.113.7"
+failover = "P2"
+)") == "site.toml:25:12: error[failover-cycle]: failover chain loops: P2 -> P3 -> P2\n"
+       "  note: site.toml:32:12: the chain closes here\n"
+       "  hint: end the chain at a trunk without `failover`\n");
+}
+
+TEST_CASE("unknown-trunk: routes and inbound rules reference defined trunks") {
+  CHECK(run(R"(
+[[trunk]]
+name = "XYZ-Primary"
+type = "peer"
+host = "203.0.113.5"
+
+[[route]]
+tenant = "acme"
+name = "all"
+match = "_X."
+trunks = ["XYZ-Primry"]
+
+[[inbound]]
+tenant = "acme"
+trunk = "Gone"
+did = "100"
+to = "sip:{did}@acme.example"
+)") == "site.toml:22:11: error[unknown-trunk]: route \"all\" uses trunk \"XYZ-Primry\", which "
+       "is not defined\n"
+       "  hint: did you mean \"XYZ-Primary\"?\n"
+       "site.toml:26:9: error[unknown-trunk]: inbound rule for \"100\" uses trunk \"Gone\", which "
+       "is not defined\n"
+       "  hint: define the trunk, or remove it from the rule\n");
+}
+
+TEST_CASE("limits-total: a total below a direction's limit is warned") {
+  auto c = check_site(std::string(kBase) + R"(
+[[trunk]]
+name = "P"
+type = "peer"
+host = "203.0.113.5"
+limits = { inbound = 30, outbound = 10, total = 20 }
+)");
+  CHECK(c.sink.errors() == 0);
+  CHECK(c.text() == "site.toml:17:49: warning[limits-total]: limits.total 20 of trunk \"P\" is "
+                    "below limits.inbound 30\n"
+                    "  note: site.toml:17:22: the larger limit\n"
+                    "  hint: the total caps both directions; raise it or lower the other\n");
+}
+
+TEST_CASE("inline-password, weak-password: warned, the value never shown") {
+  auto c = check_site(std::string(kBase) + R"(
+[[trunk]]
+name = "GW"
+type = "accept-register"
+owner = "acme"
+host = "gw.example"
+[trunk.auth]
+username = "gw"
+password = "short-pw"
+)");
+  CHECK(c.sink.errors() == 0);
+  CHECK(c.text() ==
+        "site.toml:20:1: warning[inline-password]: trunk \"GW\" has its password inline in "
+        "the site\n"
+        "  hint: use password_env or password_file so the secret stays out of git\n"
+        "site.toml:20:1: warning[weak-password]: accept-register trunk \"GW\" has a password "
+        "shorter than 12 characters\n"
+        "  hint: gateways that register to the PBX are scanned for; use 12 or more "
+        "characters\n");
+  CHECK(c.text().find("short-pw") == std::string::npos);
+}
