@@ -9,10 +9,12 @@
 namespace trunk::cli {
 
 void add_format_option(CLI::App& app, Format& format) {
-  app.add_option("--format", format, "Output format: text or json (JSON on stdout)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, Format>{{"text", Format::text}, {"json", Format::json}},
-          CLI::ignore_case));
+  app.add_option_function<std::string>(
+         "--format",
+         [&format](const std::string& v) { format = v == "json" ? Format::json : Format::text; },
+         "Output format: text (default) or json (JSON on stdout)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("text|json");
 }
 
 void add_site_option(CLI::App& app, std::string& path) {

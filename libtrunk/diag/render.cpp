@@ -6,13 +6,45 @@
 
 namespace trunk::diag {
 
+namespace {
+std::size_t secret_value_start(const std::string& l);
+}
+
 void SourceText::add(std::string path, std::string text) {
   File f;
   f.text = std::move(text);
   f.line_starts.push_back(0);
   for (std::size_t i = 0; i < f.text.size(); ++i)
     if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+  // A secret in a multi-line string: hide its lines up to the closing
+  // quotes, so even a syntax error inside it quotes nothing of it.
+  std::uint32_t n = static_cast<std::uint32_t>(f.line_starts.size());
+  for (std::uint32_t i = 0; i < n; ++i) {
+    std::size_t b = f.line_starts[i];
+    std::size_t e = i + 1 < n ? f.line_starts[i + 1] : f.text.size();
+    std::string l = f.text.substr(b, e - b);
+    std::size_t v = secret_value_start(l);
+    if (v == std::string::npos) continue;
+    bool triple = l.compare(v, 3, "\"\"\"") == 0 || l.compare(v, 3, "'''") == 0;
+    if (!triple) continue;
+    std::string delim = l.substr(v, 3);
+    if (l.find(delim, v + 3) != std::string::npos) continue;
+    std::uint32_t last = i + 1;
+    while (last < n) {
+      std::size_t lb = f.line_starts[last];
+      std::size_t le = last + 1 < n ? f.line_starts[last + 1] : f.text.size();
+      if (f.text.substr(lb, le - lb).find(delim) != std::string::npos) break;
+      ++last;
+    }
+    SourceRegion r{path, i + 2, 1, std::min(last + 1, n), 0};
+    if (r.line <= r.end_line) f.redacted.push_back(r);
+  }
   files_[std::move(path)] = std::move(f);
+}
+
+std::string_view SourceText::text(const std::string& path) const {
+  auto it = files_.find(path);
+  return it == files_.end() ? std::string_view{} : std::string_view(it->second.text);
 }
 
 void SourceText::redact(const SourceRegion& r) {
@@ -22,28 +54,63 @@ void SourceText::redact(const SourceRegion& r) {
 
 namespace {
 
-// Masks the value after every `password =` on a line (not password_env or
-// password_file): a quoted value up to its closing quote, else to the end.
-// This also covers lines quoted for syntax errors, before any region is known.
-void mask_password_values(std::string& l) {
-  static const std::string kKey = "password";
-  for (std::size_t pos = l.find(kKey); pos != std::string::npos;
-       pos = l.find(kKey, pos + kKey.size())) {
-    bool word_start = pos == 0 || !(std::isalnum(static_cast<unsigned char>(l[pos - 1])) ||
-                                    l[pos - 1] == '_' || l[pos - 1] == '-');
-    std::size_t i = pos + kKey.size();
-    if (i < l.size() && l[i] == '"') ++i;  // "password" = ...
-    while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
-    if (!word_start || i >= l.size() || l[i] != '=') continue;
-    ++i;
-    while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
-    std::size_t end = l.size();
-    if (i < l.size() && (l[i] == '"' || l[i] == '\'')) {
-      std::size_t close = l.find(l[i], i + 1);
-      if (close != std::string::npos) end = close + 1;
+bool key_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
+
+// A key that may hold a secret: password, its misspellings ("pasword"),
+// and anything naming a pass, pwd or secret; but not password_env or
+// password_file, which name where the secret is.
+bool secret_key(std::string key) {
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (key == "password_env" || key == "password_file") return false;
+  return key.find("pass") != std::string::npos || key.find("pwd") != std::string::npos ||
+         key.find("secret") != std::string::npos || edit_distance(key, "password") <= 2;
+}
+
+// Where the value of the first secret-looking `key = value` on the line
+// starts (after '=' and blanks), or npos. Keys may be bare, quoted or dotted.
+std::size_t secret_value_start(const std::string& l) {
+  bool in_string = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    char c = l[i];
+    if (in_string) {
+      if (c == quote) in_string = false;
+      continue;
     }
-    for (std::size_t k = i; k < end; ++k) l[k] = '*';
+    if (c == '#') return std::string::npos;
+    if (c == '"' || c == '\'') {
+      // Quoted key or string value: skip it, but look at a quoted key below.
+      in_string = true;
+      quote = c;
+      continue;
+    }
+    if (c != '=') continue;
+    std::size_t end = i;
+    while (end > 0 && (l[end - 1] == ' ' || l[end - 1] == '\t')) --end;
+    std::size_t begin = end;
+    if (begin >= 2 && (l[begin - 1] == '"' || l[begin - 1] == '\'')) {
+      std::size_t open = l.rfind(l[begin - 1], begin - 2);
+      if (open == std::string::npos || !secret_key(l.substr(open + 1, begin - 2 - open)))
+        continue;
+    } else {
+      while (begin > 0 && key_char(l[begin - 1])) --begin;
+      if (begin == end || !secret_key(l.substr(begin, end - begin))) continue;
+    }
+    std::size_t v = i + 1;
+    while (v < l.size() && (l[v] == ' ' || l[v] == '\t')) ++v;
+    return v;
   }
+  return std::string::npos;
+}
+
+// Masks a secret value and everything after it on the line (a trailing
+// comment may hold an old secret).
+void mask_password_values(std::string& l) {
+  std::size_t v = secret_value_start(l);
+  if (v == std::string::npos) return;
+  for (std::size_t k = v; k < l.size(); ++k) l[k] = '*';
 }
 
 }  // namespace
@@ -109,11 +176,12 @@ std::string render_text(const Sink& sink, const SourceText* sources) {
   return out;
 }
 
+std::string count(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 std::string summary(const Sink& sink) {
-  auto plural = [](std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-  };
-  return plural(sink.errors(), "error") + ", " + plural(sink.warnings(), "warning");
+  return count(sink.errors(), "error") + ", " + count(sink.warnings(), "warning");
 }
 
 void write_json(JsonWriter& w, const SourceRegion& r) {

@@ -34,6 +34,8 @@ class SourceText {
   // its lines are quoted.
   void redact(const SourceRegion& r);
   bool has(const std::string& path) const { return files_.count(path) != 0; }
+  // The whole text of `path` as read (not redacted: for digests, not printing).
+  std::string_view text(const std::string& path) const;
 
  private:
   struct File {
@@ -48,6 +50,8 @@ std::string render_text(const Diagnostic& d, const SourceText* sources);
 std::string render_text(const Sink& sink, const SourceText* sources);
 // "2 errors, 1 warning"
 std::string summary(const Sink& sink);
+// "1 route", "3 routes"
+std::string count(std::size_t n, std::string_view noun);
 
 void write_json(JsonWriter& w, const Diagnostic& d);
 void write_json(JsonWriter& w, const SourceRegion& r);

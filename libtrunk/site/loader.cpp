@@ -284,11 +284,21 @@ bool valid_trunk_name(std::string_view s) {
   });
 }
 
+// A DNS name or an IP address; an IPv6 address may be bracketed. A colon is
+// allowed only inside an IPv6 address, so "sip:host" and "host:5060" are not
+// hosts.
 bool valid_host(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
+  if (s.find(':') != std::string_view::npos) {
+    std::string addr(s);
+    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']')
+      addr = addr.substr(1, addr.size() - 2);
+    unsigned char buf[16];
+    return inet_pton(AF_INET6, addr.c_str(), buf) == 1;
+  }
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
+           c == '.' || c == '-' || c == '_';
   });
 }
 
@@ -419,7 +429,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
                          "host \"" + tr.host.value + "\" of " + label +
                              " is not a host name or IP address",
                          tr.host.where);
-    if (tr.host.value.rfind("sip:", 0) == 0 || tr.host.value.find(':') != std::string::npos)
+    if (tr.host.value.find(':') != std::string::npos)
       diag::with_hint(d, "give the bare host; the port goes in `port`, the scheme is implied");
   }
   if (!r.read("transport", tr.transport, kTransports)) r.default_at(tr.transport, Transport::udp);

@@ -1,6 +1,8 @@
 // Cross-object rules over a site. One function per rule, each named for it.
 #include "site/validate.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
@@ -11,6 +13,14 @@ namespace {
 using diag::Sink;
 
 std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Domain names compare without regard to case (RFC 4343).
+bool same_domain(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 bool is_registration(const Trunk& t) {
   return t.type.value == TrunkType::register_ || t.type.value == TrunkType::accept_register;
@@ -100,7 +110,7 @@ void rule_accept_register_host(const Site& site, Sink& sink) {
     if (t.type.value != TrunkType::accept_register || !t.type.present || !t.host.present)
       continue;
     for (const auto& tn : site.tenants) {
-      if (!tn.sip_domain.present || tn.sip_domain.value != t.host.value) continue;
+      if (!tn.sip_domain.present || !same_domain(tn.sip_domain.value, t.host.value)) continue;
       auto& d = sink.error("accept-register-host",
                            "host " + q(t.host.value) + " of accept-register trunk " +
                                q(t.name.value) + " is the sip_domain of tenant " +

@@ -38,13 +38,38 @@ TEST_CASE("quoted lines never show a password value") {
           "password = \"unterminated\n"
           "secret = \"\"\"\nmulti\n\"\"\"\n");
   CHECK(src.line("s.toml", 1) == "password = ****************");
-  CHECK(src.line("s.toml", 2) == "auth = { username = \"u\", password = ****** }");
+  CHECK(src.line("s.toml", 2) == "auth = { username = \"u\", password = ********");
   CHECK(src.line("s.toml", 3) == "password_env = \"XYZ_PASSWORD\"");
   CHECK(src.line("s.toml", 4) == "password = *************");
-  src.redact({"s.toml", 5, 10, 7, 4});
   CHECK(src.line("s.toml", 5) == "secret = ***");
   CHECK(src.line("s.toml", 6) == "*****");
   CHECK(src.line("s.toml", 7) == "***");
+}
+
+TEST_CASE("misspelt password keys, quoted keys and trailing comments are masked too") {
+  SourceText src;
+  src.add("s.toml",
+          "pasword = \"s3cret\"\n"
+          "\"password\" = \"s3cret\"\n"
+          "password = \"x\"  # old: s3cret\n"
+          "auth.password = '''\n"
+          "s3cret\n"
+          "'''\n"
+          "host = \"h\" # password = not a key here\n");
+  CHECK(src.line("s.toml", 1) == "pasword = ********");
+  CHECK(src.line("s.toml", 2) == "\"password\" = ********");
+  CHECK(src.line("s.toml", 3) == "password = ******************");
+  CHECK(src.line("s.toml", 4) == "auth.password = ***");
+  CHECK(src.line("s.toml", 5) == "******");
+  CHECK(src.line("s.toml", 6) == "***");
+  CHECK(src.line("s.toml", 7) == "host = \"h\" # password = not a key here");
+}
+
+TEST_CASE("explicitly redacted regions are masked") {
+  SourceText src;
+  src.add("s.toml", "a = 1\nkey = \"abcdef\"\n");
+  src.redact({"s.toml", 2, 7, 2, 15});
+  CHECK(src.line("s.toml", 2) == "key = ********");
 }
 
 TEST_CASE("sorting orders by place then code") {

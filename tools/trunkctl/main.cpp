@@ -1,4 +1,5 @@
 // trunkctl: check, inspect and change a site from shells, CI and scripts.
+#include <algorithm>
 #include <iostream>
 #include <vector>
 
@@ -28,6 +29,18 @@ int main(int argc, char** argv) {
     trunk::cli::add_site_option(*sub, common.site);
     trunk::cli::add_format_option(*sub, common.format);
     runs.emplace_back(sub, s.setup(*sub, common));
+  }
+  // Name an unknown command rather than CLI11's "a subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string_view> names;
+    for (const auto& s : subs) names.push_back(s.name);
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::cerr << "trunkctl: unknown command \"" << argv[1] << "\"\n";
+      std::string near = trunk::diag::closest_match(argv[1], names);
+      if (!near.empty()) std::cerr << "  hint: did you mean \"" << near << "\"?\n";
+      std::cerr << "Run with --help for the list of commands.\n";
+      return trunk::cli::kExitUnusable;
+    }
   }
   if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
   try {

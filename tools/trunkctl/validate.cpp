@@ -20,8 +20,9 @@ bool load_for_reading(const Common& common, cli::LoadedSite& out, int& exit_code
     std::cout << w.str() << "\n";
   } else {
     cli::print_diagnostics_text(out.sink, &out.sources, std::cerr);
-    std::cerr << "trunkctl: the site has errors (" << diag::summary(out.sink)
-              << "); run `trunkctl validate` for details\n";
+    if (out.readable)
+      std::cerr << "trunkctl: the site has errors (" << diag::summary(out.sink)
+                << "); run `trunkctl validate` for details\n";
   }
   return false;
 }
@@ -59,9 +60,10 @@ Run setup_validate(CLI::App& app, Common& common) {
     cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
     if (!s.readable) return code;
     std::string name = s.site.info.name.present ? s.site.info.name.value : common.site;
-    std::cout << name << ": " << s.site.tenants.size() << " tenants, "
-              << s.site.trunks.size() << " trunks, " << s.site.routes.size()
-              << " routes, " << s.site.inbound.size() << " inbound rules: "
+    std::cout << name << ": " << diag::count(s.site.tenants.size(), "tenant") << ", "
+              << diag::count(s.site.trunks.size(), "trunk") << ", "
+              << diag::count(s.site.routes.size(), "route") << ", "
+              << diag::count(s.site.inbound.size(), "inbound rule") << ": "
               << (code == cli::kExitClean ? "ok" : "FAILED") << " ("
               << diag::summary(s.sink) << ")\n";
     return code;
