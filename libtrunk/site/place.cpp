@@ -1,0 +1,28 @@
+// String value places.
+#include "site/place.hpp"
+
+namespace trunk::site {
+
+diag::StringPlace place_of(const Field<std::string>& f, const diag::SourceText& sources) {
+  diag::StringPlace p;
+  p.file = f.where.file;
+  if (!f.where.known()) return p;
+  p.line = f.where.line;
+  p.column = f.where.column;
+  std::string line = sources.line(f.where.file, f.where.line);
+  std::size_t at = f.where.column - 1;
+  if (at >= line.size()) return p;
+  char quote = line[at];
+  if (quote != '"' && quote != '\'') return p;
+  // Multi-line strings start with three quotes; their content may span lines.
+  if (line.compare(at, 3, std::string(3, quote)) == 0) return p;
+  std::string_view raw(line);
+  raw.remove_prefix(at + 1);
+  if (raw.size() < f.value.size() || raw.substr(0, f.value.size()) != f.value) return p;
+  if (raw.size() == f.value.size() || raw[f.value.size()] != quote) return p;
+  p.column = f.where.column + 1;
+  p.exact = true;
+  return p;
+}
+
+}  // namespace trunk::site
