@@ -2,13 +2,29 @@
 #include "diag/diagnostic.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <set>
 #include <tuple>
 
 namespace trunk::diag {
 
+const std::string* FilePath::intern(std::string_view path) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;  // never shrinks: pointers stay valid
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = names.find(path);
+  if (it == names.end()) it = names.emplace(path).first;
+  return &*it;
+}
+
+const std::string& FilePath::empty_string() {
+  static const std::string kEmpty;
+  return kEmpty;
+}
+
 std::string SourceRegion::to_string() const {
-  if (!known()) return file;
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+  if (!known()) return file.str();
+  return file.str() + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
 std::string_view to_string(Severity s) {

@@ -9,7 +9,9 @@
 // into a message, a hint or a label.
 #pragma once
 
+#include <compare>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,11 +19,37 @@
 
 namespace trunk::diag {
 
+// The name of an input file. Names are interned once per process and never
+// freed, so a region holds a plain pointer: a site of a million routes has
+// millions of regions, and copying one costs no allocation and no atomic.
+class FilePath {
+ public:
+  FilePath() = default;
+  FilePath(std::string_view path) : p_(intern(path)) {}
+  FilePath(const std::string& path) : p_(intern(path)) {}
+  FilePath(const char* path) : p_(intern(path)) {}
+
+  const std::string& str() const { return p_ ? *p_ : empty_string(); }
+  operator const std::string&() const { return str(); }
+  bool empty() const { return str().empty(); }
+  friend bool operator==(const FilePath& a, const FilePath& b) {
+    return a.p_ == b.p_ || a.str() == b.str();
+  }
+  friend std::strong_ordering operator<=>(const FilePath& a, const FilePath& b) {
+    return a.p_ == b.p_ ? std::strong_ordering::equal : a.str() <=> b.str();
+  }
+
+ private:
+  static const std::string* intern(std::string_view path);  // thread-safe
+  static const std::string& empty_string();
+  const std::string* p_ = nullptr;
+};
+
 // A place in an input file. Lines and columns count from 1; 0 means unknown
 // (a diagnostic about a whole file, or about input given on the command line).
 // Columns count bytes, as toml++ and the grammars do.
 struct SourceRegion {
-  std::string file;
+  FilePath file;
   std::uint32_t line = 0;
   std::uint32_t column = 0;
   std::uint32_t end_line = 0;

@@ -17,27 +17,37 @@ void SourceText::add(std::string path, std::string text) {
   for (std::size_t i = 0; i < f.text.size(); ++i)
     if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
   // A secret in a multi-line string: hide its lines up to the closing
-  // quotes, so even a syntax error inside it quotes nothing of it.
+  // quotes, so even a syntax error inside it quotes nothing of it. Only lines
+  // that open a multi-line string are looked at: sites can be large.
   std::uint32_t n = static_cast<std::uint32_t>(f.line_starts.size());
-  for (std::uint32_t i = 0; i < n; ++i) {
+  auto line_of = [&](std::size_t offset) {
+    return static_cast<std::uint32_t>(
+        std::upper_bound(f.line_starts.begin(), f.line_starts.end(), offset) -
+        f.line_starts.begin() - 1);
+  };
+  auto text_of = [&](std::uint32_t i) {
     std::size_t b = f.line_starts[i];
     std::size_t e = i + 1 < n ? f.line_starts[i + 1] : f.text.size();
-    std::string l = f.text.substr(b, e - b);
-    std::size_t v = secret_value_start(l);
-    if (v == std::string::npos) continue;
-    bool triple = l.compare(v, 3, "\"\"\"") == 0 || l.compare(v, 3, "'''") == 0;
-    if (!triple) continue;
-    std::string delim = l.substr(v, 3);
-    if (l.find(delim, v + 3) != std::string::npos) continue;
-    std::uint32_t last = i + 1;
-    while (last < n) {
-      std::size_t lb = f.line_starts[last];
-      std::size_t le = last + 1 < n ? f.line_starts[last + 1] : f.text.size();
-      if (f.text.substr(lb, le - lb).find(delim) != std::string::npos) break;
-      ++last;
+    return std::string_view(f.text).substr(b, e - b);
+  };
+  for (const char* delim : {"\"\"\"", "'''"}) {
+    for (std::size_t at = f.text.find(delim); at != std::string::npos;) {
+      std::uint32_t i = line_of(at);
+      std::string l(text_of(i));
+      std::size_t v = secret_value_start(l);
+      bool opens = v != std::string::npos && l.compare(v, 3, delim) == 0 &&
+                   l.find(delim, v + 3) == std::string::npos;
+      if (!opens) {
+        at = f.text.find(delim, at + 3);
+        continue;
+      }
+      std::uint32_t last = i + 1;
+      while (last < n && text_of(last).find(delim) == std::string_view::npos) ++last;
+      SourceRegion r{path, i + 2, 1, std::min(last + 1, n), 0};
+      if (r.line <= r.end_line) f.redacted.push_back(r);
+      at = last < n ? f.text.find(delim, f.line_starts[last]) : std::string::npos;
+      if (at != std::string::npos) at = f.text.find(delim, at + 3);
     }
-    SourceRegion r{path, i + 2, 1, std::min(last + 1, n), 0};
-    if (r.line <= r.end_line) f.redacted.push_back(r);
   }
   files_[std::move(path)] = std::move(f);
 }

@@ -9,6 +9,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <tuple>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -20,7 +23,7 @@ namespace {
 
 SourceRegion region(const toml::source_region& r) {
   SourceRegion out;
-  if (r.path) out.file = *r.path;
+  if (r.path) out.file = diag::FilePath(*r.path);
   out.line = r.begin.line;
   out.column = r.begin.column;
   out.end_line = r.end.line;
@@ -91,11 +94,11 @@ class TableReader {
     f.where = where();
   }
 
-  bool locate(std::string_view key, const toml::node*& n, SourceRegion& key_where) const {
+  bool locate(std::string_view key, const toml::node*& n, std::uint32_t& key_column) const {
     auto it = t_.find(key);
     if (it == t_.end()) return false;
     n = &it->second;
-    key_where = region(it->first.source());
+    key_column = it->first.source().begin.column;
     return true;
   }
 
@@ -108,7 +111,7 @@ class TableReader {
 
   bool read(std::string_view key, Field<std::string>& f) {
     const toml::node* n;
-    if (!locate(key, n, f.key)) return false;
+    if (!locate(key, n, f.key_column)) return false;
     if (!n->is_string()) {
       wrong_type(key, *n, "a string");
       return false;
@@ -121,7 +124,7 @@ class TableReader {
 
   bool read(std::string_view key, Field<bool>& f) {
     const toml::node* n;
-    if (!locate(key, n, f.key)) return false;
+    if (!locate(key, n, f.key_column)) return false;
     if (!n->is_boolean()) {
       wrong_type(key, *n, "true or false");
       return false;
@@ -135,7 +138,7 @@ class TableReader {
   bool read(std::string_view key, Field<std::int64_t>& f, std::int64_t min,
             std::int64_t max) {
     const toml::node* n;
-    if (!locate(key, n, f.key)) return false;
+    if (!locate(key, n, f.key_column)) return false;
     if (!n->is_integer()) {
       wrong_type(key, *n, "a whole number");
       return false;
@@ -163,7 +166,7 @@ class TableReader {
       if (w.word == s.value) {
         f.value = w.value;
         f.where = s.where;
-        f.key = s.key;
+        f.key_column = s.key_column;
         f.present = true;
         if (text) *text = s;
         return true;
@@ -193,7 +196,7 @@ class TableReader {
 
   bool read(std::string_view key, Field<std::vector<Field<std::string>>>& f) {
     const toml::node* n;
-    if (!locate(key, n, f.key)) return false;
+    if (!locate(key, n, f.key_column)) return false;
     const toml::array* a = n->as_array();
     if (!a) {
       wrong_type(key, *n, "an array of strings");
@@ -212,7 +215,6 @@ class TableReader {
       Field<std::string> item;
       item.value = e.as_string()->get();
       item.where = region(e.source());
-      item.key = f.key;
       item.present = true;
       f.value.push_back(std::move(item));
     }
@@ -340,7 +342,8 @@ void check_nonempty(diag::Sink& sink, const Field<std::string>& f, std::string_v
 
 void read_site_info(const toml::table& t, Site& site, diag::Sink& sink,
                     std::map<std::string, SourceRegion>& site_keys) {
-  // A plain key of [site] may be written in one fragment only.
+  // A plain key of [site] may be written in one fragment only: remember
+  // where each was written; merging fragments reports the second one.
   for (auto&& [k, v] : t) {
     std::string key(k.str());
     auto [it, fresh] = site_keys.emplace(key, region(k.source()));
@@ -359,7 +362,7 @@ void read_site_info(const toml::table& t, Site& site, diag::Sink& sink,
     if (r.read("transports", words)) {
       site.info.transports.present = true;
       site.info.transports.where = words.where;
-      site.info.transports.key = words.key;
+      site.info.transports.key_column = words.key_column;
       for (const auto& w : words.value) {
         bool found = false;
         for (const auto& e : kTransports) {
@@ -692,6 +695,50 @@ bool read_file(const std::filesystem::path& p, std::string& text) {
   return true;
 }
 
+
+// One file read and parsed on its own, to be merged in name order.
+struct Fragment {
+  std::string text;
+  bool readable = false;
+  Site site;
+  diag::Sink sink;
+  std::map<std::string, SourceRegion> site_keys;
+};
+
+template <class T>
+void append_moved(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+// Appends a fragment to the site: arrays of tables are appended; a [site]
+// key already defined by an earlier fragment is an error naming both.
+void merge(Fragment& f, Site& out, diag::Sink& sink,
+           std::map<std::string, SourceRegion>& site_keys) {
+  std::vector<std::pair<SourceRegion, std::string>> keys;
+  for (auto& [key, where] : f.site_keys) keys.emplace_back(where, key);
+  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.line, a.first.column) < std::tie(b.first.line, b.first.column);
+  });
+  for (auto& [where, key] : keys) {
+    auto [it, fresh] = site_keys.emplace(key, where);
+    if (fresh) continue;
+    auto& d = sink.error("duplicate-key", "`site." + key + "` is defined in two places", where);
+    diag::with_related(d, it->second, "first defined here");
+  }
+  SiteInfo& info = f.site.info;
+  if (!out.info.where.known()) out.info.where = info.where;
+  if (!out.info.name.present && info.name.present) out.info.name = std::move(info.name);
+  if (!out.info.transports.present && info.transports.present)
+    out.info.transports = std::move(info.transports);
+  append_moved(out.tenants, f.site.tenants);
+  append_moved(out.trunks, f.site.trunks);
+  append_moved(out.routes, f.site.routes);
+  append_moved(out.inbound, f.site.inbound);
+  append_moved(out.expects, f.site.expects);
+  append_moved(out.files, f.site.files);
+  sink.append(f.sink);
+}
+
 }  // namespace
 
 void load_fragment(std::string_view text, const std::string& name, Site& out,
@@ -727,15 +774,49 @@ LoadStatus load_site(const std::filesystem::path& path, Site& out, diag::Sink& s
   } else {
     files.push_back(path);
   }
+  // Fragments are independent until merged: parse them on every core, then
+  // merge in name order so the result does not depend on the scheduling.
+  std::vector<Fragment> fragments(files.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      Fragment& f = fragments[i];
+      f.readable = read_file(files[i], f.text);
+      if (f.readable) load_fragment_impl(f.text, files[i].string(), f.site, f.sink, f.site_keys);
+    }
+  };
+  std::size_t workers = std::min<std::size_t>(files.size(),
+                                              std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+
+  // Reserve the whole site first: each fragment is then moved in and freed,
+  // so memory peaks at one site, not at the fragments plus a growing copy.
+  std::size_t tenants = 0, trunks = 0, routes = 0, inbound = 0, expects = 0;
+  for (const auto& f : fragments) {
+    tenants += f.site.tenants.size();
+    trunks += f.site.trunks.size();
+    routes += f.site.routes.size();
+    inbound += f.site.inbound.size();
+    expects += f.site.expects.size();
+  }
+  out.tenants.reserve(out.tenants.size() + tenants);
+  out.trunks.reserve(out.trunks.size() + trunks);
+  out.routes.reserve(out.routes.size() + routes);
+  out.inbound.reserve(out.inbound.size() + inbound);
+  out.expects.reserve(out.expects.size() + expects);
   std::map<std::string, SourceRegion> site_keys;
-  for (const auto& f : files) {
-    std::string text;
-    if (!read_file(f, text)) {
-      sink.error("io", "cannot read file", {f.string()});
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    Fragment& f = fragments[i];
+    if (!f.readable) {
+      sink.error("io", "cannot read file", {files[i].string()});
       return LoadStatus::unreadable;
     }
-    sources.add(f.string(), text);
-    load_fragment_impl(text, f.string(), out, sink, site_keys);
+    sources.add(files[i].string(), std::move(f.text));
+    merge(f, out, sink, site_keys);
+    f = Fragment{};
   }
   // Inline passwords never reach a quoted line, whatever their shape.
   for (const auto& t : out.trunks)

@@ -26,8 +26,16 @@ template <class T>
 struct Field {
   T value{};
   SourceRegion where;  // the value's place (or the table's, for defaults)
-  SourceRegion key;    // the key's place
+  std::uint32_t key_column = 0;  // the key's column, on the value's first line
   bool present = false;
+
+  // The key's place (a key and the start of its value share a line in TOML).
+  SourceRegion key() const {
+    SourceRegion r = where;
+    r.column = key_column;
+    r.end_line = r.end_column = 0;
+    return r;
+  }
 
   const T& operator*() const { return value; }
   const T* operator->() const { return &value; }

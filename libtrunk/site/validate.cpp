@@ -6,11 +6,31 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 namespace trunk::site {
 namespace {
 
 using diag::Sink;
+
+// Name lookups for the rules: a site may hold a million routes, so no rule
+// searches the lists.
+struct Index {
+  std::unordered_map<std::string_view, const Tenant*> tenants;
+  std::unordered_map<std::string_view, const Trunk*> trunks;
+  explicit Index(const Site& site) {
+    for (const auto& t : site.tenants) tenants.emplace(t.name.value, &t);
+    for (const auto& t : site.trunks) trunks.emplace(t.name.value, &t);
+  }
+  const Tenant* tenant(std::string_view name) const {
+    auto it = tenants.find(name);
+    return it == tenants.end() ? nullptr : it->second;
+  }
+  const Trunk* trunk(std::string_view name) const {
+    auto it = trunks.find(name);
+    return it == trunks.end() ? nullptr : it->second;
+  }
+};
 
 std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -163,10 +183,10 @@ void rule_peer(const Site& site, Sink& sink) {
 // Ownership: owners exist; teams and whatsapp trunks are owned by a tenant;
 // a tenant-owned trunk is assigned to no other tenant; assignments name
 // existing tenants, once each.
-void rule_ownership(const Site& site, Sink& sink) {
+void rule_ownership(const Site& site, const Index& index, Sink& sink) {
   for (const auto& t : site.trunks) {
     bool tenant_owned = !t.owned_by_system();
-    if (tenant_owned && t.owner.present && !site.find_tenant(t.owner.value)) {
+    if (tenant_owned && t.owner.present && !index.tenant(t.owner.value)) {
       auto& d = sink.error("unknown-tenant",
                            "owner " + q(t.owner.value) + " of trunk " + q(t.name.value) +
                                " is not a tenant",
@@ -189,7 +209,7 @@ void rule_ownership(const Site& site, Sink& sink) {
     std::set<std::string> assigned;
     for (const auto& a : t.tenants) {
       if (!a.tenant.present) continue;
-      if (!site.find_tenant(a.tenant.value)) {
+      if (!index.tenant(a.tenant.value)) {
         auto& d = sink.error("unknown-tenant",
                              "trunk " + q(t.name.value) + " is assigned to tenant " +
                                  q(a.tenant.value) + ", which is not defined",
@@ -205,7 +225,7 @@ void rule_ownership(const Site& site, Sink& sink) {
                        q(a.tenant.value) + " twice",
                    a.tenant.where);
       // An unknown owner is reported above; an assignment can't be foreign to it.
-      if (tenant_owned && a.tenant.value != t.owner.value && site.find_tenant(t.owner.value)) {
+      if (tenant_owned && a.tenant.value != t.owner.value && index.tenant(t.owner.value)) {
         auto& d = sink.error("foreign-assignment",
                              "trunk " + q(t.name.value) + " is owned by tenant " +
                                  q(t.owner.value) + " but assigned to tenant " +
@@ -254,7 +274,7 @@ void rule_transport(const Site& site, Sink& sink) {
 }
 
 // Failover names an existing other trunk; chains have no cycle.
-void rule_failover(const Site& site, Sink& sink) {
+void rule_failover(const Site& site, const Index& index, Sink& sink) {
   for (const auto& t : site.trunks) {
     if (!t.failover.present) continue;
     if (t.failover.value == t.name.value) {
@@ -262,7 +282,7 @@ void rule_failover(const Site& site, Sink& sink) {
                  t.failover.where);
       continue;
     }
-    if (!site.find_trunk(t.failover.value)) {
+    if (!index.trunk(t.failover.value)) {
       auto& d = sink.error("failover-unknown",
                            "failover " + q(t.failover.value) + " of trunk " +
                                q(t.name.value) + " is not a trunk",
@@ -284,7 +304,7 @@ void rule_failover(const Site& site, Sink& sink) {
     while (cur && cur->failover.present && cur->failover.value != cur->name.value) {
       if (!on_path.insert(cur->name.value).second) break;
       path.push_back(cur);
-      cur = site.find_trunk(cur->failover.value);
+      cur = index.trunk(cur->failover.value);
     }
     if (!cur || cur != &start || path.size() < 2) continue;
     std::string chain;
@@ -302,12 +322,12 @@ void rule_failover(const Site& site, Sink& sink) {
 
 // Routes and inbound rules reference existing tenants and trunks. A trunk
 // that rules reference cannot be removed: this is the check that says so.
-void rule_references(const Site& site, Sink& sink) {
+void rule_references(const Site& site, const Index& index, Sink& sink) {
   std::vector<std::string_view> trunk_names, tenant_names;
   for (const auto& t : site.trunks) trunk_names.push_back(t.name.value);
   for (const auto& t : site.tenants) tenant_names.push_back(t.name.value);
   auto unknown_tenant = [&](const Field<std::string>& f, const std::string& who) {
-    if (!f.present || site.find_tenant(f.value)) return;
+    if (!f.present || index.tenant(f.value)) return;
     auto& d = sink.error("unknown-tenant",
                          who + " names tenant " + q(f.value) + ", which is not defined",
                          f.where);
@@ -315,7 +335,7 @@ void rule_references(const Site& site, Sink& sink) {
     if (!near.empty()) diag::with_hint(d, "did you mean " + q(near) + "?");
   };
   auto unknown_trunk = [&](const Field<std::string>& f, const std::string& who) {
-    if (!f.present || site.find_trunk(f.value)) return;
+    if (!f.present || index.trunk(f.value)) return;
     auto& d = sink.error("unknown-trunk",
                          who + " uses trunk " + q(f.value) + ", which is not defined",
                          f.where);
@@ -361,14 +381,14 @@ void rule_passwords(const Site& site, Sink& sink) {
     if (!t.auth.password.present) continue;
     auto& d = sink.warning("inline-password",
                            "trunk " + q(t.name.value) + " has its password inline in the site",
-                           t.auth.password.key);
+                           t.auth.password.key());
     diag::with_hint(d, "use password_env or password_file so the secret stays out of git");
     if (t.type.value == TrunkType::accept_register && t.auth.password.value.size() < 12)
       diag::with_hint(
           sink.warning("weak-password",
                        "accept-register trunk " + q(t.name.value) +
                            " has a password shorter than 12 characters",
-                       t.auth.password.key),
+                       t.auth.password.key()),
           "gateways that register to the PBX are scanned for; use 12 or more characters");
   }
 }
@@ -376,14 +396,15 @@ void rule_passwords(const Site& site, Sink& sink) {
 }  // namespace
 
 void validate(const Site& site, Sink& sink) {
+  const Index index(site);
   rule_unique_names(site, sink);
   rule_registration_identity(site, sink);
   rule_accept_register_host(site, sink);
   rule_peer(site, sink);
-  rule_ownership(site, sink);
+  rule_ownership(site, index, sink);
   rule_transport(site, sink);
-  rule_failover(site, sink);
-  rule_references(site, sink);
+  rule_failover(site, index, sink);
+  rule_references(site, index, sink);
   rule_limits(site, sink);
   rule_passwords(site, sink);
 }
