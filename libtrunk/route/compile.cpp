@@ -1,0 +1,471 @@
+// Compiling routes and inbound rules into automata.
+#include "route/compile.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <arpa/inet.h>
+
+#include "did/pool.hpp"
+#include "route/automaton.hpp"
+#include "site/place.hpp"
+#include "tables/format.hpp"
+#include "tables/sha256.hpp"
+
+namespace trunk::route {
+
+using pattern::DialPattern;
+
+namespace {
+
+std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Lays out the automaton reachable from `root` after the words already in
+// `out` (which starts with the dead node), breadth first; returns the
+// root's word offset. Each node's accept word comes from `accept_of`.
+template <class AcceptOf>
+std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint32_t>& out,
+                   AcceptOf&& accept_of) {
+  if (root == kDead) return 0;
+  auto nodes = b.reachable(root);
+  std::unordered_map<NodeId, std::uint32_t> offset;
+  offset.emplace(kDead, 0);
+  std::size_t at = out.size();
+  for (const auto& r : nodes) {
+    offset.emplace(r.id, static_cast<std::uint32_t>(at));
+    const auto& n = b.node(r.id);
+    std::size_t children = 0;
+    if (!n.tail)
+      for (NodeId c : n.child) children += c != kDead;
+    at += 2 + children;
+  }
+  for (const auto& r : nodes) {
+    const auto& n = b.node(r.id);
+    out.push_back(accept_of(n.accept));
+    if (n.tail) {
+      out.push_back(tables::kTailBit);
+      continue;
+    }
+    std::uint32_t bits = 0;
+    for (int s = 0; s < pattern::kDialSymbols; ++s)
+      if (n.child[s] != kDead) bits |= 1u << s;
+    out.push_back(bits);
+    for (int s = 0; s < pattern::kDialSymbols; ++s)
+      if (n.child[s] != kDead) out.push_back(offset.at(n.child[s]));
+  }
+  return offset.at(root);
+}
+
+bool ip_literal(const std::string& text, tables::Plan::Address& a) {
+  std::string addr = text;
+  int prefix = -1;
+  if (auto slash = addr.find('/'); slash != std::string::npos) {
+    prefix = std::atoi(addr.c_str() + slash + 1);
+    addr.resize(slash);
+  }
+  in_addr v4;
+  if (inet_pton(AF_INET, addr.c_str(), &v4) == 1) {
+    a.address = {};
+    a.address[10] = a.address[11] = 0xff;
+    std::memcpy(a.address.data() + 12, &v4, 4);
+    a.prefix = 96 + static_cast<std::uint32_t>(prefix < 0 ? 32 : prefix);
+    return true;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {
+    std::memcpy(a.address.data(), &v6, 16);
+    a.prefix = static_cast<std::uint32_t>(prefix < 0 ? 128 : prefix);
+    return true;
+  }
+  return false;
+}
+
+struct CompiledRoute {
+  const site::Route* source;
+  std::uint32_t index;  // in plan.routes
+  DialPattern pattern;
+};
+
+// Route a beats route b for a number both match.
+bool beats(const CompiledRoute& a, const CompiledRoute& b) {
+  if (a.source->priority.value != b.source->priority.value)
+    return a.source->priority.value > b.source->priority.value;
+  return pattern::is_subset(a.pattern, b.pattern) && !pattern::is_subset(b.pattern, a.pattern);
+}
+
+// Builds one tenant's outbound automaton; reports ambiguous and shadowed routes.
+void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& routes,
+                    diag::Sink& sink, tables::Plan& plan, std::uint32_t& root_out) {
+  // Local index -> route; the builder's items are local indexes.
+  auto combine = [&](const std::vector<std::uint32_t>& set, std::uint32_t item) {
+    // Keep the routes no other route here beats: the winners for the number.
+    std::vector<std::uint32_t> out;
+    const CompiledRoute& r = routes[item];
+    bool r_loses = false;
+    for (std::uint32_t x : set) {
+      if (beats(r, routes[x])) continue;
+      if (beats(routes[x], r)) r_loses = true;
+      out.push_back(x);
+    }
+    if (!r_loses) out.push_back(item);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  AutomatonBuilder builder(combine);
+  // Insert the broad patterns first: the later, narrower ones then only copy
+  // their own paths. The order changes the work, not the result.
+  std::vector<std::uint32_t> order(routes.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const DialPattern &pa = routes[a].pattern, &pb = routes[b].pattern;
+    if (pa.bounded() != pb.bounded()) return !pa.bounded();
+    return pa.classes.size() < pb.classes.size();
+  });
+  NodeId root = kDead;
+  for (std::uint32_t i : order) root = builder.insert(root, routes[i].pattern, i);
+
+  std::vector<bool> reached(routes.size(), false);
+  std::set<std::pair<std::uint32_t, std::uint32_t>> reported;
+  for (const auto& r : builder.reachable(root)) {
+    const auto& set = builder.set(builder.node(r.id).accept);
+    for (auto x : set) reached[x] = true;
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      for (std::size_t j = i + 1; j < set.size(); ++j) {
+        if (!reported.insert({set[i], set[j]}).second) continue;
+        const CompiledRoute &a = routes[set[i]], &b = routes[set[j]];
+        // Report at the later of the two in the files.
+        const CompiledRoute& later = a.index > b.index ? a : b;
+        const CompiledRoute& earlier = a.index > b.index ? b : a;
+        std::string number = r.number.size() <= 40 ? r.number : r.number.substr(0, 40) + "...";
+        bool same = pattern::is_subset(a.pattern, b.pattern);
+        auto& d = sink.error(
+            "route-ambiguous",
+            "routes " + q(earlier.source->name.value) + " and " + q(later.source->name.value) +
+                " of tenant " + q(tenant) + " both match " + number + " with priority " +
+                std::to_string(a.source->priority.value) +
+                (same ? ", and they match the same numbers"
+                      : ", and neither matches all the numbers of the other"),
+            later.source->match.where);
+        diag::with_related(d, earlier.source->match.where, "the other route");
+        diag::with_hint(d, "give one of them a higher priority, or narrow a pattern so that "
+                           "one lies inside the other");
+      }
+    }
+  }
+  for (std::uint32_t i = 0; i < routes.size(); ++i) {
+    if (reached[i]) continue;
+    std::string takers;
+    std::size_t named = 0;
+    for (std::uint32_t j = 0; j < routes.size(); ++j) {
+      if (j == i || !beats(routes[j], routes[i]) ||
+          !pattern::intersects(routes[j].pattern, routes[i].pattern))
+        continue;
+      if (named++ < 5) takers += (takers.empty() ? "" : ", ") + q(routes[j].source->name.value);
+    }
+    if (named > 5) takers += " and " + std::to_string(named - 5) + " more";
+    auto& d = sink.warning("route-shadowed",
+                           "route " + q(routes[i].source->name.value) + " of tenant " +
+                               q(tenant) + " is never used: every number it matches goes to " +
+                               (takers.empty() ? std::string("another route") : takers),
+                           routes[i].source->match.where);
+    diag::with_hint(d, "remove the route, or raise its priority");
+  }
+  root_out = emit(builder, root, plan.outbound_nodes, [&](SetId s) -> std::uint32_t {
+    const auto& set = builder.set(s);
+    return set.empty() ? 0 : routes[set.front()].index + 1;
+  });
+}
+
+}  // namespace
+
+std::vector<DialPattern> range_patterns(std::string_view first, std::string_view last) {
+  std::vector<DialPattern> out;
+  auto digit = [](char c) { return std::uint16_t(1u << (c - '0')); };
+  auto all = [](std::string_view s, char c) {
+    return s.find_first_not_of(c) == std::string_view::npos;
+  };
+  // prefix + the numbers lo..hi of equal length. A branch whose rest spans
+  // every number (lo's rest all 0s, hi's rest all 9s) joins the middle
+  // class, so each side adds at most one pattern per digit.
+  auto go = [&](auto& self, std::vector<std::uint16_t> prefix, std::string_view lo,
+                std::string_view hi) -> void {
+    if (lo.empty()) {
+      out.push_back({prefix, pattern::Tail::none});
+      return;
+    }
+    if (lo[0] == hi[0]) {
+      prefix.push_back(digit(lo[0]));
+      self(self, prefix, lo.substr(1), hi.substr(1));
+      return;
+    }
+    std::string_view lo_rest = lo.substr(1), hi_rest = hi.substr(1);
+    bool lo_full = all(lo_rest, '0'), hi_full = all(hi_rest, '9');
+    std::string nines(lo_rest.size(), '9'), zeros(lo_rest.size(), '0');
+    if (!lo_full) {
+      auto p = prefix;
+      p.push_back(digit(lo[0]));
+      self(self, p, lo_rest, nines);
+    }
+    char from = lo_full ? lo[0] : char(lo[0] + 1), to = hi_full ? hi[0] : char(hi[0] - 1);
+    if (from <= to) {
+      std::uint16_t mid = 0;
+      for (char c = from; c <= to; ++c) mid |= digit(c);
+      auto p = prefix;
+      p.push_back(mid);
+      p.insert(p.end(), lo_rest.size(), 0x3ff);
+      out.push_back({p, pattern::Tail::none});
+    }
+    if (!hi_full) {
+      auto p = prefix;
+      p.push_back(digit(hi[0]));
+      self(self, p, zeros, hi_rest);
+    }
+  };
+  go(go, {}, first, last);
+  return out;
+}
+
+std::array<std::uint8_t, 32> site_digest(const site::Site& site,
+                                         const diag::SourceText& sources) {
+  tables::Sha256 h;
+  for (const auto& f : site.files) {
+    std::string_view text = sources.text(f);
+    h.update(f);
+    h.update(std::string(1, '\0'));
+    h.update(std::to_string(text.size()));
+    h.update(std::string(1, '\0'));
+    h.update(text);
+  }
+  return h.finish();
+}
+
+bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
+             tables::Plan& plan, CompileStats* stats) {
+  const std::size_t errors_before = sink.errors();
+  plan = tables::Plan{};
+  plan.outbound_nodes = {0, 0};
+  plan.inbound_nodes = {0, 0};
+  plan.pool_nodes = {0, 0};
+  plan.site_digest = site_digest(site, sources);
+
+  std::map<std::string, std::uint32_t> tenant_index, trunk_index;
+  for (const auto& t : site.tenants) {
+    tenant_index.emplace(t.name.value, static_cast<std::uint32_t>(plan.tenants.size()));
+    plan.tenants.push_back({t.name.value, t.sip_domain.value,
+                            t.caller_id.present ? t.caller_id.value : "", 0});
+  }
+  for (const auto& t : site.trunks)
+    trunk_index.emplace(t.name.value, static_cast<std::uint32_t>(trunk_index.size()));
+  auto tenant_of = [&](const std::string& n) {
+    auto it = tenant_index.find(n);
+    return it == tenant_index.end() ? tables::kNone : it->second;
+  };
+  auto trunk_of = [&](const std::string& n) {
+    auto it = trunk_index.find(n);
+    return it == trunk_index.end() ? tables::kNone : it->second;
+  };
+
+  for (const auto& t : site.trunks) {
+    tables::Plan::Trunk p;
+    p.name = t.name.value;
+    p.host = t.host.value;
+    p.provider = t.provider.value;
+    p.request_uri_params = t.request_uri_params.value;
+    p.caller_id = t.caller_id.value;
+    p.match_from_host = t.match_from_host.value;
+    p.outbound_proxy = t.outbound_proxy.value;
+    p.port = static_cast<std::uint16_t>(t.port.value);
+    p.outbound_proxy_port = static_cast<std::uint16_t>(t.outbound_proxy_port.value);
+    p.transport = static_cast<std::uint8_t>(t.transport.value);
+    p.type = static_cast<std::uint8_t>(t.type.value);
+    using namespace tables;
+    p.flags = (t.verify_port.value ? kVerifyPort : 0) | (t.single_via.value ? kSingleVia : 0) |
+              (t.tel_uri_request_line.value ? kTelUriRequestLine : 0) |
+              (t.tel_uri_to.value ? kTelUriTo : 0) | (t.strip_plus.value ? kStripPlus : 0) |
+              (t.stir_shaken.value ? kStirShaken : 0) |
+              (t.direction.value != site::Direction::inbound ? kOutboundAllowed : 0) |
+              (t.direction.value != site::Direction::outbound ? kInboundAllowed : 0);
+    p.owner = t.owned_by_system() ? kNone : tenant_of(t.owner.value);
+    p.failover = t.failover.present ? trunk_of(t.failover.value) : kNone;
+    std::uint32_t self = static_cast<std::uint32_t>(plan.trunks.size());
+    tables::Plan::Address a;
+    if (ip_literal(t.host.value, a)) {
+      a.trunk = self;
+      plan.addresses.push_back(a);
+    }
+    for (const auto& ip : t.associated_ips.value) {
+      if (!ip_literal(ip.value, a)) continue;
+      a.trunk = self;
+      plan.addresses.push_back(a);
+    }
+    plan.trunks.push_back(std::move(p));
+  }
+
+  // Routes: patterns, trunk checks, names.
+  std::vector<std::vector<CompiledRoute>> by_tenant(plan.tenants.size());
+  std::map<std::pair<std::string, std::string>, const site::Route*> route_names;
+  for (const auto& r : site.routes) {
+    std::uint32_t tenant = tenant_of(r.tenant.value);
+    std::string what = "match of route " + q(r.name.value);
+    auto pat = pattern::parse_pattern(r.match.value, site::place_of(r.match, sources), what, sink);
+    auto [it, fresh] = route_names.emplace(std::pair{r.tenant.value, r.name.value}, &r);
+    if (!fresh)
+      diag::with_related(sink.error("duplicate-route",
+                                    "tenant " + q(r.tenant.value) + " has two routes named " +
+                                        q(r.name.value),
+                                    r.name.where),
+                         it->second->name.where, "first defined here");
+    if (r.prepend.present && !pattern::is_dial_number(r.prepend.value))
+      diag::with_hint(sink.error("invalid-value",
+                                 "prepend " + q(r.prepend.value) + " of route " +
+                                     q(r.name.value) + " has characters that are not dial "
+                                                       "symbols",
+                                 r.prepend.where),
+                      "prepend holds digits, *, # and + only");
+    tables::Plan::Route pr;
+    pr.tenant = tenant;
+    pr.priority = static_cast<std::int32_t>(r.priority.value);
+    pr.name = r.name.value;
+    pr.pattern = r.match.value;
+    pr.prepend = r.prepend.value;
+    pr.caller_id = r.caller_id.value;
+    pr.strip = static_cast<std::uint32_t>(r.strip.value);
+    const site::Trunk* dummy = nullptr;
+    (void)dummy;
+    for (const auto& tf : r.trunks.value) {
+      std::uint32_t ti = trunk_of(tf.value);
+      if (ti == tables::kNone) continue;  // unknown-trunk: reported by the validator
+      const site::Trunk& t = site.trunks[ti];
+      bool assigned = std::any_of(t.tenants.begin(), t.tenants.end(), [&](const auto& a) {
+        return a.tenant.value == r.tenant.value;
+      });
+      if (!assigned) {
+        auto& d = sink.error("route-trunk-unassigned",
+                             "route " + q(r.name.value) + " of tenant " + q(r.tenant.value) +
+                                 " uses trunk " + q(tf.value) +
+                                 ", which is not assigned to the tenant",
+                             tf.where);
+        diag::with_related(d, t.where, "the trunk");
+        diag::with_hint(d, "add [[trunk.tenant]] tenant = " + q(r.tenant.value) +
+                               " to the trunk, or use one of the tenant's trunks");
+      }
+      if (t.direction.value == site::Direction::inbound) {
+        auto& d = sink.error("route-trunk-direction",
+                             "route " + q(r.name.value) + " sends calls out through trunk " +
+                                 q(tf.value) + ", whose direction is inbound",
+                             tf.where);
+        diag::with_related(d, t.direction.where, "direction set here");
+      }
+      pr.trunks.push_back(ti);
+    }
+    std::uint32_t index = static_cast<std::uint32_t>(plan.routes.size());
+    plan.routes.push_back(std::move(pr));
+    if (pat && tenant != tables::kNone) by_tenant[tenant].push_back({&r, index, *pat});
+  }
+  if (sink.errors() == errors_before) {
+    for (std::uint32_t t = 0; t < plan.tenants.size(); ++t)
+      compile_tenant(plan.tenants[t].name, by_tenant[t], sink, plan, plan.tenants[t].outbound_root);
+  }
+
+  // Pools and inbound rules, per trunk.
+  struct TrunkDids {
+    std::vector<std::pair<std::uint32_t, DialPattern>> pools;    // tenant, pattern
+    std::vector<std::pair<std::uint32_t, DialPattern>> inbound;  // rule, pattern
+  };
+  std::vector<TrunkDids> dids(plan.trunks.size());
+  for (std::uint32_t ti = 0; ti < site.trunks.size(); ++ti) {
+    for (const auto& a : site.trunks[ti].tenants) {
+      std::uint32_t tenant = tenant_of(a.tenant.value);
+      if (!a.did_pool.present || tenant == tables::kNone) continue;
+      diag::Sink quiet;  // pool syntax is reported by the DID checks
+      auto set = did::parse_pool(a.did_pool.value, site::place_of(a.did_pool, sources), "did_pool",
+                                 quiet);
+      if (!set) continue;
+      for (const auto& range : set->ranges())
+        for (auto& p : range_patterns(did::to_string(range.first), did::to_string(range.last)))
+          dids[ti].pools.push_back({tenant, std::move(p)});
+    }
+  }
+  for (const auto& in : site.inbound) {
+    std::uint32_t ti = trunk_of(in.trunk.value), tenant = tenant_of(in.tenant.value);
+    if (ti == tables::kNone || tenant == tables::kNone) continue;
+    const site::Trunk& t = site.trunks[ti];
+    if (t.direction.value == site::Direction::outbound) {
+      auto& d = sink.error("inbound-trunk-direction",
+                           "inbound rule for " + q(in.did.value) + " receives calls on trunk " +
+                               q(in.trunk.value) + ", whose direction is outbound",
+                           in.trunk.where);
+      diag::with_related(d, t.direction.where, "direction set here");
+    }
+    if (in.to.present && in.to.value.rfind("sip:", 0) != 0 && in.to.value.rfind("sips:", 0) != 0 &&
+        in.to.value.rfind("tel:", 0) != 0)
+      diag::with_hint(sink.error("inbound-to",
+                                 "destination " + q(in.to.value) +
+                                     " is not a sip:, sips: or tel: URI",
+                                 in.to.where),
+                      "write for example \"sip:{did}@tenant.pbx.example\"");
+    std::uint32_t rule = static_cast<std::uint32_t>(plan.inbound.size());
+    plan.inbound.push_back({tenant, ti, in.did.value, in.to.value});
+    auto set = did::parse_pool(in.did.value, site::place_of(in.did, sources), "did", sink);
+    if (!set) continue;
+    for (const auto& range : set->ranges())
+      for (auto& p : range_patterns(did::to_string(range.first), did::to_string(range.last)))
+        dids[ti].inbound.push_back({rule, std::move(p)});
+  }
+  auto set_union = [](const std::vector<std::uint32_t>& set, std::uint32_t item) {
+    std::vector<std::uint32_t> out = set;
+    if (!std::binary_search(out.begin(), out.end(), item))
+      out.insert(std::upper_bound(out.begin(), out.end(), item), item);
+    return out;
+  };
+  for (std::uint32_t ti = 0; ti < plan.trunks.size(); ++ti) {
+    {
+      AutomatonBuilder b(set_union);
+      NodeId root = kDead;
+      for (const auto& [tenant, p] : dids[ti].pools) root = b.insert(root, p, tenant);
+      // Two tenants' pools on one trunk are did-overlap errors (DID checks);
+      // the first tenant is kept so the plan stays well-formed.
+      plan.trunks[ti].pool_root = emit(b, root, plan.pool_nodes, [&](SetId s) -> std::uint32_t {
+        const auto& set = b.set(s);
+        return set.empty() ? 0 : set.front() + 1;
+      });
+    }
+    AutomatonBuilder b(set_union);
+    NodeId root = kDead;
+    for (const auto& [rule, p] : dids[ti].inbound) root = b.insert(root, p, rule);
+    std::set<std::pair<std::uint32_t, std::uint32_t>> reported;
+    for (const auto& r : b.reachable(root)) {
+      const auto& set = b.set(b.node(r.id).accept);
+      if (set.size() < 2 || !reported.insert({set[0], set[1]}).second) continue;
+      const site::Inbound& first = site.inbound[set[0]];
+      const site::Inbound& second = site.inbound[set[1]];
+      auto& d = sink.error("inbound-overlap",
+                           "inbound rules " + q(first.did.value) + " and " + q(second.did.value) +
+                               " on trunk " + q(site.trunks[ti].name.value) + " share DID " +
+                               r.number,
+                           second.did.where);
+      diag::with_related(d, first.did.where, "the other rule");
+      diag::with_hint(d, "a DID arriving on a trunk goes to one destination; split the ranges");
+    }
+    plan.trunks[ti].inbound_root =
+        emit(b, root, plan.inbound_nodes, [&](SetId s) -> std::uint32_t {
+          const auto& set = b.set(s);
+          return set.empty() ? 0 : set.front() + 1;
+        });
+  }
+  if (stats) {
+    stats->routes = plan.routes.size();
+    stats->tenants = plan.tenants.size();
+    stats->trunks = plan.trunks.size();
+    stats->inbound = plan.inbound.size();
+    stats->outbound_words = plan.outbound_nodes.size();
+    stats->inbound_words = plan.inbound_nodes.size();
+    stats->pool_words = plan.pool_nodes.size();
+  }
+  return sink.errors() == errors_before;
+}
+
+}  // namespace trunk::route

@@ -1,0 +1,85 @@
+// Lookups over the tables' automata.
+#include "route/router.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "grammar/dial_pattern/ast.hpp"
+
+namespace trunk::route {
+
+std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number) {
+  for (char c : number) {
+    int s = grammar::dial_symbol_index(c);
+    if (s < 0) return 0;
+    std::uint32_t bits = w[k + 1];
+    if (bits & tables::kTailBit) continue;
+    if (!((bits >> s) & 1u)) return 0;
+    k = w[k + 2 + std::popcount(bits & ((1u << s) - 1))];
+  }
+  return w[k];
+}
+
+std::uint32_t Router::outbound(std::uint32_t tenant, std::string_view number) const {
+  if (tenant >= t_->tenants().size() || number.empty()) return kNone;
+  std::uint32_t accept = walk(t_->outbound_nodes(), t_->tenants()[tenant].outbound_root, number);
+  return accept == 0 ? kNone : accept - 1;
+}
+
+std::uint32_t Router::send_number(std::uint32_t route, std::string_view number,
+                                  std::span<char> out) const {
+  const tables::RouteRecord& r = t_->routes()[route];
+  std::string_view prepend = t_->str(r.prepend);
+  std::string_view rest = r.strip < number.size() ? number.substr(r.strip) : std::string_view{};
+  if (prepend.size() + rest.size() > out.size()) return kNone;
+  std::memcpy(out.data(), prepend.data(), prepend.size());
+  std::memcpy(out.data() + prepend.size(), rest.data(), rest.size());
+  return static_cast<std::uint32_t>(prepend.size() + rest.size());
+}
+
+Router::Inbound Router::inbound(std::uint32_t trunk, std::string_view did) const {
+  Inbound out;
+  if (trunk >= t_->trunks().size()) return out;
+  if (!did.empty() && did.front() == '+') did.remove_prefix(1);
+  if (did.empty()) return out;
+  for (char c : did)
+    if (c < '0' || c > '9') return out;
+  const tables::TrunkRecord& tr = t_->trunks()[trunk];
+  std::uint32_t pool = walk(t_->pool_nodes(), tr.pool_root, did);
+  if (pool == 0) {
+    out.status = InboundStatus::not_in_pool;
+    return out;
+  }
+  out.tenant = pool - 1;
+  std::uint32_t rule = walk(t_->inbound_nodes(), tr.inbound_root, did);
+  if (rule == 0) {
+    out.status = InboundStatus::no_rule;
+    return out;
+  }
+  out.rule = rule - 1;
+  out.status = InboundStatus::matched;
+  return out;
+}
+
+std::uint32_t Router::destination(std::uint32_t rule, std::string_view did,
+                                  std::span<char> out) const {
+  if (!did.empty() && did.front() == '+') did.remove_prefix(1);
+  std::string_view to = t_->str(t_->inbound()[rule].to);
+  static constexpr std::string_view kSlot = "{did}";
+  std::size_t n = 0;
+  while (!to.empty()) {
+    std::size_t at = to.find(kSlot);
+    std::string_view lit = to.substr(0, at);
+    if (n + lit.size() > out.size()) return kNone;
+    std::memcpy(out.data() + n, lit.data(), lit.size());
+    n += lit.size();
+    if (at == std::string_view::npos) break;
+    if (n + did.size() > out.size()) return kNone;
+    std::memcpy(out.data() + n, did.data(), did.size());
+    n += did.size();
+    to.remove_prefix(at + kSlot.size());
+  }
+  return static_cast<std::uint32_t>(n);
+}
+
+}  // namespace trunk::route

@@ -1,0 +1,74 @@
+// Text dump of a verified tables file.
+#include "tables/dump.hpp"
+
+#include "site/model.hpp"
+#include "tables/sha256.hpp"
+
+namespace trunk::tables {
+
+std::string dump_text(const Tables& t) {
+  std::string out;
+  auto s = [&](Str x) { return std::string(t.str(x)); };
+  auto trunk_name = [&](std::uint32_t i) {
+    return i == kNone ? std::string("-") : s(t.trunks()[i].name);
+  };
+  auto tenant_name = [&](std::uint32_t i) {
+    return i == kNone ? std::string("system") : s(t.tenants()[i].name);
+  };
+  out += "format-version " + std::to_string(t.version()) + "\n";
+  out += "site-digest " + to_hex(t.site_digest()) + "\n";
+  out += "bytes " + std::to_string(t.size()) + "\n";
+  out += "automata outbound " + std::to_string(t.outbound_nodes().size()) + " words, inbound " +
+         std::to_string(t.inbound_nodes().size()) + " words, pools " +
+         std::to_string(t.pool_nodes().size()) + " words\n";
+  out += "\n[tenants] " + std::to_string(t.tenants().size()) + "\n";
+  for (const auto& r : t.tenants()) {
+    out += s(r.name) + " domain=" + s(r.sip_domain);
+    if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
+    out += "\n";
+  }
+  out += "\n[trunks] " + std::to_string(t.trunks().size()) + "\n";
+  for (const auto& r : t.trunks()) {
+    out += s(r.name) + " " +
+           std::string(site::to_string(static_cast<site::TrunkType>(r.type))) + " " + s(r.host) +
+           ":" + std::to_string(r.port) + "/" +
+           std::string(site::to_string(static_cast<site::Transport>(r.transport))) +
+           " provider=" + s(r.provider) + " owner=" + tenant_name(r.owner);
+    if (r.failover != kNone) out += " failover=" + trunk_name(r.failover);
+    if (r.outbound_proxy.length)
+      out += " proxy=" + s(r.outbound_proxy) + ":" + std::to_string(r.outbound_proxy_port);
+    static const std::pair<std::uint32_t, const char*> kFlags[] = {
+        {kVerifyPort, "verify_port"},   {kSingleVia, "single_via"},
+        {kTelUriRequestLine, "tel_uri_request_line"}, {kTelUriTo, "tel_uri_to"},
+        {kStripPlus, "strip_plus"},     {kStirShaken, "stir_shaken"},
+        {kOutboundAllowed, "out"},      {kInboundAllowed, "in"}};
+    out += " flags=";
+    bool first = true;
+    for (auto [bit, name] : kFlags) {
+      if (!(r.flags & bit)) continue;
+      out += (first ? "" : ",") + std::string(name);
+      first = false;
+    }
+    if (r.request_uri_params.length) out += " ruri_params=" + s(r.request_uri_params);
+    if (r.match_from_host.length) out += " match_from_host=" + s(r.match_from_host);
+    out += "\n";
+  }
+  out += "\n[routes] " + std::to_string(t.routes().size()) + "\n";
+  for (const auto& r : t.routes()) {
+    out += tenant_name(r.tenant) + "/" + s(r.name) + " match=" + s(r.pattern) +
+           " priority=" + std::to_string(r.priority) + " strip=" + std::to_string(r.strip);
+    if (r.prepend.length) out += " prepend=" + s(r.prepend);
+    if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
+    out += " trunks=";
+    for (std::uint32_t i = 0; i < r.trunk_count; ++i)
+      out += (i ? "," : "") + trunk_name(t.route_trunks()[r.trunk_first + i]);
+    out += "\n";
+  }
+  out += "\n[inbound] " + std::to_string(t.inbound().size()) + "\n";
+  for (const auto& r : t.inbound())
+    out += trunk_name(r.trunk) + " did=" + s(r.did) + " -> " + tenant_name(r.tenant) + " " +
+           s(r.to) + "\n";
+  return out;
+}
+
+}  // namespace trunk::tables

@@ -1,0 +1,155 @@
+// The tables file: the compiled dial plan that trunkd maps and routes from.
+// Documented for operators in trunk-tables(5); this header is the layout.
+//
+//   offset 0   Header (64 bytes)
+//   offset 64  section directory: section_count x SectionEntry (24 bytes)
+//   then       sections, each 8-byte aligned, in directory order
+//
+// All integers are little-endian and fixed-width. Strings are (offset,
+// length) pairs into the STRINGS section. Indexes into record sections are
+// 0-based; kNone (0xffffffff) means "none". An automaton is a sequence of
+// 32-bit words: a node is `accept` (0, or item index + 1), `bits` (bit s set
+// when symbol s leads somewhere; bit 31 marks a tail node whose every symbol
+// leads back to itself), then one word per set bit (lowest symbol first):
+// the word offset of the child. Node 0 is the dead node. The checksum covers
+// the whole file with the checksum field read as zero. The same site always
+// gives the same bytes.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+namespace trunk::tables {
+
+static_assert(std::endian::native == std::endian::little,
+              "the tables format is little-endian; add byte swapping for this host");
+
+constexpr char kMagic[8] = {'T', 'R', 'U', 'N', 'K', 'T', 'B', 'L'};
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kNone = 0xffffffffu;
+constexpr std::uint32_t kTailBit = 0x80000000u;
+constexpr std::uint32_t kSymbolBits = 0x1fffu;
+
+// Caps the verifier enforces before trusting any count.
+constexpr std::uint64_t kMaxFileSize = 4ull << 30;
+constexpr std::uint32_t kMaxSections = 64;
+
+struct Header {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t section_count;
+  std::uint64_t file_size;
+  std::uint64_t checksum;
+  std::uint8_t site_digest[32];  // SHA-256 over the site's files
+};
+static_assert(sizeof(Header) == 64);
+
+enum class SectionKind : std::uint32_t {
+  strings = 1,
+  tenants = 2,
+  trunks = 3,
+  routes = 4,
+  route_trunks = 5,  // u32 trunk indexes, referenced by routes
+  inbound = 6,
+  outbound_nodes = 7,  // automata: tenant number -> route
+  inbound_nodes = 8,   // trunk DID -> inbound rule
+  pool_nodes = 9,      // trunk DID -> tenant (the tenant's pool on that trunk)
+  tenant_names = 10,   // hash index: tenant name -> tenant
+  tenant_domains = 11, // hash index: sip_domain -> tenant
+  trunk_names = 12,    // hash index: trunk name -> trunk
+  addresses = 13,      // source addresses of trunks (host IPs, associated_ips)
+};
+constexpr std::uint32_t kSectionKinds = 13;
+
+struct SectionEntry {
+  std::uint32_t kind;
+  std::uint32_t reserved;  // 0
+  std::uint64_t offset;
+  std::uint64_t size;
+};
+static_assert(sizeof(SectionEntry) == 24);
+
+struct Str {
+  std::uint32_t offset;
+  std::uint32_t length;
+};
+
+struct TenantRecord {
+  Str name;
+  Str sip_domain;
+  Str caller_id;         // length 0: none
+  std::uint32_t outbound_root;  // word offset in outbound_nodes
+  std::uint32_t reserved;
+};
+static_assert(sizeof(TenantRecord) == 32);
+
+// TrunkRecord::flags
+constexpr std::uint32_t kVerifyPort = 1u << 0;
+constexpr std::uint32_t kSingleVia = 1u << 1;
+constexpr std::uint32_t kTelUriRequestLine = 1u << 2;
+constexpr std::uint32_t kTelUriTo = 1u << 3;
+constexpr std::uint32_t kStripPlus = 1u << 4;
+constexpr std::uint32_t kStirShaken = 1u << 5;
+constexpr std::uint32_t kOutboundAllowed = 1u << 6;
+constexpr std::uint32_t kInboundAllowed = 1u << 7;
+
+struct TrunkRecord {
+  Str name;
+  Str host;
+  Str provider;
+  Str request_uri_params;
+  Str caller_id;
+  Str match_from_host;
+  Str outbound_proxy;
+  std::uint16_t port;
+  std::uint16_t outbound_proxy_port;
+  std::uint8_t transport;  // site::Transport
+  std::uint8_t type;       // site::TrunkType
+  std::uint16_t reserved;
+  std::uint32_t flags;     // k* flags above
+  std::uint32_t owner;     // tenant index, or kNone for the system
+  std::uint32_t failover;  // trunk index, or kNone
+  std::uint32_t inbound_root;  // word offset in inbound_nodes
+  std::uint32_t pool_root;     // word offset in pool_nodes
+  std::uint32_t reserved2;
+};
+static_assert(sizeof(TrunkRecord) == 88);
+
+struct RouteRecord {
+  std::uint32_t tenant;
+  std::int32_t priority;
+  Str name;
+  Str pattern;
+  Str prepend;
+  Str caller_id;  // length 0: none
+  std::uint32_t strip;
+  std::uint32_t trunk_first;  // into route_trunks
+  std::uint32_t trunk_count;
+  std::uint32_t reserved;
+};
+static_assert(sizeof(RouteRecord) == 56);
+
+struct InboundRecord {
+  std::uint32_t tenant;
+  std::uint32_t trunk;
+  Str did;
+  Str to;  // with "{did}" where the DID goes
+};
+static_assert(sizeof(InboundRecord) == 24);
+
+// A source address block of a trunk. IPv4 addresses are stored as
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) with prefix + 96.
+struct AddressRecord {
+  std::uint8_t address[16];
+  std::uint32_t prefix;  // 0-128
+  std::uint32_t trunk;
+};
+static_assert(sizeof(AddressRecord) == 24);
+
+// Hash index sections: u32 bucket_count (a power of two), u32 0, then
+// bucket_count u32 buckets: 0 empty, else record index + 1. Open addressing
+// with linear probing from hash(name) & (bucket_count - 1); at least one
+// bucket is empty so a probe always ends.
+std::uint64_t name_hash(const char* s, std::size_t n);
+
+}  // namespace trunk::tables

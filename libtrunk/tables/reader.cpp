@@ -1,0 +1,350 @@
+// Mapping and verifying tables files (the checks follow flatbuffers'
+// verifier: every offset, size and count is checked, overflow-proof, before
+// anything is read through it).
+#include "tables/reader.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "tables/checksum.hpp"
+
+namespace trunk::tables {
+
+std::uint64_t name_hash(const char* s, std::size_t n) { return name_hash_impl(s, n); }
+
+Tables::~Tables() { release(); }
+
+Tables::Tables(Tables&& o) noexcept { *this = std::move(o); }
+
+Tables& Tables::operator=(Tables&& o) noexcept {
+  if (this == &o) return *this;
+  release();
+  owned_ = std::move(o.owned_);
+  data_ = o.data_;
+  size_ = o.size_;
+  mapped_ = o.mapped_;
+  strings_ = o.strings_;
+  tenants_ = o.tenants_;
+  trunks_ = o.trunks_;
+  routes_ = o.routes_;
+  route_trunks_ = o.route_trunks_;
+  inbound_ = o.inbound_;
+  addresses_ = o.addresses_;
+  outbound_nodes_ = o.outbound_nodes_;
+  inbound_nodes_ = o.inbound_nodes_;
+  pool_nodes_ = o.pool_nodes_;
+  tenant_names_ = o.tenant_names_;
+  tenant_domains_ = o.tenant_domains_;
+  trunk_names_ = o.trunk_names_;
+  o.data_ = nullptr;
+  o.size_ = 0;
+  o.mapped_ = false;
+  return *this;
+}
+
+void Tables::release() {
+  if (mapped_ && data_) munmap(const_cast<char*>(data_), size_);
+  owned_.clear();
+  data_ = nullptr;
+  size_ = 0;
+  mapped_ = false;
+}
+
+std::array<std::uint8_t, 32> Tables::site_digest() const {
+  std::array<std::uint8_t, 32> d{};
+  std::memcpy(d.data(), header().site_digest, 32);
+  return d;
+}
+
+bool Tables::open(const std::filesystem::path& path, std::string& error) {
+  release();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = path.string() + " is not a regular file";
+    ::close(fd);
+    return false;
+  }
+  std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  if (size < sizeof(Header) || size > kMaxFileSize) {
+    error = path.string() + ": " + std::to_string(size) +
+            " bytes is not the size of a tables file (truncated?)";
+    ::close(fd);
+    return false;
+  }
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) {
+    error = "cannot map " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  data_ = static_cast<const char*>(p);
+  size_ = size;
+  mapped_ = true;
+  if (!verify(error)) {
+    error = path.string() + ": " + error;
+    release();
+    return false;
+  }
+  return true;
+}
+
+bool Tables::load_bytes(std::string_view bytes, std::string& error) {
+  release();
+  if (bytes.size() < sizeof(Header)) {
+    error = std::to_string(bytes.size()) + " bytes is not the size of a tables file (truncated?)";
+    return false;
+  }
+  owned_.assign((bytes.size() + 7) / 8, 0);
+  std::memcpy(owned_.data(), bytes.data(), bytes.size());
+  data_ = reinterpret_cast<const char*>(owned_.data());
+  size_ = bytes.size();
+  if (!verify(error)) {
+    release();
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Checks an automaton: every node lies inside, has no unknown bits, and its
+// children start nodes; every accept names an item below `items`; every root
+// starts a node.
+bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const char* what,
+                  std::string& error, std::vector<bool>& starts) {
+  if (w.size() < 2 || w[0] != 0 || w[1] != 0) {
+    error = std::string(what) + ": missing the dead node";
+    return false;
+  }
+  starts.assign(w.size(), false);
+  std::vector<std::size_t> child_words;
+  for (std::size_t k = 0; k < w.size();) {
+    if (w.size() - k < 2) {
+      error = std::string(what) + ": node at word " + std::to_string(k) + " is cut short";
+      return false;
+    }
+    starts[k] = true;
+    std::uint32_t accept = w[k], bits = w[k + 1];
+    if (accept > items) {
+      error = std::string(what) + ": node at word " + std::to_string(k) +
+              " accepts item " + std::to_string(accept - 1) + " of " + std::to_string(items);
+      return false;
+    }
+    if (bits & ~(kSymbolBits | kTailBit) || ((bits & kTailBit) && (bits & kSymbolBits))) {
+      error = std::string(what) + ": node at word " + std::to_string(k) + " has unknown bits";
+      return false;
+    }
+    std::size_t n = std::popcount(bits & kSymbolBits);
+    if (w.size() - k - 2 < n) {
+      error = std::string(what) + ": node at word " + std::to_string(k) + " is cut short";
+      return false;
+    }
+    for (std::size_t c = 0; c < n; ++c) child_words.push_back(k + 2 + c);
+    k += 2 + n;
+  }
+  for (std::size_t cw : child_words) {
+    std::uint32_t target = w[cw];
+    if (target >= w.size() || !starts[target]) {
+      error = std::string(what) + ": word " + std::to_string(cw) + " points to " +
+              std::to_string(target) + ", which is not a node";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_root(const std::vector<bool>& starts, std::uint32_t root) {
+  return root < starts.size() && starts[root];
+}
+
+}  // namespace
+
+bool Tables::verify(std::string& error) {
+  const Header& h = header();
+  if (std::memcmp(h.magic, kMagic, 8) != 0) {
+    error = "not a trunkline tables file (bad magic)";
+    return false;
+  }
+  if (h.version > kFormatVersion) {
+    error = "format version " + std::to_string(h.version) +
+            " is newer than this trunkline reads (" + std::to_string(kFormatVersion) +
+            "); upgrade trunkline or compile with the matching dialplan-compile";
+    return false;
+  }
+  if (h.version != kFormatVersion) {
+    error = "format version " + std::to_string(h.version) + " is not supported";
+    return false;
+  }
+  if (h.file_size != size_) {
+    error = "the header says " + std::to_string(h.file_size) + " bytes but there are " +
+            std::to_string(size_) + " (truncated or appended to)";
+    return false;
+  }
+  if (size_ % 8 != 0) {
+    error = "size is not a multiple of 8";
+    return false;
+  }
+  if (checksum(data_, size_) != h.checksum) {
+    error = "checksum mismatch: the file is damaged";
+    return false;
+  }
+  if (h.section_count > kMaxSections ||
+      h.section_count * sizeof(SectionEntry) > size_ - sizeof(Header)) {
+    error = "section directory does not fit";
+    return false;
+  }
+  const auto* dir = reinterpret_cast<const SectionEntry*>(data_ + sizeof(Header));
+  std::string_view sec[kSectionKinds + 1];
+  bool seen[kSectionKinds + 1] = {};
+  for (std::uint32_t i = 0; i < h.section_count; ++i) {
+    const SectionEntry& e = dir[i];
+    if (e.kind == 0 || e.kind > kSectionKinds || seen[e.kind]) {
+      error = "section " + std::to_string(i) + " has unknown or repeated kind " +
+              std::to_string(e.kind);
+      return false;
+    }
+    if (e.offset % 8 != 0 || e.offset > size_ || e.size > size_ - e.offset) {
+      error = "section " + std::to_string(e.kind) + " lies outside the file";
+      return false;
+    }
+    seen[e.kind] = true;
+    sec[e.kind] = std::string_view(data_ + e.offset, e.size);
+  }
+  for (std::uint32_t k = 1; k <= kSectionKinds; ++k) {
+    if (!seen[k]) {
+      error = "section " + std::to_string(k) + " is missing";
+      return false;
+    }
+  }
+  auto records = [&](SectionKind kind, std::size_t rec, auto& out, const char* what) {
+    std::string_view s = sec[static_cast<std::uint32_t>(kind)];
+    if (s.size() % rec != 0) {
+      error = std::string(what) + " section size is not a whole number of records";
+      return false;
+    }
+    using T = typename std::remove_reference_t<decltype(out)>::element_type;
+    out = std::span<const T>(reinterpret_cast<const T*>(s.data()), s.size() / rec);
+    return true;
+  };
+  strings_ = sec[static_cast<std::uint32_t>(SectionKind::strings)];
+  if (!records(SectionKind::tenants, sizeof(TenantRecord), tenants_, "tenants") ||
+      !records(SectionKind::trunks, sizeof(TrunkRecord), trunks_, "trunks") ||
+      !records(SectionKind::routes, sizeof(RouteRecord), routes_, "routes") ||
+      !records(SectionKind::route_trunks, 4, route_trunks_, "route trunks") ||
+      !records(SectionKind::inbound, sizeof(InboundRecord), inbound_, "inbound") ||
+      !records(SectionKind::addresses, sizeof(AddressRecord), addresses_, "addresses") ||
+      !records(SectionKind::outbound_nodes, 4, outbound_nodes_, "outbound nodes") ||
+      !records(SectionKind::inbound_nodes, 4, inbound_nodes_, "inbound nodes") ||
+      !records(SectionKind::pool_nodes, 4, pool_nodes_, "pool nodes") ||
+      !records(SectionKind::tenant_names, 4, tenant_names_, "tenant names") ||
+      !records(SectionKind::tenant_domains, 4, tenant_domains_, "tenant domains") ||
+      !records(SectionKind::trunk_names, 4, trunk_names_, "trunk names"))
+    return false;
+
+  auto str_ok = [&](Str s) {
+    return s.length <= strings_.size() && s.offset <= strings_.size() - s.length;
+  };
+  const std::uint32_t n_tenants = static_cast<std::uint32_t>(tenants_.size());
+  const std::uint32_t n_trunks = static_cast<std::uint32_t>(trunks_.size());
+  auto bad = [&](const std::string& what, std::size_t i) {
+    error = what + " " + std::to_string(i) + " is out of bounds";
+    return false;
+  };
+  std::vector<bool> out_starts, in_starts, pool_starts;
+  if (!verify_nodes(outbound_nodes_, static_cast<std::uint32_t>(routes_.size()),
+                    "outbound automaton", error, out_starts) ||
+      !verify_nodes(inbound_nodes_, static_cast<std::uint32_t>(inbound_.size()),
+                    "inbound automaton", error, in_starts) ||
+      !verify_nodes(pool_nodes_, n_tenants, "pool automaton", error, pool_starts))
+    return false;
+  for (std::size_t i = 0; i < tenants_.size(); ++i) {
+    const auto& t = tenants_[i];
+    if (!str_ok(t.name) || !str_ok(t.sip_domain) || !str_ok(t.caller_id) ||
+        !is_root(out_starts, t.outbound_root))
+      return bad("tenant", i);
+  }
+  for (std::size_t i = 0; i < trunks_.size(); ++i) {
+    const auto& t = trunks_[i];
+    if (!str_ok(t.name) || !str_ok(t.host) || !str_ok(t.provider) ||
+        !str_ok(t.request_uri_params) || !str_ok(t.caller_id) || !str_ok(t.match_from_host) ||
+        !str_ok(t.outbound_proxy) || t.transport > 3 || t.type > 5 ||
+        (t.owner != kNone && t.owner >= n_tenants) ||
+        (t.failover != kNone && t.failover >= n_trunks) ||
+        !is_root(in_starts, t.inbound_root) || !is_root(pool_starts, t.pool_root))
+      return bad("trunk", i);
+  }
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const auto& r = routes_[i];
+    if (r.tenant >= n_tenants || !str_ok(r.name) || !str_ok(r.pattern) || !str_ok(r.prepend) ||
+        !str_ok(r.caller_id) || r.trunk_count > route_trunks_.size() ||
+        r.trunk_first > route_trunks_.size() - r.trunk_count)
+      return bad("route", i);
+  }
+  for (std::size_t i = 0; i < route_trunks_.size(); ++i)
+    if (route_trunks_[i] >= n_trunks) return bad("route trunk", i);
+  for (std::size_t i = 0; i < inbound_.size(); ++i) {
+    const auto& r = inbound_[i];
+    if (r.tenant >= n_tenants || r.trunk >= n_trunks || !str_ok(r.did) || !str_ok(r.to))
+      return bad("inbound rule", i);
+  }
+  for (std::size_t i = 0; i < addresses_.size(); ++i)
+    if (addresses_[i].prefix > 128 || addresses_[i].trunk >= n_trunks) return bad("address", i);
+  for (auto [index, count, what] :
+       {std::tuple{&tenant_names_, n_tenants, "tenant name index"},
+        std::tuple{&tenant_domains_, n_tenants, "tenant domain index"},
+        std::tuple{&trunk_names_, n_trunks, "trunk name index"}}) {
+    std::span<const std::uint32_t> ix = *index;
+    if (ix.size() < 2 || ix[1] != 0 || ix[0] != ix.size() - 2 || ix[0] == 0 ||
+        (ix[0] & (ix[0] - 1)) != 0) {
+      error = std::string(what) + " is malformed";
+      return false;
+    }
+    std::size_t empty = 0;
+    for (std::size_t b = 2; b < ix.size(); ++b) {
+      if (ix[b] == 0) ++empty;
+      else if (ix[b] > count) return bad(what, b);
+    }
+    if (empty == 0) {
+      error = std::string(what) + " has no empty bucket";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::uint32_t Tables::find(std::span<const std::uint32_t> index, std::string_view key,
+                           auto&& name_of) const {
+  std::uint32_t buckets = index[0];
+  const std::uint32_t* table = index.data() + 2;
+  std::uint64_t h = name_hash(key.data(), key.size()) & (buckets - 1);
+  for (std::uint32_t probes = 0; probes < buckets; ++probes) {
+    std::uint32_t v = table[h];
+    if (v == 0) return kNone;
+    if (str(name_of(v - 1)) == key) return v - 1;
+    h = (h + 1) & (buckets - 1);
+  }
+  return kNone;
+}
+
+std::uint32_t Tables::find_tenant(std::string_view name) const {
+  return find(tenant_names_, name, [&](std::uint32_t i) { return tenants_[i].name; });
+}
+std::uint32_t Tables::find_tenant_by_domain(std::string_view domain) const {
+  return find(tenant_domains_, domain, [&](std::uint32_t i) { return tenants_[i].sip_domain; });
+}
+std::uint32_t Tables::find_trunk(std::string_view name) const {
+  return find(trunk_names_, name, [&](std::uint32_t i) { return trunks_[i].name; });
+}
+
+}  // namespace trunk::tables

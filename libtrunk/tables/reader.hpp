@@ -1,0 +1,81 @@
+// Loading a tables file: map it read-only, verify every byte that will be
+// trusted, then hand out typed views. Unverified bytes never reach the
+// router: a truncated, corrupted or newer-version file is refused with a
+// message that says what is wrong, never a crash.
+//
+// Tables is move-only (it owns the mapping). A verified Tables is immutable
+// and safe to read from any number of threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tables/format.hpp"
+
+namespace trunk::tables {
+
+class Tables {
+ public:
+  Tables() = default;
+  ~Tables();
+  Tables(Tables&& other) noexcept;
+  Tables& operator=(Tables&& other) noexcept;
+  Tables(const Tables&) = delete;  // owns a mapping
+  Tables& operator=(const Tables&) = delete;
+
+  // Maps and verifies `path`. On failure returns false with `error` set.
+  bool open(const std::filesystem::path& path, std::string& error);
+  // Copies `bytes` into storage of its own and verifies them. Used by the
+  // compiler (to check what it is about to write) and by tests.
+  bool load_bytes(std::string_view bytes, std::string& error);
+
+  bool loaded() const { return data_ != nullptr; }
+  std::uint32_t version() const { return header().version; }
+  std::array<std::uint8_t, 32> site_digest() const;
+  std::size_t size() const { return size_; }
+
+  std::string_view str(Str s) const { return {strings_.data() + s.offset, s.length}; }
+  std::span<const TenantRecord> tenants() const { return tenants_; }
+  std::span<const TrunkRecord> trunks() const { return trunks_; }
+  std::span<const RouteRecord> routes() const { return routes_; }
+  std::span<const std::uint32_t> route_trunks() const { return route_trunks_; }
+  std::span<const InboundRecord> inbound() const { return inbound_; }
+  std::span<const AddressRecord> addresses() const { return addresses_; }
+  std::span<const std::uint32_t> outbound_nodes() const { return outbound_nodes_; }
+  std::span<const std::uint32_t> inbound_nodes() const { return inbound_nodes_; }
+  std::span<const std::uint32_t> pool_nodes() const { return pool_nodes_; }
+
+  // Name lookups through the hash indexes: the record index or kNone.
+  // Cost is independent of the number of records; nothing is allocated.
+  std::uint32_t find_tenant(std::string_view name) const;
+  std::uint32_t find_tenant_by_domain(std::string_view domain) const;
+  std::uint32_t find_trunk(std::string_view name) const;
+
+ private:
+  const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
+  bool verify(std::string& error);
+  void release();
+  std::uint32_t find(std::span<const std::uint32_t> index, std::string_view key,
+                     auto&& name_of) const;
+
+  std::vector<std::uint64_t> owned_;  // for load_bytes: 8-byte aligned
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool mapped_ = false;
+  std::string_view strings_;
+  std::span<const TenantRecord> tenants_;
+  std::span<const TrunkRecord> trunks_;
+  std::span<const RouteRecord> routes_;
+  std::span<const std::uint32_t> route_trunks_;
+  std::span<const InboundRecord> inbound_;
+  std::span<const AddressRecord> addresses_;
+  std::span<const std::uint32_t> outbound_nodes_, inbound_nodes_, pool_nodes_;
+  std::span<const std::uint32_t> tenant_names_, tenant_domains_, trunk_names_;
+};
+
+}  // namespace trunk::tables

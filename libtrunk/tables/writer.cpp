@@ -1,0 +1,226 @@
+// Tables serialization: string pool, records, automata, hash indexes.
+#include "tables/writer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "tables/checksum.hpp"
+#include "tables/format.hpp"
+
+namespace trunk::tables {
+namespace {
+
+class StringPool {
+ public:
+  Str add(const std::string& s) {
+    auto it = index_.find(s);
+    if (it != index_.end()) return it->second;
+    Str r{static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(s.size())};
+    bytes_ += s;
+    index_.emplace(s, r);
+    return r;
+  }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+  std::map<std::string, Str> index_;
+};
+
+template <class T>
+void append_pod(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// A hash index over `names` (in record order).
+std::string hash_index(const std::vector<const std::string*>& names) {
+  std::uint32_t buckets = 8;
+  while (buckets < names.size() * 2 + 1) buckets *= 2;
+  std::vector<std::uint32_t> table(buckets, 0);
+  for (std::uint32_t i = 0; i < names.size(); ++i) {
+    const std::string& n = *names[i];
+    std::uint64_t h = name_hash(n.data(), n.size()) & (buckets - 1);
+    while (table[h] != 0) h = (h + 1) & (buckets - 1);
+    table[h] = i + 1;
+  }
+  std::string out;
+  append_pod(out, buckets);
+  append_pod(out, std::uint32_t(0));
+  out.append(reinterpret_cast<const char*>(table.data()), table.size() * 4);
+  return out;
+}
+
+std::string words(const std::vector<std::uint32_t>& w) {
+  return std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4);
+}
+
+}  // namespace
+
+std::string serialize(const Plan& plan) {
+  StringPool strings;
+  std::string tenants, trunks, routes, route_trunks, inbound, addresses;
+  for (const auto& t : plan.tenants) {
+    TenantRecord r{};
+    r.name = strings.add(t.name);
+    r.sip_domain = strings.add(t.sip_domain);
+    r.caller_id = strings.add(t.caller_id);
+    r.outbound_root = t.outbound_root;
+    append_pod(tenants, r);
+  }
+  for (const auto& t : plan.trunks) {
+    TrunkRecord r{};
+    r.name = strings.add(t.name);
+    r.host = strings.add(t.host);
+    r.provider = strings.add(t.provider);
+    r.request_uri_params = strings.add(t.request_uri_params);
+    r.caller_id = strings.add(t.caller_id);
+    r.match_from_host = strings.add(t.match_from_host);
+    r.outbound_proxy = strings.add(t.outbound_proxy);
+    r.port = t.port;
+    r.outbound_proxy_port = t.outbound_proxy_port;
+    r.transport = t.transport;
+    r.type = t.type;
+    r.flags = t.flags;
+    r.owner = t.owner;
+    r.failover = t.failover;
+    r.inbound_root = t.inbound_root;
+    r.pool_root = t.pool_root;
+    append_pod(trunks, r);
+  }
+  std::uint32_t trunk_words = 0;
+  for (const auto& rt : plan.routes) {
+    RouteRecord r{};
+    r.tenant = rt.tenant;
+    r.priority = rt.priority;
+    r.name = strings.add(rt.name);
+    r.pattern = strings.add(rt.pattern);
+    r.prepend = strings.add(rt.prepend);
+    r.caller_id = strings.add(rt.caller_id);
+    r.strip = rt.strip;
+    r.trunk_first = trunk_words;
+    r.trunk_count = static_cast<std::uint32_t>(rt.trunks.size());
+    for (auto t : rt.trunks) append_pod(route_trunks, t);
+    trunk_words += r.trunk_count;
+    append_pod(routes, r);
+  }
+  for (const auto& in : plan.inbound) {
+    InboundRecord r{};
+    r.tenant = in.tenant;
+    r.trunk = in.trunk;
+    r.did = strings.add(in.did);
+    r.to = strings.add(in.to);
+    append_pod(inbound, r);
+  }
+  for (const auto& a : plan.addresses) {
+    AddressRecord r{};
+    std::memcpy(r.address, a.address.data(), 16);
+    r.prefix = a.prefix;
+    r.trunk = a.trunk;
+    append_pod(addresses, r);
+  }
+  std::vector<const std::string*> tenant_names, tenant_domains, trunk_names;
+  for (const auto& t : plan.tenants) {
+    tenant_names.push_back(&t.name);
+    tenant_domains.push_back(&t.sip_domain);
+  }
+  for (const auto& t : plan.trunks) trunk_names.push_back(&t.name);
+
+  std::string string_bytes = strings.bytes();
+  const std::pair<SectionKind, const std::string*> sections_in[] = {
+      {SectionKind::strings, &string_bytes},
+      {SectionKind::tenants, &tenants},
+      {SectionKind::trunks, &trunks},
+      {SectionKind::routes, &routes},
+      {SectionKind::route_trunks, &route_trunks},
+      {SectionKind::inbound, &inbound},
+      {SectionKind::addresses, &addresses},
+  };
+  std::string out_nodes = words(plan.outbound_nodes), in_nodes = words(plan.inbound_nodes),
+              pool_nodes = words(plan.pool_nodes);
+  std::string idx_tn = hash_index(tenant_names), idx_td = hash_index(tenant_domains),
+              idx_kn = hash_index(trunk_names);
+  std::vector<std::pair<SectionKind, const std::string*>> sections(std::begin(sections_in),
+                                                                   std::end(sections_in));
+  sections.push_back({SectionKind::outbound_nodes, &out_nodes});
+  sections.push_back({SectionKind::inbound_nodes, &in_nodes});
+  sections.push_back({SectionKind::pool_nodes, &pool_nodes});
+  sections.push_back({SectionKind::tenant_names, &idx_tn});
+  sections.push_back({SectionKind::tenant_domains, &idx_td});
+  sections.push_back({SectionKind::trunk_names, &idx_kn});
+
+  auto align8 = [](std::uint64_t n) { return (n + 7) & ~std::uint64_t(7); };
+  std::uint64_t offset = align8(sizeof(Header) + sections.size() * sizeof(SectionEntry));
+  std::vector<SectionEntry> dir;
+  for (const auto& [kind, data] : sections) {
+    dir.push_back({static_cast<std::uint32_t>(kind), 0, offset, data->size()});
+    offset = align8(offset + data->size());
+  }
+  Header h{};
+  std::memcpy(h.magic, kMagic, 8);
+  h.version = kFormatVersion;
+  h.section_count = static_cast<std::uint32_t>(sections.size());
+  h.file_size = offset;
+  h.checksum = 0;
+  std::memcpy(h.site_digest, plan.site_digest.data(), 32);
+
+  std::string file;
+  file.reserve(offset);
+  append_pod(file, h);
+  for (const auto& e : dir) append_pod(file, e);
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    file.resize(dir[i].offset, '\0');
+    file += *sections[i].second;
+  }
+  file.resize(offset, '\0');
+  std::uint64_t sum = checksum(file.data(), file.size());
+  std::memcpy(file.data() + offsetof(Header, checksum), &sum, sizeof sum);
+  return file;
+}
+
+bool write_atomically(const std::filesystem::path& path, const std::string& bytes,
+                      std::string& error) {
+  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) {
+    error = "cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  auto fail = [&](const char* what) {
+    error = std::string(what) + " " + tmpl + ": " + std::strerror(errno);
+    close(fd);
+    unlink(tmpl.c_str());
+    return false;
+  };
+  const char* p = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (fchmod(fd, 0644) != 0) return fail("cannot set permissions of");
+  if (fsync(fd) != 0) return fail("cannot sync");
+  if (close(fd) != 0) {
+    error = "cannot close " + tmpl + ": " + std::strerror(errno);
+    unlink(tmpl.c_str());
+    return false;
+  }
+  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    error = "cannot rename " + tmpl + " to " + path.string() + ": " + std::strerror(errno);
+    unlink(tmpl.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace trunk::tables

@@ -1,0 +1,146 @@
+// The tables file: deterministic bytes, and a verifier that refuses every
+// single-byte change, every truncation and a newer format version.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "support/compiled.hpp"
+#include "tables/checksum.hpp"
+#include "tables/dump.hpp"
+
+using namespace trunk;
+
+namespace {
+
+const std::string kSite = std::string(test::kBase) + R"(
+[[trunk]]
+name = "gw"
+type = "peer"
+host = "203.0.113.5"
+associated_ips = ["198.51.100.0/24"]
+[[trunk.tenant]]
+tenant = "acme"
+did_pool = "100-199"
+
+[[route]]
+tenant = "acme"
+name = "all"
+match = "_X."
+trunks = ["gw"]
+
+[[route]]
+tenant = "acme"
+name = "local"
+match = "_NXX"
+trunks = ["gw"]
+
+[[inbound]]
+tenant = "acme"
+trunk = "gw"
+did = "100-149"
+to = "sip:{did}@acme.example"
+)";
+
+}  // namespace
+
+TEST_CASE("the same site gives byte-identical tables") {
+  auto a = test::compile_site(kSite);
+  auto b = test::compile_site(kSite);
+  REQUIRE_MESSAGE(a->ok, a->text());
+  CHECK(a->bytes == b->bytes);
+  CHECK(a->bytes.size() % 8 == 0);
+}
+
+TEST_CASE("every single-byte change is refused") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  std::string bytes = c->bytes;
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (unsigned char delta : {0x01, 0x80, 0xff}) {
+      std::string damaged = bytes;
+      damaged[i] = static_cast<char>(static_cast<unsigned char>(damaged[i]) ^ delta);
+      tables::Tables t;
+      std::string error;
+      if (!t.load_bytes(damaged, error)) ++refused;
+      else FAIL_CHECK("byte " << i << " ^ " << int(delta) << " was accepted");
+    }
+  }
+  CHECK(refused == bytes.size() * 3);
+}
+
+TEST_CASE("every truncation is refused") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  for (std::size_t n = 0; n < c->bytes.size(); ++n) {
+    tables::Tables t;
+    std::string error;
+    CHECK_FALSE(t.load_bytes(std::string_view(c->bytes).substr(0, n), error));
+  }
+}
+
+TEST_CASE("a newer format version is refused by name") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  std::string bytes = c->bytes;
+  std::uint32_t v = 2;
+  std::memcpy(bytes.data() + 8, &v, 4);
+  std::uint64_t sum = tables::checksum(bytes.data(), bytes.size());
+  std::memcpy(bytes.data() + 24, &sum, 8);
+  tables::Tables t;
+  std::string error;
+  CHECK_FALSE(t.load_bytes(bytes, error));
+  CHECK(error ==
+        "format version 2 is newer than this trunkline reads (1); upgrade trunkline or compile "
+        "with the matching dialplan-compile");
+}
+
+TEST_CASE("a structurally bad file with a good checksum is still refused") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  // Point the first route's trunk list past the end, then fix the checksum:
+  // only the structural checks stand between this file and the router.
+  std::string bytes = c->bytes;
+  const char* base = nullptr;
+  {  // find the routes section through the directory
+    const auto* h = reinterpret_cast<const tables::Header*>(bytes.data());
+    const auto* dir = reinterpret_cast<const tables::SectionEntry*>(bytes.data() + 64);
+    for (std::uint32_t i = 0; i < h->section_count; ++i)
+      if (dir[i].kind == static_cast<std::uint32_t>(tables::SectionKind::routes))
+        base = bytes.data() + dir[i].offset;
+  }
+  REQUIRE(base != nullptr);
+  std::uint32_t huge = 1000;
+  std::memcpy(const_cast<char*>(base) + offsetof(tables::RouteRecord, trunk_first), &huge, 4);
+  std::uint64_t sum = tables::checksum(bytes.data(), bytes.size());
+  std::memcpy(bytes.data() + 24, &sum, 8);
+  tables::Tables t;
+  std::string error;
+  CHECK_FALSE(t.load_bytes(bytes, error));
+  CHECK(error == "route 0 is out of bounds");
+}
+
+TEST_CASE("written atomically, mapped, dumped") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  auto dir = std::filesystem::temp_directory_path() / "trunk_tables_test";
+  std::filesystem::create_directories(dir);
+  auto path = dir / "site.tables";
+  std::string error;
+  REQUIRE(tables::write_atomically(path, c->bytes, error));
+  tables::Tables t;
+  REQUIRE_MESSAGE(t.open(path, error), error);
+  std::string text = tables::dump_text(t);
+  CHECK(text.find("acme/local match=_NXX priority=0 strip=0 trunks=gw\n") != std::string::npos);
+  CHECK(text.find("gw did=100-149 -> acme sip:{did}@acme.example\n") != std::string::npos);
+  CHECK(t.addresses().size() == 2);
+  // No temporary file is left behind.
+  std::size_t files = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++files;
+  CHECK(files == 1);
+  CHECK_FALSE(tables::write_atomically(dir / "missing" / "x.tables", c->bytes, error));
+  CHECK(error.find("cannot create a temporary file") == 0);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,34 @@
+// dialplan-compile: prove a dial plan sound and compile it into a tables file.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "compile_site.hpp"
+#include "site/loader.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"dialplan-compile: check a site's routes and compile them into a tables file",
+               "dialplan-compile"};
+  app.set_version_flag("--version", std::string("dialplan-compile ") + TRUNK_VERSION);
+  dialplan::Options o;
+  o.site = trunk::site::default_site_path().string();
+  trunk::cli::add_site_option(app, o.site);
+  trunk::cli::add_format_option(app, o.format);
+  app.add_option("-o,--output", o.output, "Write the tables here (atomically)");
+  app.add_flag("--check", o.check, "Check only; write nothing");
+  app.add_option("--dump", o.dump, "Print a tables file as text, then exit");
+  app.add_option("--test", o.test, "Run the [[expect]] cases of this TOML file");
+  app.add_flag("--strict", o.strict, "Treat warnings as errors");
+  if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
+  try {
+    if (!o.dump.empty()) return dialplan::run_dump(o);
+    if (o.output.empty() && !o.check && o.test.empty()) {
+      std::cerr << "dialplan-compile: nothing to do: give -o FILE, --check or --test FILE\n"
+                << "Run with --help for more information.\n";
+      return trunk::cli::kExitUnusable;
+    }
+    return dialplan::run_compile(o);
+  } catch (const std::exception& e) {
+    std::cerr << "dialplan-compile: internal error: " << e.what() << "\n";
+    return trunk::cli::kExitUnusable;
+  }
+}
