@@ -10,7 +10,7 @@ bool parse_dial_pattern(std::string_view text, DialPatternAst& out, DialSyntaxEr
     err = {1, "empty pattern: expected a number, or '_' and a pattern"};
     return false;
   }
-  Builder b{text.begin(), &out};
+  Builder b{text.begin(), &out, {}};
   auto first = text.begin();
   try {
     auto parser = x3::with<builder_tag>(std::ref(b))[pattern()];

@@ -2,7 +2,6 @@
 #include "route/automaton.hpp"
 
 #include <algorithm>
-#include <deque>
 
 namespace trunk::route {
 
@@ -52,11 +51,49 @@ SetId AutomatonBuilder::intern(std::vector<std::uint32_t> set) {
   return it->second;
 }
 
+bool AutomatonBuilder::Memo::find(std::uint64_t key, std::uint32_t& value) const {
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t h = (key * 0x9e3779b97f4a7c15ull) >> 20 & mask;; h = (h + 1) & mask) {
+    const Slot& s = slots_[h];
+    if (s.generation != generation_) return false;
+    if (s.key == key) {
+      value = s.value;
+      return true;
+    }
+  }
+}
+
+void AutomatonBuilder::Memo::put(std::uint64_t key, std::uint32_t value) {
+  if ((count_ + 1) * 2 > slots_.size()) grow();
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t h = (key * 0x9e3779b97f4a7c15ull) >> 20 & mask;; h = (h + 1) & mask) {
+    Slot& s = slots_[h];
+    if (s.generation != generation_) {
+      s = {key, value, generation_};
+      ++count_;
+      return;
+    }
+    if (s.key == key) {
+      s.value = value;
+      return;
+    }
+  }
+}
+
+void AutomatonBuilder::Memo::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  std::uint32_t gen = generation_;
+  count_ = 0;
+  for (const Slot& s : old)
+    if (s.generation == gen) put(s.key, s.value);
+}
+
 SetId AutomatonBuilder::combine(SetId set, std::uint32_t item) {
-  auto it = memo_combine_.find(set);
-  if (it != memo_combine_.end()) return it->second;
-  SetId out = intern(combine_fn_(sets_[set], item));
-  memo_combine_.emplace(set, out);
+  std::uint32_t out;
+  if (memo_combine_.find(set, out)) return out;
+  out = intern(combine_fn_(sets_[set], item));
+  memo_combine_.put(set, out);
   return out;
 }
 
@@ -69,8 +106,8 @@ NodeId AutomatonBuilder::tail_of(SetId accept) {
 
 // Every number from u on (u itself included) also accepts the item.
 NodeId AutomatonBuilder::add_tail(NodeId u) {
-  if (auto it = memo_tail_.find(u); it != memo_tail_.end()) return it->second;
   NodeId out;
+  if (memo_tail_.find(u, out)) return out;
   if (u == kDead) {
     out = tail_of(combine(0, item_));
   } else if (nodes_[u].tail) {
@@ -81,14 +118,15 @@ NodeId AutomatonBuilder::add_tail(NodeId u) {
     for (int s = 0; s < kDialSymbols; ++s) n.child[s] = add_tail(n.child[s]);
     out = make(n);
   }
-  memo_tail_.emplace(u, out);
+  memo_tail_.put(u, out);
   return out;
 }
 
 // The pattern from position i on, inserted below u.
 NodeId AutomatonBuilder::add_at(NodeId u, std::size_t i) {
   std::uint64_t key = (std::uint64_t(u) << 8) | i;
-  if (auto it = memo_at_.find(key); it != memo_at_.end()) return it->second;
+  NodeId memo;
+  if (memo_at_.find(key, memo)) return memo;
   const pattern::DialPattern& p = *pattern_;
   // Expand a tail node into an ordinary one whose children are the tail.
   Node n = nodes_[u];
@@ -118,7 +156,7 @@ NodeId AutomatonBuilder::add_at(NodeId u, std::size_t i) {
       if (cls & (1u << s)) n.child[s] = add_at(n.child[s], i + 1);
     out = make(n);
   }
-  memo_at_.emplace(key, out);
+  memo_at_.put(key, out);
   return out;
 }
 
@@ -136,19 +174,28 @@ NodeId AutomatonBuilder::insert(NodeId root, const pattern::DialPattern& p, std:
 std::vector<AutomatonBuilder::Reached> AutomatonBuilder::reachable(NodeId root) const {
   std::vector<Reached> out;
   if (root == kDead) return out;
-  std::unordered_map<NodeId, std::size_t> seen;
-  out.push_back({root, {}});
-  seen.emplace(root, 0);
+  std::vector<bool> seen(nodes_.size(), false);
+  out.push_back({root, 0, 0});
+  seen[root] = true;
   for (std::size_t k = 0; k < out.size(); ++k) {
     NodeId id = out[k].id;
     for (int s = 0; s < kDialSymbols; ++s) {
       NodeId c = child(id, s);
-      if (c == kDead || seen.count(c)) continue;
-      seen.emplace(c, out.size());
-      out.push_back({c, out[k].number + grammar::dial_symbol_char(s)});
+      if (c == kDead || seen[c]) continue;
+      seen[c] = true;
+      out.push_back({c, static_cast<std::uint32_t>(k), static_cast<std::uint8_t>(s)});
     }
   }
   return out;
+}
+
+std::string AutomatonBuilder::number_of(const std::vector<Reached>& list, std::size_t k) {
+  std::string reversed;
+  while (k != 0) {
+    reversed += grammar::dial_symbol_char(list[k].symbol);
+    k = list[k].parent;
+  }
+  return {reversed.rbegin(), reversed.rend()};
 }
 
 }  // namespace trunk::route

@@ -57,12 +57,15 @@ class AutomatonBuilder {
   std::size_t node_count() const { return nodes_.size(); }
 
   // Nodes reachable from `root` in breadth-first order (root first), each
-  // with the shortest number that reaches it: the witness for what it accepts.
+  // with the way it was first reached, so that the shortest number reaching
+  // it (the witness for what it accepts) can be spelled by number_of().
   struct Reached {
     NodeId id;
-    std::string number;
+    std::uint32_t parent;  // index in the list; the root's is itself
+    std::uint8_t symbol;   // the symbol from the parent
   };
   std::vector<Reached> reachable(NodeId root) const;
+  static std::string number_of(const std::vector<Reached>& list, std::size_t k);
 
  private:
   // The node index holds ids and hashes the nodes they name, so a node is
@@ -92,12 +95,30 @@ class AutomatonBuilder {
   std::vector<std::vector<std::uint32_t>> sets_;
   std::unordered_map<std::vector<std::uint32_t>, SetId, VecHash> set_index_;
 
+  // A map from 64-bit keys to 32-bit values that forgets everything in O(1)
+  // (a generation stamp): the memos below are emptied a million times.
+  class Memo {
+   public:
+    bool find(std::uint64_t key, std::uint32_t& value) const;
+    void put(std::uint64_t key, std::uint32_t value);
+    void clear() { ++generation_; count_ = 0; }
+
+   private:
+    struct Slot {
+      std::uint64_t key = 0;
+      std::uint32_t value = 0;
+      std::uint32_t generation = 0;
+    };
+    void grow();
+    std::vector<Slot> slots_ = std::vector<Slot>(64);
+    std::uint32_t generation_ = 1;
+    std::size_t count_ = 0;
+  };
+
   // State of the insertion under way.
   const pattern::DialPattern* pattern_ = nullptr;
   std::uint32_t item_ = 0;
-  std::unordered_map<std::uint64_t, NodeId> memo_at_;
-  std::unordered_map<NodeId, NodeId> memo_tail_;
-  std::unordered_map<SetId, SetId> memo_combine_;
+  Memo memo_at_, memo_tail_, memo_combine_;
 };
 
 }  // namespace trunk::route

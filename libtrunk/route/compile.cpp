@@ -2,9 +2,13 @@
 #include "route/compile.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <map>
 #include <set>
+#include <atomic>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include <arpa/inet.h>
@@ -24,39 +28,72 @@ namespace {
 std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Lays out the automaton reachable from `root` after the words already in
-// `out` (which starts with the dead node), breadth first; returns the
-// root's word offset. Each node's accept word comes from `accept_of`.
+// `out` (which starts with the dead node) and returns the root's offset.
+// Depth-first preorder, so a lookup walking down a path mostly stays in the
+// cache lines it already has. Each node's most frequent child becomes its
+// default and only the other symbols are listed (format.hpp).
 template <class AcceptOf>
 std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint32_t>& out,
                    AcceptOf&& accept_of) {
   if (root == kDead) return 0;
-  auto nodes = b.reachable(root);
-  std::unordered_map<NodeId, std::uint32_t> offset;
-  offset.emplace(kDead, 0);
-  std::size_t at = out.size();
-  for (const auto& r : nodes) {
-    offset.emplace(r.id, static_cast<std::uint32_t>(at));
-    const auto& n = b.node(r.id);
-    std::size_t children = 0;
-    if (!n.tail)
-      for (NodeId c : n.child) children += c != kDead;
-    at += 2 + children;
-  }
-  for (const auto& r : nodes) {
-    const auto& n = b.node(r.id);
-    out.push_back(accept_of(n.accept));
+  struct Layout {
+    NodeId fallback = kDead;  // the default child
+    std::uint32_t bits = 0;   // symbols listed explicitly
+  };
+  auto layout_of = [&](NodeId id) {
+    const auto& n = b.node(id);
+    Layout l;
     if (n.tail) {
-      out.push_back(tables::kTailBit);
-      continue;
+      l.bits = tables::kTailBit;
+      return l;
     }
-    std::uint32_t bits = 0;
+    // The most frequent child, dead included; ties go to the lowest symbol.
+    int best = 0;
+    for (int s = 0; s < pattern::kDialSymbols; ++s) {
+      int count = 0;
+      for (NodeId c : n.child) count += c == n.child[s];
+      if (count > best) {
+        best = count;
+        l.fallback = n.child[s];
+      }
+    }
+    if (best < 2) l.fallback = kDead;
     for (int s = 0; s < pattern::kDialSymbols; ++s)
-      if (n.child[s] != kDead) bits |= 1u << s;
-    out.push_back(bits);
-    for (int s = 0; s < pattern::kDialSymbols; ++s)
-      if (n.child[s] != kDead) out.push_back(offset.at(n.child[s]));
+      if (n.child[s] != l.fallback) l.bits |= 1u << s;
+    if (l.fallback != kDead) l.bits |= tables::kDefaultBit;
+    return l;
+  };
+  // Pass 1: offsets in preorder.
+  constexpr std::uint32_t kUnplaced = 0xffffffffu;
+  std::vector<std::uint32_t> offset(b.node_count(), kUnplaced);
+  offset[kDead] = 0;
+  std::vector<NodeId> order, stack{root};
+  std::size_t at = out.size();
+  while (!stack.empty()) {
+    NodeId id = stack.back();
+    stack.pop_back();
+    if (offset[id] != kUnplaced) continue;
+    offset[id] = static_cast<std::uint32_t>(at);
+    order.push_back(id);
+    Layout l = layout_of(id);
+    at += 2 + ((l.bits & tables::kDefaultBit) != 0) + std::popcount(l.bits & tables::kSymbolBits);
+    if (b.node(id).tail) continue;
+    for (int s = pattern::kDialSymbols - 1; s >= 0; --s) {
+      NodeId c = b.node(id).child[s];
+      if (c != kDead && offset[c] == kUnplaced) stack.push_back(c);
+    }
   }
-  return offset.at(root);
+  // Pass 2: the words.
+  for (NodeId id : order) {
+    const auto& n = b.node(id);
+    Layout l = layout_of(id);
+    out.push_back(accept_of(n.accept));
+    out.push_back(l.bits);
+    if (l.bits & tables::kDefaultBit) out.push_back(offset[l.fallback]);
+    for (int s = 0; s < pattern::kDialSymbols; ++s)
+      if (l.bits & (1u << s)) out.push_back(offset[n.child[s]]);
+  }
+  return offset[root];
 }
 
 bool ip_literal(const std::string& text, tables::Plan::Address& a) {
@@ -83,9 +120,29 @@ bool ip_literal(const std::string& text, tables::Plan::Address& a) {
   return false;
 }
 
+// Appends an automaton laid out on its own (`local` starts with its own
+// dead node) to `out`, moving every child offset; returns the root's new
+// offset.
+std::uint32_t append_relocated(std::vector<std::uint32_t>& out,
+                               const std::vector<std::uint32_t>& local, std::uint32_t root) {
+  if (root == 0) return 0;
+  const std::uint32_t shift = static_cast<std::uint32_t>(out.size()) - 2;
+  for (std::size_t k = 2; k < local.size();) {
+    std::uint32_t bits = local[k + 1];
+    std::size_t size = 2 + ((bits & tables::kDefaultBit) != 0) +
+                       std::popcount(bits & tables::kSymbolBits);
+    out.push_back(local[k]);
+    out.push_back(bits);
+    for (std::size_t c = k + 2; c < k + size; ++c)
+      out.push_back(local[c] == 0 ? 0 : local[c] + shift);
+    k += size;
+  }
+  return root + shift;
+}
+
 struct CompiledRoute {
   const site::Route* source;
-  std::uint32_t index;  // in plan.routes
+  std::uint32_t index;  // in plan.routes and site.routes
   DialPattern pattern;
 };
 
@@ -98,7 +155,8 @@ bool beats(const CompiledRoute& a, const CompiledRoute& b) {
 
 // Builds one tenant's outbound automaton; reports ambiguous and shadowed routes.
 void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& routes,
-                    diag::Sink& sink, tables::Plan& plan, std::uint32_t& root_out) {
+                    diag::Sink& sink, std::vector<std::uint32_t>& words,
+                    std::uint32_t& root_out) {
   // Local index -> route; the builder's items are local indexes.
   auto combine = [&](const std::vector<std::uint32_t>& set, std::uint32_t item) {
     // Keep the routes no other route here beats: the winners for the number.
@@ -129,8 +187,9 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
 
   std::vector<bool> reached(routes.size(), false);
   std::set<std::pair<std::uint32_t, std::uint32_t>> reported;
-  for (const auto& r : builder.reachable(root)) {
-    const auto& set = builder.set(builder.node(r.id).accept);
+  const auto nodes = builder.reachable(root);
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const auto& set = builder.set(builder.node(nodes[k].id).accept);
     for (auto x : set) reached[x] = true;
     for (std::size_t i = 0; i < set.size(); ++i) {
       for (std::size_t j = i + 1; j < set.size(); ++j) {
@@ -139,7 +198,7 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
         // Report at the later of the two in the files.
         const CompiledRoute& later = a.index > b.index ? a : b;
         const CompiledRoute& earlier = a.index > b.index ? b : a;
-        std::string number = r.number.size() <= 40 ? r.number : r.number.substr(0, 40) + "...";
+        std::string number = AutomatonBuilder::number_of(nodes, k);
         bool same = pattern::is_subset(a.pattern, b.pattern);
         auto& d = sink.error(
             "route-ambiguous",
@@ -157,15 +216,16 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
   }
   for (std::uint32_t i = 0; i < routes.size(); ++i) {
     if (reached[i]) continue;
+    // Name the first five routes that take its numbers; stop looking after six.
     std::string takers;
     std::size_t named = 0;
-    for (std::uint32_t j = 0; j < routes.size(); ++j) {
+    for (std::uint32_t j = 0; j < routes.size() && named <= 5; ++j) {
       if (j == i || !beats(routes[j], routes[i]) ||
           !pattern::intersects(routes[j].pattern, routes[i].pattern))
         continue;
       if (named++ < 5) takers += (takers.empty() ? "" : ", ") + q(routes[j].source->name.value);
     }
-    if (named > 5) takers += " and " + std::to_string(named - 5) + " more";
+    if (named > 5) takers += " and others";
     auto& d = sink.warning("route-shadowed",
                            "route " + q(routes[i].source->name.value) + " of tenant " +
                                q(tenant) + " is never used: every number it matches goes to " +
@@ -173,7 +233,7 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
                            routes[i].source->match.where);
     diag::with_hint(d, "remove the route, or raise its priority");
   }
-  root_out = emit(builder, root, plan.outbound_nodes, [&](SetId s) -> std::uint32_t {
+  root_out = emit(builder, root, words, [&](SetId s) -> std::uint32_t {
     const auto& set = builder.set(s);
     return set.empty() ? 0 : routes[set.front()].index + 1;
   });
@@ -249,7 +309,12 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
   plan.outbound_nodes = {0, 0};
   plan.inbound_nodes = {0, 0};
   plan.pool_nodes = {0, 0};
-  plan.site_digest = site_digest(site, sources);
+  // The digest reads every file once; it runs beside the compiler.
+  std::thread digest([&] { plan.site_digest = site_digest(site, sources); });
+  struct JoinAtEnd {
+    std::thread& t;
+    ~JoinAtEnd() { t.join(); }
+  } join_digest{digest};
 
   std::map<std::string, std::uint32_t> tenant_index, trunk_index;
   for (const auto& t : site.tenants) {
@@ -304,28 +369,37 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     plan.trunks.push_back(std::move(p));
   }
 
-  // Routes: patterns, trunk checks, names.
-  std::vector<std::vector<CompiledRoute>> by_tenant(plan.tenants.size());
-  std::map<std::pair<std::string, std::string>, const site::Route*> route_names;
-  for (const auto& r : site.routes) {
-    std::uint32_t tenant = tenant_of(r.tenant.value);
+  // Which tenants each trunk serves, for the per-route checks.
+  std::vector<std::vector<bool>> assigned(site.trunks.size(),
+                                          std::vector<bool>(plan.tenants.size(), false));
+  for (std::uint32_t ti = 0; ti < site.trunks.size(); ++ti)
+    for (const auto& a : site.trunks[ti].tenants)
+      if (std::uint32_t t = tenant_of(a.tenant.value); t != tables::kNone) assigned[ti][t] = true;
+
+  // Routes, grouped by tenant. Tenants are independent: their routes are
+  // checked and their automata built on every core, each into its own
+  // words and diagnostics, then joined in tenant order so the output does
+  // not depend on the scheduling.
+  std::vector<std::vector<std::uint32_t>> tenant_routes(plan.tenants.size());
+  std::vector<std::uint32_t> route_tenant(site.routes.size());
+  for (std::uint32_t i = 0; i < site.routes.size(); ++i) {
+    route_tenant[i] = tenant_of(site.routes[i].tenant.value);
+    if (route_tenant[i] != tables::kNone) tenant_routes[route_tenant[i]].push_back(i);
+  }
+  plan.routes.resize(site.routes.size());
+  auto check_route = [&](std::uint32_t i, diag::Sink& out) -> std::optional<DialPattern> {
+    const site::Route& r = site.routes[i];
+    std::uint32_t tenant = route_tenant[i];
     std::string what = "match of route " + q(r.name.value);
-    auto pat = pattern::parse_pattern(r.match.value, site::place_of(r.match, sources), what, sink);
-    auto [it, fresh] = route_names.emplace(std::pair{r.tenant.value, r.name.value}, &r);
-    if (!fresh)
-      diag::with_related(sink.error("duplicate-route",
-                                    "tenant " + q(r.tenant.value) + " has two routes named " +
-                                        q(r.name.value),
-                                    r.name.where),
-                         it->second->name.where, "first defined here");
+    auto pat = pattern::parse_pattern(r.match.value, site::place_of(r.match, sources), what, out);
     if (r.prepend.present && !pattern::is_dial_number(r.prepend.value))
-      diag::with_hint(sink.error("invalid-value",
-                                 "prepend " + q(r.prepend.value) + " of route " +
-                                     q(r.name.value) + " has characters that are not dial "
-                                                       "symbols",
-                                 r.prepend.where),
+      diag::with_hint(out.error("invalid-value",
+                                "prepend " + q(r.prepend.value) + " of route " +
+                                    q(r.name.value) + " has characters that are not dial "
+                                                      "symbols",
+                                r.prepend.where),
                       "prepend holds digits, *, # and + only");
-    tables::Plan::Route pr;
+    tables::Plan::Route& pr = plan.routes[i];
     pr.tenant = tenant;
     pr.priority = static_cast<std::int32_t>(r.priority.value);
     pr.name = r.name.value;
@@ -333,41 +407,77 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     pr.prepend = r.prepend.value;
     pr.caller_id = r.caller_id.value;
     pr.strip = static_cast<std::uint32_t>(r.strip.value);
-    const site::Trunk* dummy = nullptr;
-    (void)dummy;
     for (const auto& tf : r.trunks.value) {
       std::uint32_t ti = trunk_of(tf.value);
       if (ti == tables::kNone) continue;  // unknown-trunk: reported by the validator
       const site::Trunk& t = site.trunks[ti];
-      bool assigned = std::any_of(t.tenants.begin(), t.tenants.end(), [&](const auto& a) {
-        return a.tenant.value == r.tenant.value;
-      });
-      if (!assigned) {
-        auto& d = sink.error("route-trunk-unassigned",
-                             "route " + q(r.name.value) + " of tenant " + q(r.tenant.value) +
-                                 " uses trunk " + q(tf.value) +
-                                 ", which is not assigned to the tenant",
-                             tf.where);
+      if (tenant != tables::kNone && !assigned[ti][tenant]) {
+        auto& d = out.error("route-trunk-unassigned",
+                            "route " + q(r.name.value) + " of tenant " + q(r.tenant.value) +
+                                " uses trunk " + q(tf.value) +
+                                ", which is not assigned to the tenant",
+                            tf.where);
         diag::with_related(d, t.where, "the trunk");
         diag::with_hint(d, "add [[trunk.tenant]] tenant = " + q(r.tenant.value) +
                                " to the trunk, or use one of the tenant's trunks");
       }
       if (t.direction.value == site::Direction::inbound) {
-        auto& d = sink.error("route-trunk-direction",
-                             "route " + q(r.name.value) + " sends calls out through trunk " +
-                                 q(tf.value) + ", whose direction is inbound",
-                             tf.where);
+        auto& d = out.error("route-trunk-direction",
+                            "route " + q(r.name.value) + " sends calls out through trunk " +
+                                q(tf.value) + ", whose direction is inbound",
+                            tf.where);
         diag::with_related(d, t.direction.where, "direction set here");
       }
       pr.trunks.push_back(ti);
     }
-    std::uint32_t index = static_cast<std::uint32_t>(plan.routes.size());
-    plan.routes.push_back(std::move(pr));
-    if (pat && tenant != tables::kNone) by_tenant[tenant].push_back({&r, index, *pat});
+    return pat;
+  };
+  for (std::uint32_t i = 0; i < site.routes.size(); ++i)
+    if (route_tenant[i] == tables::kNone) check_route(i, sink);  // unknown-tenant: validator
+
+  struct TenantResult {
+    diag::Sink sink;
+    std::vector<std::uint32_t> words{0, 0};  // a local dead node, then the automaton
+    std::uint32_t root = 0;
+  };
+  std::vector<TenantResult> results(plan.tenants.size());
+  std::atomic<std::uint32_t> next_tenant{0};
+  auto work = [&] {
+    for (std::uint32_t t = next_tenant++; t < plan.tenants.size(); t = next_tenant++) {
+      TenantResult& res = results[t];
+      std::vector<CompiledRoute> routes;
+      std::unordered_map<std::string_view, const site::Route*> names;
+      for (std::uint32_t i : tenant_routes[t]) {
+        const site::Route& r = site.routes[i];
+        auto pat = check_route(i, res.sink);
+        auto [it, fresh] = names.emplace(r.name.value, &r);
+        if (!fresh)
+          diag::with_related(res.sink.error("duplicate-route",
+                                            "tenant " + q(r.tenant.value) +
+                                                " has two routes named " + q(r.name.value),
+                                            r.name.where),
+                             it->second->name.where, "first defined here");
+        if (pat) routes.push_back({&r, i, std::move(*pat)});
+      }
+      if (res.sink.errors() == 0)
+        compile_tenant(plan.tenants[t].name, routes, res.sink, res.words, res.root);
+    }
+  };
+  {
+    std::size_t workers = std::min<std::size_t>(
+        plan.tenants.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> threads;
+    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+    work();
+    for (auto& th : threads) th.join();
   }
-  if (sink.errors() == errors_before) {
-    for (std::uint32_t t = 0; t < plan.tenants.size(); ++t)
-      compile_tenant(plan.tenants[t].name, by_tenant[t], sink, plan, plan.tenants[t].outbound_root);
+  bool route_errors = sink.errors() != errors_before;
+  for (const auto& res : results) route_errors = route_errors || res.sink.errors() > 0;
+  for (std::uint32_t t = 0; t < plan.tenants.size(); ++t) {
+    TenantResult& res = results[t];
+    sink.append(res.sink);
+    if (!route_errors) plan.tenants[t].outbound_root = append_relocated(plan.outbound_nodes, res.words, res.root);
+    res = TenantResult{};
   }
 
   // Pools and inbound rules, per trunk.
@@ -437,15 +547,16 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     NodeId root = kDead;
     for (const auto& [rule, p] : dids[ti].inbound) root = b.insert(root, p, rule);
     std::set<std::pair<std::uint32_t, std::uint32_t>> reported;
-    for (const auto& r : b.reachable(root)) {
-      const auto& set = b.set(b.node(r.id).accept);
+    const auto nodes = b.reachable(root);
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const auto& set = b.set(b.node(nodes[k].id).accept);
       if (set.size() < 2 || !reported.insert({set[0], set[1]}).second) continue;
       const site::Inbound& first = site.inbound[set[0]];
       const site::Inbound& second = site.inbound[set[1]];
       auto& d = sink.error("inbound-overlap",
                            "inbound rules " + q(first.did.value) + " and " + q(second.did.value) +
                                " on trunk " + q(site.trunks[ti].name.value) + " share DID " +
-                               r.number,
+                               AutomatonBuilder::number_of(nodes, k),
                            second.did.where);
       diag::with_related(d, first.did.where, "the other rule");
       diag::with_hint(d, "a DID arriving on a trunk goes to one destination; split the ranges");

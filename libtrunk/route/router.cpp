@@ -14,8 +14,10 @@ std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::strin
     if (s < 0) return 0;
     std::uint32_t bits = w[k + 1];
     if (bits & tables::kTailBit) continue;
-    if (!((bits >> s) & 1u)) return 0;
-    k = w[k + 2 + std::popcount(bits & ((1u << s) - 1))];
+    std::uint32_t has_default = (bits >> 30) & 1u;
+    if ((bits >> s) & 1u) k = w[k + 2 + has_default + std::popcount(bits & ((1u << s) - 1))];
+    else if (has_default) k = w[k + 2];
+    else return 0;
   }
   return w[k];
 }

@@ -8,10 +8,12 @@
 // All integers are little-endian and fixed-width. Strings are (offset,
 // length) pairs into the STRINGS section. Indexes into record sections are
 // 0-based; kNone (0xffffffff) means "none". An automaton is a sequence of
-// 32-bit words: a node is `accept` (0, or item index + 1), `bits` (bit s set
-// when symbol s leads somewhere; bit 31 marks a tail node whose every symbol
-// leads back to itself), then one word per set bit (lowest symbol first):
-// the word offset of the child. Node 0 is the dead node. The checksum covers
+// 32-bit words: a node is `accept` (0, or item index + 1), then `bits`: bit
+// 31 marks a tail node, whose every symbol leads back to itself (nothing
+// follows); bit 30 says a default child follows; bits 0-12 list the symbols
+// with a child of their own. Then the default child's word offset (if bit
+// 30), then one word offset per listed symbol, lowest symbol first. A
+// symbol neither listed nor defaulted leads nowhere. Node 0 is the dead node. The checksum covers
 // the whole file with the checksum field read as zero. The same site always
 // gives the same bytes.
 #pragma once
@@ -28,6 +30,7 @@ constexpr char kMagic[8] = {'T', 'R', 'U', 'N', 'K', 'T', 'B', 'L'};
 constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::uint32_t kNone = 0xffffffffu;
 constexpr std::uint32_t kTailBit = 0x80000000u;
+constexpr std::uint32_t kDefaultBit = 0x40000000u;
 constexpr std::uint32_t kSymbolBits = 0x1fffu;
 
 // Caps the verifier enforces before trusting any count.

@@ -82,7 +82,7 @@ bool Tables::open(const std::filesystem::path& path, std::string& error) {
     ::close(fd);
     return false;
   }
-  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   ::close(fd);
   if (p == MAP_FAILED) {
     error = "cannot map " + path.string() + ": " + std::strerror(errno);
@@ -116,6 +116,22 @@ bool Tables::load_bytes(std::string_view bytes, std::string& error) {
   return true;
 }
 
+bool Tables::view_bytes(std::string_view bytes, std::string& error) {
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % 8 != 0) return load_bytes(bytes, error);
+  release();
+  if (bytes.size() < sizeof(Header)) {
+    error = std::to_string(bytes.size()) + " bytes is not the size of a tables file (truncated?)";
+    return false;
+  }
+  data_ = bytes.data();
+  size_ = bytes.size();
+  if (!verify(error)) {
+    release();
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Checks an automaton: every node lies inside, has no unknown bits, and its
@@ -127,8 +143,11 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
     error = std::string(what) + ": missing the dead node";
     return false;
   }
+  auto node_size = [](std::uint32_t bits) -> std::size_t {
+    return 2 + ((bits & kDefaultBit) != 0) + std::popcount(bits & kSymbolBits);
+  };
+  // Pass 1: every node fits, has known bits and a valid accept.
   starts.assign(w.size(), false);
-  std::vector<std::size_t> child_words;
   for (std::size_t k = 0; k < w.size();) {
     if (w.size() - k < 2) {
       error = std::string(what) + ": node at word " + std::to_string(k) + " is cut short";
@@ -141,24 +160,25 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
               " accepts item " + std::to_string(accept - 1) + " of " + std::to_string(items);
       return false;
     }
-    if (bits & ~(kSymbolBits | kTailBit) || ((bits & kTailBit) && (bits & kSymbolBits))) {
+    if (bits & ~(kSymbolBits | kTailBit | kDefaultBit) ||
+        ((bits & kTailBit) && (bits & ~kTailBit))) {
       error = std::string(what) + ": node at word " + std::to_string(k) + " has unknown bits";
       return false;
     }
-    std::size_t n = std::popcount(bits & kSymbolBits);
-    if (w.size() - k - 2 < n) {
+    if (w.size() - k < node_size(bits)) {
       error = std::string(what) + ": node at word " + std::to_string(k) + " is cut short";
       return false;
     }
-    for (std::size_t c = 0; c < n; ++c) child_words.push_back(k + 2 + c);
-    k += 2 + n;
+    k += node_size(bits);
   }
-  for (std::size_t cw : child_words) {
-    std::uint32_t target = w[cw];
-    if (target >= w.size() || !starts[target]) {
-      error = std::string(what) + ": word " + std::to_string(cw) + " points to " +
-              std::to_string(target) + ", which is not a node";
-      return false;
+  // Pass 2: every child word names a node.
+  for (std::size_t k = 0; k < w.size(); k += node_size(w[k + 1])) {
+    for (std::size_t c = k + 2; c < k + node_size(w[k + 1]); ++c) {
+      if (w[c] >= w.size() || !starts[w[c]]) {
+        error = std::string(what) + ": word " + std::to_string(c) + " points to " +
+                std::to_string(w[c]) + ", which is not a node";
+        return false;
+      }
     }
   }
   return true;

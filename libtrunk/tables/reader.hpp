@@ -33,6 +33,9 @@ class Tables {
   // Copies `bytes` into storage of its own and verifies them. Used by the
   // compiler (to check what it is about to write) and by tests.
   bool load_bytes(std::string_view bytes, std::string& error);
+  // Verifies bytes in place when they are 8-byte aligned (they must then
+  // outlive this object), else copies them like load_bytes.
+  bool view_bytes(std::string_view bytes, std::string& error);
 
   bool loaded() const { return data_ != nullptr; }
   std::uint32_t version() const { return header().version; }

@@ -7,7 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "tables/checksum.hpp"
 #include "tables/format.hpp"
@@ -15,21 +16,23 @@
 namespace trunk::tables {
 namespace {
 
+// Each distinct string once. Keys view the plan's strings, which outlive
+// the pool.
 class StringPool {
  public:
   Str add(const std::string& s) {
-    auto it = index_.find(s);
-    if (it != index_.end()) return it->second;
-    Str r{static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(s.size())};
+    if (s.empty()) return {0, 0};
+    auto [it, fresh] = index_.emplace(std::string_view(s), Str{});
+    if (!fresh) return it->second;
+    it->second = {static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(s.size())};
     bytes_ += s;
-    index_.emplace(s, r);
-    return r;
+    return it->second;
   }
   const std::string& bytes() const { return bytes_; }
 
  private:
   std::string bytes_;
-  std::map<std::string, Str> index_;
+  std::unordered_map<std::string_view, Str> index_;
 };
 
 template <class T>

@@ -2,6 +2,7 @@
 #include "compile_site.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "route/compile.hpp"
@@ -49,7 +50,16 @@ void print_json(const Options& o, bool ok, const diag::Sink& sink, std::size_t b
 }  // namespace
 
 int run_compile(const Options& o) {
+  auto started = std::chrono::steady_clock::now();
+  auto phase = [&, last = started](const char* what) mutable {
+    auto now = std::chrono::steady_clock::now();
+    if (o.verbose)
+      std::fprintf(stderr, "dialplan-compile: %-18s %7.3f s\n", what,
+                   std::chrono::duration<double>(now - last).count());
+    last = now;
+  };
   cli::LoadedSite s = cli::load_and_check(o.site);
+  phase("load and check");
   bool json = o.format == cli::Format::json;
   auto finish = [&](int code, std::size_t bytes, const std::string& digest,
                     const std::vector<route::ExpectResult>* results) {
@@ -65,20 +75,29 @@ int run_compile(const Options& o) {
   route::CompileStats stats;
   if (s.sink.errors() == 0) route::compile(s.site, s.sources, s.sink, plan, &stats);
   s.sink.sort();
+  phase("compile");
   if (s.sink.errors() > 0 || (o.strict && s.sink.warnings() > 0)) {
     if (!json)
       std::cerr << "dialplan-compile: " << diag::summary(s.sink) << "; nothing written\n";
     return finish(cli::kExitFindings, 0, "", nullptr);
   }
+  // The model is not needed past this point: give its memory back before
+  // the tables are laid out.
+  std::string name = s.site.info.name.present ? s.site.info.name.value : o.site;
+  s.site = site::Site{};
+  phase("free the model");
   std::string bytes = tables::serialize(plan);
+  std::string digest = tables::to_hex(plan.site_digest);
+  plan = tables::Plan{};
+  phase("serialize");
   tables::Tables t;
   std::string error;
-  if (!t.load_bytes(bytes, error)) {  // the writer and the verifier must agree
+  if (!t.view_bytes(bytes, error)) {  // the writer and the verifier must agree
     std::cerr << "dialplan-compile: internal error: compiled tables fail verification: "
               << error << "\n";
     return cli::kExitUnusable;
   }
-  std::string digest = tables::to_hex(plan.site_digest);
+  phase("verify");
   std::vector<route::ExpectResult> results;
   int code = cli::kExitClean;
   if (!o.test.empty()) {
@@ -101,10 +120,10 @@ int run_compile(const Options& o) {
       std::cerr << "dialplan-compile: " << error << "\n";
       return cli::kExitUnusable;
     }
+    phase("write");
   }
   if (!json) {
     cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
-    std::string name = s.site.info.name.present ? s.site.info.name.value : o.site;
     std::cout << name << ": " << stats.routes << " routes, " << stats.tenants << " tenants, "
               << stats.trunks << " trunks, " << stats.inbound << " inbound rules";
     if (!o.output.empty() && code == cli::kExitClean)

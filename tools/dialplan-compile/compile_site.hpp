@@ -9,7 +9,7 @@ namespace dialplan {
 
 struct Options {
   std::string site, output, dump, test;
-  bool check = false, strict = false;
+  bool check = false, strict = false, verbose = false;
   trunk::cli::Format format = trunk::cli::Format::text;
 };
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--dump", o.dump, "Print a tables file as text, then exit");
   app.add_option("--test", o.test, "Run the [[expect]] cases of this TOML file");
   app.add_flag("--strict", o.strict, "Treat warnings as errors");
+  app.add_flag("-v,--verbose", o.verbose, "Print the time each phase took (stderr)");
   if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
   try {
     if (!o.dump.empty()) return dialplan::run_dump(o);
