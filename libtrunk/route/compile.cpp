@@ -27,6 +27,23 @@ namespace {
 
 std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// The child a node lists nothing for: its most frequent child, dead
+// included (ties go to the lowest symbol), if it stands for two or more
+// symbols; otherwise none (kDead).
+NodeId default_child(const AutomatonBuilder::Node& n) {
+  int best = 0;
+  NodeId fallback = kDead;
+  for (int s = 0; s < pattern::kDialSymbols; ++s) {
+    int count = 0;
+    for (NodeId c : n.child) count += c == n.child[s];
+    if (count > best) {
+      best = count;
+      fallback = n.child[s];
+    }
+  }
+  return best < 2 ? kDead : fallback;
+}
+
 // Lays out the automaton reachable from `root` after the words already in
 // `out` (which starts with the dead node) and returns the root's offset.
 // Depth-first preorder, so a lookup walking down a path mostly stays in the
@@ -47,17 +64,7 @@ std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint
       l.bits = tables::kTailBit;
       return l;
     }
-    // The most frequent child, dead included; ties go to the lowest symbol.
-    int best = 0;
-    for (int s = 0; s < pattern::kDialSymbols; ++s) {
-      int count = 0;
-      for (NodeId c : n.child) count += c == n.child[s];
-      if (count > best) {
-        best = count;
-        l.fallback = n.child[s];
-      }
-    }
-    if (best < 2) l.fallback = kDead;
+    l.fallback = default_child(n);
     for (int s = 0; s < pattern::kDialSymbols; ++s)
       if (n.child[s] != l.fallback) l.bits |= 1u << s;
     if (l.fallback != kDead) l.bits |= tables::kDefaultBit;
@@ -96,6 +103,81 @@ std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint
   return offset[root];
 }
 
+// A tenant's automaton in two parts: the nodes within kHotDepth symbols of
+// the root, breadth first (`hot`), and the rest, depth first under them
+// (`cold`). Joined across tenants, all hot parts come first: the top of
+// every tenant's automaton is then a few megabytes that stay in the cache
+// under any traffic, and a lookup pays memory latency only for the tail of
+// the number, where depth-first order keeps a path in few cache lines.
+// `hot` starts with a local dead node; child words that point into `cold`
+// carry kColdRef. append_split() turns both into global offsets.
+constexpr std::size_t kHotDepth = 3;
+constexpr std::uint32_t kColdRef = 0x80000000u;
+
+template <class AcceptOf>
+std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std::uint32_t>& hot,
+                         std::vector<std::uint32_t>& cold, AcceptOf&& accept_of) {
+  if (root == kDead) return 0;
+  const auto reached = b.reachable(root);  // breadth first: depths never decrease
+  std::vector<std::uint8_t> depth(reached.size(), 0);
+  std::vector<std::uint32_t> where(b.node_count(), 0xffffffffu);  // offset, kColdRef if cold
+  where[kDead] = 0;
+  std::vector<NodeId> hot_order, cold_order;
+  std::size_t hot_at = hot.size(), cold_at = cold.size();
+  auto size_of = [&](NodeId id) -> std::size_t {
+    const auto& n = b.node(id);
+    if (n.tail) return 2;
+    NodeId fallback = default_child(n);
+    std::size_t listed = 0;
+    for (NodeId c : n.child) listed += c != fallback;
+    return 2 + (fallback != kDead) + listed;
+  };
+  for (std::size_t k = 0; k < reached.size(); ++k) {
+    if (k > 0) depth[k] = static_cast<std::uint8_t>(std::min<int>(depth[reached[k].parent] + 1, 255));
+    if (depth[k] >= kHotDepth) break;
+    NodeId id = reached[k].id;
+    where[id] = static_cast<std::uint32_t>(hot_at);
+    hot_order.push_back(id);
+    hot_at += size_of(id);
+  }
+  for (NodeId h : hot_order) {
+    if (b.node(h).tail) continue;
+    for (int s = 0; s < pattern::kDialSymbols; ++s) {
+      std::vector<NodeId> stack{b.node(h).child[s]};
+      while (!stack.empty()) {
+        NodeId id = stack.back();
+        stack.pop_back();
+        if (where[id] != 0xffffffffu) continue;
+        where[id] = static_cast<std::uint32_t>(cold_at) | kColdRef;
+        cold_order.push_back(id);
+        cold_at += size_of(id);
+        if (b.node(id).tail) continue;
+        for (int t = pattern::kDialSymbols - 1; t >= 0; --t)
+          if (where[b.node(id).child[t]] == 0xffffffffu) stack.push_back(b.node(id).child[t]);
+      }
+    }
+  }
+  auto put = [&](std::vector<std::uint32_t>& out, NodeId id) {
+    const auto& n = b.node(id);
+    out.push_back(accept_of(n.accept));
+    if (n.tail) {
+      out.push_back(tables::kTailBit);
+      return;
+    }
+    NodeId fallback = default_child(n);
+    std::uint32_t bits = fallback != kDead ? tables::kDefaultBit : 0;
+    for (int s = 0; s < pattern::kDialSymbols; ++s)
+      if (n.child[s] != fallback) bits |= 1u << s;
+    out.push_back(bits);
+    if (fallback != kDead) out.push_back(where[fallback]);
+    for (int s = 0; s < pattern::kDialSymbols; ++s)
+      if (n.child[s] != fallback) out.push_back(where[n.child[s]]);
+  };
+  for (NodeId id : hot_order) put(hot, id);
+  for (NodeId id : cold_order) put(cold, id);
+  return where[root];
+}
+
 bool ip_literal(const std::string& text, tables::Plan::Address& a) {
   std::string addr = text;
   int prefix = -1;
@@ -120,24 +202,40 @@ bool ip_literal(const std::string& text, tables::Plan::Address& a) {
   return false;
 }
 
-// Appends an automaton laid out on its own (`local` starts with its own
-// dead node) to `out`, moving every child offset; returns the root's new
-// offset.
-std::uint32_t append_relocated(std::vector<std::uint32_t>& out,
-                               const std::vector<std::uint32_t>& local, std::uint32_t root) {
-  if (root == 0) return 0;
-  const std::uint32_t shift = static_cast<std::uint32_t>(out.size()) - 2;
-  for (std::size_t k = 2; k < local.size();) {
-    std::uint32_t bits = local[k + 1];
-    std::size_t size = 2 + ((bits & tables::kDefaultBit) != 0) +
-                       std::popcount(bits & tables::kSymbolBits);
-    out.push_back(local[k]);
-    out.push_back(bits);
-    for (std::size_t c = k + 2; c < k + size; ++c)
-      out.push_back(local[c] == 0 ? 0 : local[c] + shift);
-    k += size;
+// Joins tenants' split automata (emit_split): all hot parts, then all cold
+// parts, every child word moved to its global offset.
+void append_split(std::vector<std::uint32_t>& out, std::vector<std::uint32_t*>& roots,
+                  std::vector<std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>>& parts) {
+  std::vector<std::uint32_t> hot_base(parts.size()), cold_base(parts.size());
+  std::size_t at = out.size();
+  for (std::size_t t = 0; t < parts.size(); ++t) {
+    hot_base[t] = static_cast<std::uint32_t>(at);
+    at += parts[t].first.size() - 2;
   }
-  return root + shift;
+  for (std::size_t t = 0; t < parts.size(); ++t) {
+    cold_base[t] = static_cast<std::uint32_t>(at);
+    at += parts[t].second.size();
+  }
+  auto move = [&](std::size_t t, std::uint32_t ref) -> std::uint32_t {
+    if (ref == 0) return 0;
+    if (ref & kColdRef) return (ref & ~kColdRef) + cold_base[t];
+    return ref - 2 + hot_base[t];
+  };
+  out.reserve(at);
+  auto copy = [&](std::size_t t, const std::vector<std::uint32_t>& w, std::size_t from) {
+    for (std::size_t k = from; k < w.size();) {
+      std::uint32_t bits = w[k + 1];
+      std::size_t size = 2 + ((bits & tables::kDefaultBit) != 0) +
+                         std::popcount(bits & tables::kSymbolBits);
+      out.push_back(w[k]);
+      out.push_back(bits);
+      for (std::size_t c = k + 2; c < k + size; ++c) out.push_back(move(t, w[c]));
+      k += size;
+    }
+  };
+  for (std::size_t t = 0; t < parts.size(); ++t) copy(t, parts[t].first, 2);
+  for (std::size_t t = 0; t < parts.size(); ++t) copy(t, parts[t].second, 0);
+  for (std::size_t t = 0; t < parts.size(); ++t) *roots[t] = move(t, *roots[t]);
 }
 
 struct CompiledRoute {
@@ -155,8 +253,8 @@ bool beats(const CompiledRoute& a, const CompiledRoute& b) {
 
 // Builds one tenant's outbound automaton; reports ambiguous and shadowed routes.
 void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& routes,
-                    diag::Sink& sink, std::vector<std::uint32_t>& words,
-                    std::uint32_t& root_out) {
+                    diag::Sink& sink, std::vector<std::uint32_t>& hot,
+                    std::vector<std::uint32_t>& cold, std::uint32_t& root_out) {
   // Local index -> route; the builder's items are local indexes.
   auto combine = [&](const std::vector<std::uint32_t>& set, std::uint32_t item) {
     // Keep the routes no other route here beats: the winners for the number.
@@ -233,7 +331,7 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
                            routes[i].source->match.where);
     diag::with_hint(d, "remove the route, or raise its priority");
   }
-  root_out = emit(builder, root, words, [&](SetId s) -> std::uint32_t {
+  root_out = emit_split(builder, root, hot, cold, [&](SetId s) -> std::uint32_t {
     const auto& set = builder.set(s);
     return set.empty() ? 0 : routes[set.front()].index + 1;
   });
@@ -437,7 +535,8 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
 
   struct TenantResult {
     diag::Sink sink;
-    std::vector<std::uint32_t> words{0, 0};  // a local dead node, then the automaton
+    std::vector<std::uint32_t> hot{0, 0};  // a local dead node, then the top of the automaton
+    std::vector<std::uint32_t> cold;
     std::uint32_t root = 0;
   };
   std::vector<TenantResult> results(plan.tenants.size());
@@ -460,7 +559,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
         if (pat) routes.push_back({&r, i, std::move(*pat)});
       }
       if (res.sink.errors() == 0)
-        compile_tenant(plan.tenants[t].name, routes, res.sink, res.words, res.root);
+        compile_tenant(plan.tenants[t].name, routes, res.sink, res.hot, res.cold, res.root);
     }
   };
   {
@@ -473,12 +572,17 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
   }
   bool route_errors = sink.errors() != errors_before;
   for (const auto& res : results) route_errors = route_errors || res.sink.errors() > 0;
+  std::vector<std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>> parts;
+  std::vector<std::uint32_t*> roots;
   for (std::uint32_t t = 0; t < plan.tenants.size(); ++t) {
     TenantResult& res = results[t];
     sink.append(res.sink);
-    if (!route_errors) plan.tenants[t].outbound_root = append_relocated(plan.outbound_nodes, res.words, res.root);
+    plan.tenants[t].outbound_root = res.root;
+    roots.push_back(&plan.tenants[t].outbound_root);
+    parts.emplace_back(std::move(res.hot), std::move(res.cold));
     res = TenantResult{};
   }
+  if (!route_errors) append_split(plan.outbound_nodes, roots, parts);
 
   // Pools and inbound rules, per trunk.
   struct TrunkDids {

@@ -1,0 +1,140 @@
+// dialplan_bench: compile a generated site of 1,000,000 routes over 1,000
+// tenants with the real dialplan-compile, then load-and-verify the tables
+// and time lookups through the router.
+//
+//   build/bin/dialplan_bench [--routes N] [--tenants N] [--dir DIR] [--lookups N]
+//
+// Figures: compile wall time and peak memory (the dialplan-compile process,
+// from wait4), tables file size, load-and-verify time (Tables::open, best
+// and median of 7), and lookup latency (median and p99 of single lookups of
+// random numbers drawn from the routes, less the clock's own cost).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sys/mman.h>
+#include <random>
+#include <string>
+
+#include "gen_site.hpp"
+#include "measure.hpp"
+#include "pattern/dial_pattern.hpp"
+#include "route/router.hpp"
+#include "tables/reader.hpp"
+
+using Clock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  bench::RouteSiteShape shape;
+  std::string dir = "/tmp/trunkline-dialplan-bench";
+  std::size_t lookups = 1'000'000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--routes") shape.routes = std::atoi(argv[i + 1]);
+    else if (a == "--tenants") shape.tenants = std::atoi(argv[i + 1]);
+    else if (a == "--dir") dir = argv[i + 1];
+    else if (a == "--lookups") lookups = std::strtoull(argv[i + 1], nullptr, 10);
+    else {
+      std::fprintf(stderr, "usage: dialplan_bench [--routes N] [--tenants N] [--dir DIR] [--lookups N]\n");
+      return 2;
+    }
+  }
+  std::string site = dir + "/site", out = dir + "/site.tables";
+  std::printf("generating %d routes over %d tenants in %s\n", shape.routes, shape.tenants,
+              site.c_str());
+  bench::write_route_site(site, shape);
+
+  std::string compiler = bench::self_dir() + "/dialplan-compile";
+  auto run = bench::run_child({compiler, "-c", site, "-o", out});
+  if (run.exit_code != 0) {
+    std::fprintf(stderr, "dialplan-compile failed (exit %d)\n", run.exit_code);
+    return 1;
+  }
+  std::printf("compile:          %.2f s wall, %.2f s CPU, peak %.0f MB\n", run.wall_s,
+              run.user_s + run.sys_s, run.max_rss_kb / 1024.0);
+  std::printf("tables file:      %.1f MB\n", std::filesystem::file_size(out) / 1048576.0);
+
+  std::vector<double> loads;
+  trunk::tables::Tables t;
+  for (int i = 0; i < 7; ++i) {
+    trunk::tables::Tables fresh;
+    std::string error;
+    auto start = Clock::now();
+    if (!fresh.open(out, error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+    loads.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    t = std::move(fresh);
+  }
+  double best = *std::min_element(loads.begin(), loads.end());
+  std::printf("load and verify:  %.1f ms best, %.1f ms median of 7\n", best,
+              bench::percentile(loads, 50));
+
+  // Numbers drawn from the routes' own patterns, so lookups walk deep.
+  std::mt19937_64 rng(7);
+  std::vector<std::pair<std::uint32_t, std::string>> queries;
+  queries.reserve(lookups);
+  for (std::size_t i = 0; i < lookups; ++i) {
+    const auto& r = t.routes()[rng() % t.routes().size()];
+    trunk::diag::Sink sink;
+    auto p = trunk::pattern::parse_pattern(t.str(r.pattern), {}, "p", sink);
+    std::string n;
+    for (auto c : p->classes) {
+      int choices[13], k = 0;
+      for (int s = 0; s < 13; ++s)
+        if (c & (1u << s)) choices[k++] = s;
+      n += trunk::grammar::dial_symbol_char(choices[rng() % k]);
+    }
+    if (p->tail != trunk::pattern::Tail::none) n += std::to_string(rng() % 100000);
+    queries.emplace_back(r.tenant, std::move(n));
+  }
+  // The same tables copied into memory backed by transparent huge pages,
+  // to show how much of a lookup is TLB misses rather than cache misses.
+  std::size_t bytes = std::filesystem::file_size(out);
+  void* huge = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  madvise(huge, bytes, MADV_HUGEPAGE);
+  {
+    std::ifstream in(out, std::ios::binary);
+    in.read(static_cast<char*>(huge), static_cast<std::streamsize>(bytes));
+  }
+  trunk::tables::Tables huge_tables;
+  std::string huge_error;
+  if (!huge_tables.view_bytes({static_cast<const char*>(huge), bytes}, huge_error)) return 1;
+
+  trunk::route::Router router(t);
+  std::vector<double> clock_cost, ns;
+  for (int i = 0; i < 100000; ++i) {
+    auto a = Clock::now();
+    auto b = Clock::now();
+    clock_cost.push_back(std::chrono::duration<double, std::nano>(b - a).count());
+  }
+  double overhead = bench::percentile(clock_cost, 50);
+  ns.reserve(queries.size());
+  std::size_t found = 0;
+  for (const auto& [tenant, number] : queries) {
+    auto a = Clock::now();
+    std::uint32_t r = router.outbound(tenant, number);
+    auto b = Clock::now();
+    found += r != trunk::route::kNone;
+    ns.push_back(std::chrono::duration<double, std::nano>(b - a).count() - overhead);
+  }
+  std::printf("lookup:           %.0f ns median, %.0f ns p99 (%zu lookups, %zu routed, clock "
+              "cost %.0f ns subtracted)\n",
+              bench::percentile(ns, 50), bench::percentile(ns, 99), queries.size(), found,
+              overhead);
+  trunk::route::Router huge_router(huge_tables);
+  ns.clear();
+  for (const auto& [tenant, number] : queries) {
+    auto a = Clock::now();
+    std::uint32_t r = huge_router.outbound(tenant, number);
+    auto b = Clock::now();
+    found += r != trunk::route::kNone;
+    ns.push_back(std::chrono::duration<double, std::nano>(b - a).count() - overhead);
+  }
+  std::printf("lookup, huge pages: %.0f ns median, %.0f ns p99\n", bench::percentile(ns, 50),
+              bench::percentile(ns, 99));
+  return 0;
+}

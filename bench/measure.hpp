@@ -1,0 +1,26 @@
+// Measuring for the benchmarks: running a tool as a child process and
+// reading its wall time, CPU time and peak memory from wait4(), and
+// percentiles over samples.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct ChildRun {
+  int exit_code = -1;
+  double wall_s = 0, user_s = 0, sys_s = 0;
+  long max_rss_kb = 0;
+};
+
+// Runs argv[0] with its arguments, stdout and stderr to /dev/null.
+ChildRun run_child(const std::vector<std::string>& argv);
+
+// The p-th percentile (0-100) of `samples` (sorted in place).
+double percentile(std::vector<double>& samples, double p);
+
+// The directory of the running program (to find the tools beside it).
+std::string self_dir();
+
+}  // namespace bench
