@@ -122,7 +122,28 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
   std::vector<std::uint8_t> depth(reached.size(), 0);
   std::vector<std::uint32_t> where(b.node_count(), 0xffffffffu);  // offset, kColdRef if cold
   where[kDead] = 0;
-  std::vector<NodeId> hot_order, cold_order;
+  std::vector<NodeId> hot_order;
+  // A cold node, or a chain from it: `chain` symbols lead to `next`, passing
+  // through nodes that accept nothing and have one child (format.hpp).
+  struct Cold {
+    NodeId id;
+    std::vector<std::uint8_t> chain;
+    NodeId next = kDead;
+  };
+  std::vector<Cold> cold_order;
+  auto only_child = [&](NodeId id, int& symbol) -> NodeId {
+    const auto& n = b.node(id);
+    if (n.tail) return kDead;
+    NodeId only = kDead;
+    int count = 0;
+    for (int s = 0; s < pattern::kDialSymbols; ++s) {
+      if (n.child[s] == kDead) continue;
+      ++count;
+      only = n.child[s];
+      symbol = s;
+    }
+    return count == 1 ? only : kDead;
+  };
   std::size_t hot_at = hot.size(), cold_at = cold.size();
   auto size_of = [&](NodeId id) -> std::size_t {
     const auto& n = b.node(id);
@@ -149,7 +170,28 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
         stack.pop_back();
         if (where[id] != 0xffffffffu) continue;
         where[id] = static_cast<std::uint32_t>(cold_at) | kColdRef;
-        cold_order.push_back(id);
+        Cold cn{id, {}, kDead};
+        int symbol = 0;
+        NodeId c = only_child(id, symbol);
+        // Absorb single-child nodes that accept nothing into one chain node.
+        while (c != kDead && where[c] == 0xffffffffu && !b.node(c).tail &&
+               b.node(c).accept == 0 && cn.chain.size() < tables::kChainLength - 1) {
+          int after = 0;
+          NodeId c2 = only_child(c, after);
+          if (c2 == kDead) break;
+          cn.chain.push_back(static_cast<std::uint8_t>(symbol));
+          symbol = after;
+          c = c2;
+        }
+        if (!cn.chain.empty()) {
+          cn.chain.push_back(static_cast<std::uint8_t>(symbol));
+          cn.next = c;
+          cold_at += 2 + (cn.chain.size() + 7) / 8 + 1;
+          if (where[c] == 0xffffffffu) stack.push_back(c);
+          cold_order.push_back(std::move(cn));
+          continue;
+        }
+        cold_order.push_back(std::move(cn));
         cold_at += size_of(id);
         if (b.node(id).tail) continue;
         for (int t = pattern::kDialSymbols - 1; t >= 0; --t)
@@ -174,7 +216,21 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
       if (n.child[s] != fallback) out.push_back(where[n.child[s]]);
   };
   for (NodeId id : hot_order) put(hot, id);
-  for (NodeId id : cold_order) put(cold, id);
+  for (const Cold& cn : cold_order) {
+    if (cn.chain.empty()) {
+      put(cold, cn.id);
+      continue;
+    }
+    cold.push_back(accept_of(b.node(cn.id).accept));
+    cold.push_back(tables::kChainBit | static_cast<std::uint32_t>(cn.chain.size()));
+    for (std::size_t j = 0; j < cn.chain.size(); j += 8) {
+      std::uint32_t packed = 0;
+      for (std::size_t q = j; q < std::min(j + 8, cn.chain.size()); ++q)
+        packed |= std::uint32_t(cn.chain[q]) << (4 * (q - j));
+      cold.push_back(packed);
+    }
+    cold.push_back(where[cn.next]);
+  }
   return where[root];
 }
 
@@ -225,11 +281,9 @@ void append_split(std::vector<std::uint32_t>& out, std::vector<std::uint32_t*>& 
   auto copy = [&](std::size_t t, const std::vector<std::uint32_t>& w, std::size_t from) {
     for (std::size_t k = from; k < w.size();) {
       std::uint32_t bits = w[k + 1];
-      std::size_t size = 2 + ((bits & tables::kDefaultBit) != 0) +
-                         std::popcount(bits & tables::kSymbolBits);
-      out.push_back(w[k]);
-      out.push_back(bits);
-      for (std::size_t c = k + 2; c < k + size; ++c) out.push_back(move(t, w[c]));
+      std::size_t size = tables::node_words(bits), first = tables::node_first_child(bits);
+      for (std::size_t c = k; c < k + first; ++c) out.push_back(w[c]);
+      for (std::size_t c = k + first; c < k + size; ++c) out.push_back(move(t, w[c]));
       k += size;
     }
   };

@@ -9,11 +9,24 @@
 namespace trunk::route {
 
 std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number) {
-  for (char c : number) {
-    int s = grammar::dial_symbol_index(c);
-    if (s < 0) return 0;
+  const std::size_t n = number.size();
+  for (std::size_t i = 0; i < n;) {
     std::uint32_t bits = w[k + 1];
-    if (bits & tables::kTailBit) continue;
+    if (bits & tables::kTailBit) break;  // every further symbol stays here
+    if (bits & tables::kChainBit) {
+      std::uint32_t len = bits & tables::kChainLength;
+      if (n - i < len) return 0;
+      for (std::uint32_t j = 0; j < len; ++j) {
+        int s = grammar::dial_symbol_index(number[i + j]);
+        if (s < 0 || static_cast<std::uint32_t>(s) != ((w[k + 2 + j / 8] >> (4 * (j % 8))) & 15u))
+          return 0;
+      }
+      i += len;
+      k = w[k + 2 + (len + 7) / 8];
+      continue;
+    }
+    int s = grammar::dial_symbol_index(number[i++]);
+    if (s < 0) return 0;
     std::uint32_t has_default = (bits >> 30) & 1u;
     if ((bits >> s) & 1u) k = w[k + 2 + has_default + std::popcount(bits & ((1u << s) - 1))];
     else if (has_default) k = w[k + 2];

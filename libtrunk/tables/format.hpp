@@ -13,12 +13,18 @@
 // follows); bit 30 says a default child follows; bits 0-12 list the symbols
 // with a child of their own. Then the default child's word offset (if bit
 // 30), then one word offset per listed symbol, lowest symbol first. A
-// symbol neither listed nor defaulted leads nowhere. Node 0 is the dead node. The checksum covers
+// symbol neither listed nor defaulted leads nowhere. Bit 29 marks a chain
+// node instead: bits 0-7 give a length L (2-255), then ceil(L/8) words
+// hold L symbols, four bits each, lowest nibble first (unused nibbles 0),
+// then one word: the node reached after reading exactly those symbols; a
+// number that differs or ends inside the chain is accepted nowhere. Node 0
+// is the dead node. The checksum covers
 // the whole file with the checksum field read as zero. The same site always
 // gives the same bytes.
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 namespace trunk::tables {
@@ -30,8 +36,21 @@ constexpr char kMagic[8] = {'T', 'R', 'U', 'N', 'K', 'T', 'B', 'L'};
 constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::uint32_t kNone = 0xffffffffu;
 constexpr std::uint32_t kTailBit = 0x80000000u;
-constexpr std::uint32_t kDefaultBit = 0x40000000u;
 constexpr std::uint32_t kSymbolBits = 0x1fffu;
+constexpr std::uint32_t kDefaultBit = 0x40000000u;
+constexpr std::uint32_t kChainBit = 0x20000000u;
+constexpr std::uint32_t kChainLength = 0xffu;
+
+// The number of words of the node whose `bits` word is given.
+constexpr std::size_t node_words(std::uint32_t bits) {
+  if (bits & kTailBit) return 2;
+  if (bits & kChainBit) return 2 + ((bits & kChainLength) + 7) / 8 + 1;
+  return 2 + ((bits & kDefaultBit) != 0) + std::popcount(bits & kSymbolBits);
+}
+// The first word of the node (from its start) that holds a child offset.
+constexpr std::size_t node_first_child(std::uint32_t bits) {
+  return (bits & kChainBit) ? node_words(bits) - 1 : 2;
+}
 
 // Caps the verifier enforces before trusting any count.
 constexpr std::uint64_t kMaxFileSize = 4ull << 30;

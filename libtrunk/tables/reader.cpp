@@ -143,9 +143,7 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
     error = std::string(what) + ": missing the dead node";
     return false;
   }
-  auto node_size = [](std::uint32_t bits) -> std::size_t {
-    return 2 + ((bits & kDefaultBit) != 0) + std::popcount(bits & kSymbolBits);
-  };
+  auto node_size = [](std::uint32_t bits) { return node_words(bits); };
   // Pass 1: every node fits, has known bits and a valid accept.
   starts.assign(w.size(), false);
   for (std::size_t k = 0; k < w.size();) {
@@ -160,8 +158,10 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
               " accepts item " + std::to_string(accept - 1) + " of " + std::to_string(items);
       return false;
     }
-    if (bits & ~(kSymbolBits | kTailBit | kDefaultBit) ||
-        ((bits & kTailBit) && (bits & ~kTailBit))) {
+    bool chain = bits & kChainBit;
+    if ((!chain && (bits & ~(kSymbolBits | kTailBit | kDefaultBit))) ||
+        ((bits & kTailBit) && (bits & ~kTailBit)) ||
+        (chain && ((bits & ~(kChainBit | kChainLength)) || (bits & kChainLength) < 2))) {
       error = std::string(what) + ": node at word " + std::to_string(k) + " has unknown bits";
       return false;
     }
@@ -169,11 +169,22 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
       error = std::string(what) + ": node at word " + std::to_string(k) + " is cut short";
       return false;
     }
+    if (chain) {
+      std::uint32_t len = bits & kChainLength;
+      for (std::uint32_t j = 0; j < (len + 7) / 8 * 8; ++j) {
+        std::uint32_t sym = (w[k + 2 + j / 8] >> (4 * (j % 8))) & 15u;
+        if (j < len ? sym >= 13 : sym != 0) {
+          error = std::string(what) + ": chain at word " + std::to_string(k) +
+                  " holds a symbol that is not a dial symbol";
+          return false;
+        }
+      }
+    }
     k += node_size(bits);
   }
   // Pass 2: every child word names a node.
   for (std::size_t k = 0; k < w.size(); k += node_size(w[k + 1])) {
-    for (std::size_t c = k + 2; c < k + node_size(w[k + 1]); ++c) {
+    for (std::size_t c = k + node_first_child(w[k + 1]); c < k + node_size(w[k + 1]); ++c) {
       if (w[c] >= w.size() || !starts[w[c]]) {
         error = std::string(what) + ": word " + std::to_string(c) + " points to " +
                 std::to_string(w[c]) + ", which is not a node";
