@@ -1,9 +1,10 @@
 // Fuzzes the tables verifier with arbitrary bytes: it must refuse or accept
 // without crashing, and whatever it accepts must be safe to route over.
-// Seeds: compiled tables files (tests/fuzz/corpus/tables); libFuzzer's
-// mutations then flip, cut and splice them. Checksums stop most mutations
-// early, so the target also re-seals the checksum for half the inputs to
-// reach the structural checks.
+// The first input byte is a switch, the rest is the file: checksums stop
+// most mutations early, so when the switch's low bit is set the target
+// re-seals the checksum first and so reaches the structural checks. Seeds
+// (tests/fuzz/corpus/tables) are the example site's tables behind a 0 and
+// behind a 1.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
