@@ -49,12 +49,14 @@ Diagnostic& Sink::report(Severity severity, std::string code,
   return items_.back();
 }
 
+void Sink::add(Diagnostic d) {
+  if (d.severity == Severity::error) ++errors_;
+  if (d.severity == Severity::warning) ++warnings_;
+  items_.push_back(std::move(d));
+}
+
 void Sink::append(const Sink& other) {
-  for (const auto& d : other.items_) {
-    items_.push_back(d);
-    if (d.severity == Severity::error) ++errors_;
-    if (d.severity == Severity::warning) ++warnings_;
-  }
+  for (const auto& d : other.items_) add(d);
 }
 
 void Sink::sort() {

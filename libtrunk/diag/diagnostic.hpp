@@ -89,6 +89,7 @@ class Sink {
                   std::move(where));
   }
   void append(const Sink& other);
+  void add(Diagnostic d);
 
   const std::vector<Diagnostic>& all() const { return items_; }
   std::size_t errors() const { return errors_; }

@@ -2,6 +2,7 @@
 #include "route/compile.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <bit>
 #include <cstring>
 #include <map>
@@ -445,7 +446,9 @@ std::array<std::uint8_t, 32> site_digest(const site::Site& site,
   tables::Sha256 h;
   for (const auto& f : site.files) {
     std::string_view text = sources.text(f);
-    h.update(f);
+    // The file's name, not its path: the same site gives the same digest
+    // whether it is given as examples/site, ./examples/site or /abs/path.
+    h.update(std::filesystem::path(f).filename().string());
     h.update(std::string(1, '\0'));
     h.update(std::to_string(text.size()));
     h.update(std::string(1, '\0'));
@@ -657,6 +660,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
           dids[ti].pools.push_back({tenant, std::move(p)});
     }
   }
+  std::vector<const site::Inbound*> inbound_source;  // parallel to plan.inbound
   for (const auto& in : site.inbound) {
     std::uint32_t ti = trunk_of(in.trunk.value), tenant = tenant_of(in.tenant.value);
     if (ti == tables::kNone || tenant == tables::kNone) continue;
@@ -677,6 +681,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
                       "write for example \"sip:{did}@tenant.pbx.example\"");
     std::uint32_t rule = static_cast<std::uint32_t>(plan.inbound.size());
     plan.inbound.push_back({tenant, ti, in.did.value, in.to.value});
+    inbound_source.push_back(&in);
     auto set = did::parse_pool(in.did.value, site::place_of(in.did, sources), "did", sink);
     if (!set) continue;
     for (const auto& range : set->ranges())
@@ -709,8 +714,8 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     for (std::size_t k = 0; k < nodes.size(); ++k) {
       const auto& set = b.set(b.node(nodes[k].id).accept);
       if (set.size() < 2 || !reported.insert({set[0], set[1]}).second) continue;
-      const site::Inbound& first = site.inbound[set[0]];
-      const site::Inbound& second = site.inbound[set[1]];
+      const site::Inbound& first = *inbound_source[set[0]];
+      const site::Inbound& second = *inbound_source[set[1]];
       auto& d = sink.error("inbound-overlap",
                            "inbound rules " + q(first.did.value) + " and " + q(second.did.value) +
                                " on trunk " + q(site.trunks[ti].name.value) + " share DID " +

@@ -30,7 +30,8 @@ struct CompileStats {
 bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
              tables::Plan& plan, CompileStats* stats = nullptr);
 
-// The SHA-256 over a site's files (name, length, content, in load order).
+// The SHA-256 over a site's files: for each, in load order, its file name
+// (without directories), a NUL, its length in decimal, a NUL, its content.
 std::array<std::uint8_t, 32> site_digest(const site::Site& site,
                                          const diag::SourceText& sources);
 

@@ -77,9 +77,10 @@ int run_compile(const Options& o) {
   s.sink.sort();
   phase("compile");
   if (s.sink.errors() > 0 || (o.strict && s.sink.warnings() > 0)) {
+    finish(cli::kExitFindings, 0, "", nullptr);
     if (!json)
       std::cerr << "dialplan-compile: " << diag::summary(s.sink) << "; nothing written\n";
-    return finish(cli::kExitFindings, 0, "", nullptr);
+    return cli::kExitFindings;
   }
   // The model is not needed past this point: give its memory back before
   // the tables are laid out.
@@ -99,13 +100,16 @@ int run_compile(const Options& o) {
   }
   phase("verify");
   std::vector<route::ExpectResult> results;
+  site::Site expectations;  // results point into it until the end
   int code = cli::kExitClean;
   if (!o.test.empty()) {
-    site::Site expectations;
     diag::Sink esink;
     if (site::load_site(o.test, expectations, esink, s.sources) != site::LoadStatus::loaded ||
         esink.errors() > 0) {
-      s.sink.append(esink);
+      for (diag::Diagnostic d : esink.all()) {
+        if (d.code == "io") d.hints = {"check the path given to --test"};
+        s.sink.add(std::move(d));
+      }
       return finish(esink.errors() && expectations.files.size() ? cli::kExitFindings
                                                                  : cli::kExitUnusable,
                     0, "", nullptr);
@@ -124,13 +128,15 @@ int run_compile(const Options& o) {
   }
   if (!json) {
     cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
-    std::cout << name << ": " << stats.routes << " routes, " << stats.tenants << " tenants, "
-              << stats.trunks << " trunks, " << stats.inbound << " inbound rules";
+    std::cout << name << ": " << diag::count(stats.tenants, "tenant") << ", "
+              << diag::count(stats.trunks, "trunk") << ", " << diag::count(stats.routes, "route")
+              << ", " << diag::count(stats.inbound, "inbound rule");
     if (!o.output.empty() && code == cli::kExitClean)
       std::cout << " -> " << o.output << " (" << bytes.size() << " bytes, site digest "
                 << digest.substr(0, 16) << ")";
     else if (o.check)
-      std::cout << ": ok (" << diag::summary(s.sink) << ")";
+      std::cout << ": " << (code == cli::kExitClean ? "ok" : "FAILED") << " ("
+                << diag::summary(s.sink) << ")";
     std::cout << "\n";
     if (!o.test.empty()) {
       std::size_t passed = 0;

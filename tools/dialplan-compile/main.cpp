@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
   o.site = trunk::site::default_site_path().string();
   trunk::cli::add_site_option(app, o.site);
   trunk::cli::add_format_option(app, o.format);
-  app.add_option("-o,--output", o.output, "Write the tables here (atomically)");
-  app.add_flag("--check", o.check, "Check only; write nothing");
+  auto* output = app.add_option("-o,--output", o.output, "Write the tables here (atomically)");
+  app.add_flag("--check", o.check, "Check only; write nothing")->excludes(output);
   app.add_option("--dump", o.dump, "Print a tables file as text, then exit");
   app.add_option("--test", o.test, "Run the [[expect]] cases of this TOML file");
   app.add_flag("--strict", o.strict, "Treat warnings as errors");
