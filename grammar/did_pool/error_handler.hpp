@@ -71,7 +71,9 @@ inline std::string describe_found(iterator_type it, iterator_type end, long& cod
     if (cp > 0x9F) {  // C1 controls are not shown quoted
       code_point = cp;
       std::snprintf(buf, sizeof buf, "U+%04lX", static_cast<unsigned long>(cp));
-      return "'" + std::string(it, it + size) + "' (" + buf + ")";
+      std::string out = "'";  // appended: GCC 12 warns falsely on "'" + std::string
+      out.append(it, it + size);
+      return out.append("' (").append(buf).append(")");
     }
   }
   std::snprintf(buf, sizeof buf, "byte 0x%02x", static_cast<unsigned>(c));

@@ -39,11 +39,11 @@ int parse_arguments(CLI::App& app, int argc, char** argv) {
   return -1;
 }
 
-LoadedSite load_and_check(const std::filesystem::path& path) {
+LoadedSite load_and_check(const std::filesystem::path& path, did::PoolStats* pool_stats) {
   LoadedSite out;
   auto status = site::load_site(path, out.site, out.sink, out.sources);
   out.readable = status == site::LoadStatus::loaded;
-  if (out.readable) site::check(out.site, out.sources, out.sink);
+  if (out.readable) site::check(out.site, out.sources, out.sink, pool_stats);
   out.sink.sort();
   return out;
 }

@@ -13,6 +13,7 @@
 
 #include "diag/diagnostic.hpp"
 #include "diag/render.hpp"
+#include "did/site_checks.hpp"
 #include "site/model.hpp"
 
 namespace trunk::cli {
@@ -42,8 +43,10 @@ struct LoadedSite {
   diag::Sink sink;
   bool readable = false;
 };
-// Loads the site at `path` and runs every check on it. Never throws.
-LoadedSite load_and_check(const std::filesystem::path& path);
+// Loads the site at `path` and runs every check on it (site::check, which
+// fills `pool_stats` when given). Never throws.
+LoadedSite load_and_check(const std::filesystem::path& path,
+                          did::PoolStats* pool_stats = nullptr);
 
 // Prints diagnostics as text (to `err`, with quoted lines) or as a JSON array
 // value (into `w`, which the caller has positioned after a key).

@@ -22,6 +22,15 @@ const std::string& FilePath::empty_string() {
   return kEmpty;
 }
 
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
+
 std::string SourceRegion::to_string() const {
   if (!known()) return file.str();
   return file.str() + ":" + std::to_string(line) + ":" + std::to_string(column);

@@ -117,6 +117,9 @@ inline Diagnostic& with_related(Diagnostic& d, SourceRegion where,
   return d;
 }
 
+// `s` in double quotes, as messages name things: "acme".
+std::string quoted(std::string_view s);
+
 // The closest of `candidates` to `word` by edit distance, if close enough to
 // be a plausible typo ("did you mean ..."); empty otherwise.
 std::string closest_match(std::string_view word,

@@ -26,7 +26,7 @@ using pattern::DialPattern;
 
 namespace {
 
-std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string q(std::string_view s) { return diag::quoted(s); }
 
 // The child a node lists nothing for: its most frequent child, dead
 // included (ties go to the lowest symbol), if it stands for two or more

@@ -6,12 +6,15 @@
 
 #include "diag/diagnostic.hpp"
 #include "diag/render.hpp"
+#include "did/site_checks.hpp"
 #include "site/model.hpp"
 
 namespace trunk::site {
 
 // `sources` holds the files' text, used to place diagnostics at the exact
-// character inside pool strings.
-void check(const Site& site, const diag::SourceText& sources, diag::Sink& sink);
+// character inside pool strings. `pool_stats`, when given, receives the
+// DID pool figures (didpool-check prints them).
+void check(const Site& site, const diag::SourceText& sources, diag::Sink& sink,
+           did::PoolStats* pool_stats = nullptr);
 
 }  // namespace trunk::site

@@ -32,7 +32,7 @@ struct Index {
   }
 };
 
-std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string q(std::string_view s) { return diag::quoted(s); }
 
 // Domain names compare without regard to case (RFC 4343).
 bool same_domain(std::string_view a, std::string_view b) {
