@@ -1,0 +1,189 @@
+// The redirect decision over the example site's compiled tables: outbound
+// with failover Contacts, inbound through pools and rules, trunks found by
+// address, port and From host, and every refusal with its reason.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "route/compile.hpp"
+#include "sip/redirect.hpp"
+#include "site/check.hpp"
+#include "site/loader.hpp"
+#include "tables/writer.hpp"
+
+using namespace trunk;
+
+namespace {
+
+// The example site, compiled once for all cases.
+struct Example {
+  std::string bytes;
+  tables::Tables tables;
+  Example() {
+    site::Site s;
+    diag::Sink sink;
+    diag::SourceText src;
+    REQUIRE(site::load_site(std::string(TRUNK_SOURCE_DIR) + "/examples/site", s, sink, src) ==
+            site::LoadStatus::loaded);
+    site::check(s, src, sink);
+    tables::Plan plan;
+    REQUIRE(route::compile(s, src, sink, plan));
+    bytes = tables::serialize(plan);
+    std::string error;
+    REQUIRE(tables.load_bytes(bytes, error));
+  }
+};
+const Example& example() {
+  static Example e;
+  return e;
+}
+
+std::string invite(std::string_view ruri, std::string_view from, std::string_view method = "INVITE",
+                   std::string_view contact = "<sip:caller@192.0.2.7:5060>") {
+  std::string m(method);
+  return m + " " + std::string(ruri) + " SIP/2.0\r\n" +
+         "Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-one\r\n"
+         "Via: SIP/2.0/UDP 192.0.2.8:5070;branch=z9hG4bK-two\r\n"
+         "From: <" + std::string(from) + ">;tag=f1\r\n"
+         "To: <" + std::string(ruri) + ">\r\n"
+         "Call-ID: call-1@192.0.2.7\r\n"
+         "CSeq: 7 " + m + "\r\n"
+         "Contact: " + std::string(contact) + "\r\n"
+         "Max-Forwards: 70\r\n"
+         "Content-Length: 0\r\n\r\n";
+}
+
+sip::Reply ask(const std::string& text, const char* address, std::uint16_t port) {
+  std::string error;
+  auto m = sip::Message::parse(text, error);
+  REQUIRE_MESSAGE(m.has_value(), error);
+  auto from = sip::make_source(address, port);
+  REQUIRE(from.has_value());
+  route::Router router(example().tables);
+  return sip::redirect(router, *m, *from);
+}
+
+}  // namespace
+
+TEST_CASE("outbound: the route's trunks become Contacts in failover order") {
+  auto r = ask(invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7",
+               5060);
+  CHECK(r.code == 302);
+  CHECK(r.route == "us-national");
+  CHECK(r.bytes ==
+        "SIP/2.0 302 Moved Temporarily\r\n"
+        "Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-one\r\n"
+        "Via: SIP/2.0/UDP 192.0.2.8:5070;branch=z9hG4bK-two\r\n"
+        "From: <sip:alice@acme.pbx.example>;tag=f1\r\n"
+        "To: <sip:14155550123@pbx.example>;tag=" +
+            r.bytes.substr(r.bytes.find(";tag=", r.bytes.find("To:")) + 5, 16) +
+            "\r\n"
+            "Call-ID: call-1@192.0.2.7\r\n"
+            "CSeq: 7 INVITE\r\n"
+            "Contact: <sip:14155550123@sip.xyz.example:5060;user=phone>;q=1.0\r\n"
+            "Contact: <sip:14155550123@203.0.113.10:5060>;q=0.9\r\n"
+            "X-Route: us-national\r\n"
+            "X-Trunk: XYZ-Primary\r\n"
+            "X-Tenant: acme\r\n"
+            "Server: trunkd\r\n"
+            "Content-Length: 0\r\n\r\n");
+}
+
+TEST_CASE("outbound: strip and prepend, transport, strip_plus per trunk") {
+  auto r = ask(invite("sip:011442071234567@pbx.example", "sip:bob@acme.pbx.example"),
+               "192.0.2.7", 5060);
+  CHECK(r.code == 302);
+  CHECK(r.route == "international");
+  CHECK(r.bytes.find("Contact: <sip:+442071234567@203.0.113.10:5060>;q=1.0\r\n") !=
+        std::string::npos);
+  r = ask(invite("sip:008613812345678@pbx.example", "sip:carol@initech.pbx.example"),
+          "192.0.2.7", 5060);
+  CHECK(r.route == "mobile-cn");
+  CHECK(r.bytes.find("Contact: <sip:008613812345678@sbc.carrierb.example:5061;transport=tls;"
+                     "user=phone>;q=1.0\r\n") != std::string::npos);
+}
+
+TEST_CASE("outbound: no route is 404 with the reason") {
+  auto r = ask(invite("sip:123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060);
+  CHECK(r.code == 404);
+  CHECK(r.bytes.rfind("SIP/2.0 404 Not Found (no route)\r\n", 0) == 0);
+}
+
+TEST_CASE("inbound: a trunk found by address and port; the DID picks the destination") {
+  auto r = ask(invite("sip:+4155551042@pbx.example", "sip:+12125550000@carrier-a.example"),
+               "203.0.113.10", 5060);
+  CHECK(r.code == 302);
+  CHECK(r.trunk == "CarrierA");
+  CHECK(r.tenant == "acme");
+  CHECK(r.bytes.find("Contact: <sip:4155551042@acme.pbx.example>\r\nX-Trunk: CarrierA\r\n"
+                     "X-Tenant: acme\r\n") != std::string::npos);
+}
+
+TEST_CASE("inbound: associated_ips blocks identify the trunk too") {
+  auto r = ask(invite("sip:5125550042@pbx.example", "sip:anon@gw.example"), "203.0.113.20", 5060);
+  CHECK(r.code == 302);
+  CHECK(r.trunk == "CarrierA");
+  CHECK(r.tenant == "initech");
+}
+
+TEST_CASE("inbound: verify_port refuses a known address from another port, saying why") {
+  auto r = ask(invite("sip:4155551042@pbx.example", "sip:x@carrier-a.example"), "203.0.113.10",
+               5099);
+  CHECK(r.code == 403);
+  CHECK(r.bytes.rfind("SIP/2.0 403 Forbidden (source port 5099 is not trunk CarrierA's 5060 and "
+                      "verify_port is on)\r\n",
+                      0) == 0);
+}
+
+TEST_CASE("inbound: match_from_host, and the two 404 reasons") {
+  auto r = ask(invite("sip:5125550042@pbx.example", "sip:x@trunking-customer.15611.service"),
+               "198.51.100.99", 5060);
+  CHECK(r.trunk == "CarrierB");
+  CHECK(r.code == 404);
+  CHECK(r.reason == "Not Found (no inbound rule for this DID)");
+  r = ask(invite("sip:9999999@pbx.example", "sip:x@trunking-customer.15611.service"),
+          "198.51.100.99", 5060);
+  CHECK(r.reason == "Not Found (DID in no pool on this trunk)");
+}
+
+TEST_CASE("an unknown source is 403") {
+  auto r = ask(invite("sip:4155551042@pbx.example", "sip:x@nowhere.example"), "198.51.100.1",
+               5060);
+  CHECK(r.code == 403);
+  CHECK(r.reason == "Forbidden (unknown source)");
+}
+
+TEST_CASE("OPTIONS 200, BYE 405 with Allow, ACK nothing, CANCEL 481") {
+  auto r = ask(invite("sip:pbx.example", "sip:monitor@proxy.example", "OPTIONS"), "127.0.0.1",
+               5060);
+  CHECK(r.code == 200);
+  CHECK(r.bytes.find("Allow: INVITE, ACK, OPTIONS\r\n") != std::string::npos);
+  r = ask(invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "BYE"), "127.0.0.1", 5060);
+  CHECK(r.code == 405);
+  CHECK(r.bytes.find("Allow: INVITE, ACK, OPTIONS\r\n") != std::string::npos);
+  r = ask(invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "ACK"), "127.0.0.1", 5060);
+  CHECK(r.code == 0);
+  CHECK(r.bytes.empty());
+  r = ask(invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "CANCEL"), "127.0.0.1", 5060);
+  CHECK(r.code == 481);
+}
+
+TEST_CASE("a malformed header is 400 naming it") {
+  auto r = ask(invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example", "INVITE",
+                      "<sip:broken@192.0.2.7"),
+               "192.0.2.7", 5060);
+  CHECK(r.code == 400);
+  CHECK(r.reason == "Bad Request (malformed Contact header)");
+}
+
+TEST_CASE("the same request gets the same response (stateless retransmissions)") {
+  std::string text = invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example");
+  CHECK(ask(text, "192.0.2.7", 5060).bytes == ask(text, "192.0.2.7", 5060).bytes);
+}
+
+TEST_CASE("bytes that are not SIP are refused by the parser") {
+  std::string error;
+  CHECK_FALSE(sip::Message::parse("hello world\r\n\r\n", error).has_value());
+  CHECK_FALSE(sip::Message::parse("", error).has_value());
+  CHECK(error == "empty message");
+}
