@@ -99,6 +99,51 @@ bool Tables::open(const std::filesystem::path& path, std::string& error) {
   return true;
 }
 
+bool Tables::read(const std::filesystem::path& path, std::string& error) {
+  release();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = path.string() + " is not a regular file";
+    ::close(fd);
+    return false;
+  }
+  std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  if (size < sizeof(Header) || size > kMaxFileSize) {
+    error = path.string() + ": " + std::to_string(size) +
+            " bytes is not the size of a tables file (truncated?)";
+    ::close(fd);
+    return false;
+  }
+  owned_.assign((size + 7) / 8, 0);
+  char* to = reinterpret_cast<char*>(owned_.data());
+  std::uint64_t got = 0;
+  while (got < size) {
+    ssize_t n = ::read(fd, to + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  if (got != size) {
+    error = path.string() + ": the file changed size while it was read";
+    owned_.clear();
+    return false;
+  }
+  data_ = to;
+  size_ = size;
+  if (!verify(error)) {
+    error = path.string() + ": " + error;
+    release();
+    return false;
+  }
+  return true;
+}
+
 bool Tables::load_bytes(std::string_view bytes, std::string& error) {
   release();
   if (bytes.size() < sizeof(Header)) {

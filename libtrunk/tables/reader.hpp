@@ -29,7 +29,14 @@ class Tables {
   Tables& operator=(const Tables&) = delete;
 
   // Maps and verifies `path`. On failure returns false with `error` set.
+  // The mapping follows the file: if it is rewritten in place (not replaced
+  // by rename, as dialplan-compile does) the tables change under the
+  // reader, and a truncation makes reads fault. Tools that read once use
+  // this; a daemon uses read().
   bool open(const std::filesystem::path& path, std::string& error);
+  // Reads `path` into memory of its own and verifies it: later changes to
+  // the file, even a truncation, cannot reach what was read.
+  bool read(const std::filesystem::path& path, std::string& error);
   // Copies `bytes` into storage of its own and verifies them. Used by the
   // compiler (to check what it is about to write) and by tests.
   bool load_bytes(std::string_view bytes, std::string& error);

@@ -1,0 +1,221 @@
+"""End-to-end tests of trunkd with SIPp (Debian package sip-tester).
+
+trunkd and SIPp run on loopback, on ports chosen free by the test; trunkd
+is started and stopped by process id. Covered: outbound redirect with
+failover Contacts, inbound redirect, 404 with its reason, 403, OPTIONS,
+405; the control socket (stats, lookup, reload); SIGHUP reload of a good
+and of a corrupt file (refused, the old table keeps serving); SIGTERM.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SRC = os.environ.get("TRUNK_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+BIN = os.environ.get("TRUNK_BIN", os.path.join(SRC, "build", "bin"))
+SITE = os.path.join(SRC, "tests", "e2e", "site")
+SIPP = shutil.which("sipp")
+
+
+def free_port(address="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+def ere_escape(text):
+    """`text` as a POSIX extended regular expression that matches it literally."""
+    return "".join("\\" + c if c in ".[]()*+?{}|^$\\" else c for c in text)
+
+
+def xml_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;")
+
+
+def scenario(method, from_uri, expect_code, must_contain=()):
+    """A SIPp UAC scenario: one request, one expected response (and an ACK
+    after an INVITE's final response)."""
+    checks = "".join(
+        '<ereg regexp="%s" search_in="msg" check_it="true" assign_to="m%d"/>' % (
+            xml_escape(ere_escape(text)), i) for i, text in enumerate(must_contain))
+    refs = ",".join("m%d" % i for i in range(len(must_contain)))
+    ack = """
+  <send>
+    <![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
+From: <%s>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+    ]]>
+  </send>""" % from_uri if method == "INVITE" else ""
+    return """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="trunkd %s">
+  <send retrans="500">
+    <![CDATA[
+%s sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <%s>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 %s
+Contact: <sip:sipp@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="%d">
+    <action>%s</action>
+  </recv>%s
+  %s
+</scenario>
+""" % (method, method, from_uri, method, expect_code, checks, ack,
+       '<Reference variables="%s"/>' % refs if refs else "")
+
+
+@unittest.skipUnless(SIPP, "sipp (Debian package sip-tester) is not installed")
+class Trunkd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="trunkd-e2e-")
+        cls.tables = os.path.join(cls.tmp, "site.tables")
+        run = subprocess.run([os.path.join(BIN, "dialplan-compile"), "-c", SITE, "-o", cls.tables],
+                             capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        cls.port = free_port()
+        cls.control = os.path.join(cls.tmp, "control.sock")
+        cls.log = open(os.path.join(cls.tmp, "trunkd.log"), "w+")
+        cls.proc = subprocess.Popen(
+            [os.path.join(BIN, "trunkd"), "--tables", cls.tables, "--listen",
+             "udp:127.0.0.1:%d" % cls.port, "--control", cls.control, "--log-level", "debug"],
+            stdout=cls.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                if cls.ask({"cmd": "stats"})["ok"]:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            cls.proc.kill()
+            raise AssertionError("trunkd did not start")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc.poll() is None:
+            cls.proc.kill()
+            cls.proc.wait()
+        cls.log.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def ask(cls, request):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(cls.control)
+            s.sendall((json.dumps(request) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
+
+    def sipp(self, method, from_uri, service, expect_code, must_contain=(), local_ip="127.0.0.1",
+             local_port=None, calls=3):
+        path = os.path.join(self.tmp, "scenario.xml")
+        with open(path, "w") as f:
+            f.write(scenario(method, from_uri, expect_code, must_contain))
+        cmd = [SIPP, "127.0.0.1:%d" % self.port, "-sf", path, "-s", service, "-m", str(calls),
+               "-r", "10", "-i", local_ip, "-p", str(local_port or free_port(local_ip)),
+               "-timeout", "15s", "-timeout_error", "-nostdin", "-trace_err",
+               "-error_file", os.path.join(self.tmp, "sipp_errors.log")]
+        run = subprocess.run(cmd, capture_output=True, text=True, cwd=self.tmp, timeout=60)
+        errors = ""
+        if os.path.exists(os.path.join(self.tmp, "sipp_errors.log")):
+            with open(os.path.join(self.tmp, "sipp_errors.log")) as f:
+                errors = f.read()[-3000:]
+        self.assertEqual(run.returncode, 0, "sipp failed (%d):\n%s\n%s\n%s" % (
+            run.returncode, run.stdout[-2000:], run.stderr[-2000:], errors))
+
+    def test_outbound_redirect_with_failover_contacts(self):
+        self.sipp("INVITE", "sip:alice@acme.test", "14155550123", 302, (
+            "Contact: <sip:14155550123@127.0.0.2:5060>;q=1.0",
+            "Contact: <sip:14155550123@192.0.2.10:5080;transport=tcp>;q=0.9",
+            "X-Route: national"))
+
+    def test_inbound_redirect_from_the_carrier_address(self):
+        self.sipp("INVITE", "sip:+15125550000@carrier.example", "+5550142", 302, (
+            "Contact: <sip:5550142@acme.test>", "X-Trunk: loop-carrier"), local_ip="127.0.0.2")
+
+    def test_404_says_why(self):
+        self.sipp("INVITE", "sip:alice@acme.test", "123", 404, ("Not Found (no route)",))
+        self.sipp("INVITE", "sip:x@carrier.example", "5550180", 404,
+                  ("no inbound rule for this DID",), local_ip="127.0.0.2")
+        self.sipp("INVITE", "sip:x@carrier.example", "999", 404,
+                  ("DID in no pool on this trunk",), local_ip="127.0.0.2")
+
+    def test_403_for_an_unknown_source(self):
+        self.sipp("INVITE", "sip:mallory@elsewhere.example", "14155550123", 403,
+                  ("Forbidden (unknown source)",))
+
+    def test_options_and_other_methods(self):
+        self.sipp("OPTIONS", "sip:monitor@proxy.example", "ping", 200, ("Allow: INVITE, ACK, OPTIONS",))
+        self.sipp("MESSAGE", "sip:alice@acme.test", "14155550123", 405, ("Allow: INVITE",))
+
+    def test_control_lookup(self):
+        out = self.ask({"cmd": "lookup", "tenant": "acme", "number": "14155550123"})
+        self.assertEqual(out["route"], "national")
+        self.assertEqual(out["trunks"], ["loop-carrier", "backup"])
+        out = self.ask({"cmd": "lookup", "trunk": "loop-carrier", "did": "+5550101"})
+        self.assertEqual(out, {"ok": True, "trunk": "loop-carrier", "did": "+5550101",
+                               "tenant": "acme", "to": "sip:5550101@acme.test"})
+        self.assertFalse(self.ask({"cmd": "lookup", "tenant": "nobody", "number": "1"})["ok"])
+        self.assertFalse(self.ask({"cmd": "dance"})["ok"])
+
+    def test_z_reload_and_stop(self):
+        # Runs last (name order): it replaces the tables and stops trunkd.
+        before = self.ask({"cmd": "stats"})
+        self.assertGreater(before["requests"]["INVITE"], 0)
+        self.assertGreater(before["responses"]["302"], 0)
+        # A corrupt file is refused and the old tables keep serving.
+        with open(self.tables, "rb") as f:
+            good = f.read()
+        with open(self.tables, "wb") as f:
+            f.write(good[: len(good) // 2])
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while self.ask({"cmd": "stats"})["reloads_refused"] < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.ask({"cmd": "stats"})["reloads_refused"], 1)
+        self.sipp("INVITE", "sip:alice@acme.test", "14155550123", 302, ("X-Route: national",))
+        # The good file again, through the control socket.
+        with open(self.tables, "wb") as f:
+            f.write(good)
+        out = self.ask({"cmd": "reload"})
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(self.ask({"cmd": "stats"})["reloads"], 1)
+        self.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(self.proc.wait(timeout=10), 0)
+        self.log.seek(0)
+        log = self.log.read()
+        self.assertIn("reload refused, still serving the previous tables", log)
+        self.assertIn("stopped", log)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

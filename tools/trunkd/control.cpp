@@ -1,0 +1,177 @@
+// The control socket: one JSON object per line in, one per line out.
+//   {"cmd":"stats"}
+//   {"cmd":"reload"}
+//   {"cmd":"lookup","tenant":"acme","number":"14155550123"}
+//   {"cmd":"lookup","trunk":"CarrierA","did":"+4155551042"}
+// Requests are flat objects of strings; anything else is answered with
+// {"ok":false,"error":...}.
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "daemon.hpp"
+#include "diag/json.hpp"
+#include "route/expect.hpp"
+
+namespace trunkd {
+namespace {
+
+// Reads {"key":"value",...}; false on anything else.
+bool parse_flat_object(std::string_view s, std::map<std::string, std::string>& out) {
+  std::size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
+  };
+  auto string = [&](std::string& v) {
+    ws();
+    if (i >= s.size() || s[i] != '"') return false;
+    for (++i; i < s.size() && s[i] != '"'; ++i) {
+      if (s[i] != '\\') {
+        v += s[i];
+        continue;
+      }
+      if (++i >= s.size()) return false;
+      switch (s[i]) {
+        case '"': case '\\': case '/': v += s[i]; break;
+        case 'n': v += '\n'; break;
+        case 't': v += '\t'; break;
+        default: return false;  // \u and the rest are not needed here
+      }
+    }
+    if (i >= s.size()) return false;
+    ++i;
+    return true;
+  };
+  ws();
+  if (i >= s.size() || s[i++] != '{') return false;
+  ws();
+  if (i < s.size() && s[i] == '}') return true;
+  for (;;) {
+    std::string k, v;
+    if (!string(k)) return false;
+    ws();
+    if (i >= s.size() || s[i++] != ':') return false;
+    if (!string(v)) return false;
+    out[k] = v;
+    ws();
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < s.size() && s[i] == '}') {
+      ++i;
+      ws();
+      return i == s.size();
+    }
+    return false;
+  }
+}
+
+std::string error_reply(const std::string& message) {
+  trunk::diag::JsonWriter w;
+  w.begin_object().field("ok", false).field("error", message).end_object();
+  return w.take();
+}
+
+std::string stats_reply(Shared& shared) {
+  auto t = shared.current.load();
+  const Stats& s = shared.stats;
+  trunk::diag::JsonWriter w;
+  w.begin_object().field("ok", true).key("requests").begin_object();
+  for (int i = 0; i < 5; ++i) w.field(Stats::kMethods[i], s.by_method[i].load());
+  w.end_object().key("responses").begin_object();
+  for (int i = 0; i < 9; ++i)
+    w.field(Stats::kCodes[i] == 0 ? std::string("none") : std::to_string(Stats::kCodes[i]),
+            s.by_code[i].load());
+  w.end_object()
+      .field("not_sip", s.not_sip.load())
+      .field("lookups", s.lookups.load())
+      .field("reloads", s.reloads.load())
+      .field("reloads_refused", s.reloads_refused.load())
+      .key("tables")
+      .begin_object()
+      .field("path", t->path)
+      .field("format_version", static_cast<std::uint64_t>(t->tables.version()))
+      .field("site_digest", t->digest)
+      .field("routes", static_cast<std::uint64_t>(t->tables.routes().size()))
+      .end_object()
+      .field("uptime_s", static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                        std::chrono::steady_clock::now() - s.started)
+                                                        .count()))
+      .end_object();
+  return w.take();
+}
+
+std::string lookup_reply(Shared& shared, const std::map<std::string, std::string>& req) {
+  auto t = shared.current.load();
+  auto get = [&](const char* k) {
+    auto it = req.find(k);
+    return it == req.end() ? std::string() : it->second;
+  };
+  trunk::diag::JsonWriter w;
+  if (req.count("tenant") && req.count("number")) {
+    auto a = trunk::route::ask_outbound(t->router, get("tenant"), get("number"));
+    if (!a.ok) return error_reply(a.error);
+    w.begin_object().field("ok", true).field("tenant", get("tenant")).field("number", get("number"));
+    w.field("route", a.route).field("send", a.send).field("caller_id", a.caller_id);
+    w.key("trunks").begin_array();
+    for (const auto& tr : a.trunks) w.value(tr);
+    w.end_array().end_object();
+    return w.take();
+  }
+  if (req.count("trunk") && req.count("did")) {
+    auto a = trunk::route::ask_inbound(t->router, get("trunk"), get("did"));
+    if (!a.ok) return error_reply(a.error);
+    w.begin_object().field("ok", true).field("trunk", get("trunk")).field("did", get("did"));
+    w.field("tenant", a.tenant).field("to", a.to);
+    if (!a.reason.empty()) w.field("reason", a.reason);
+    w.end_object();
+    return w.take();
+  }
+  return error_reply("lookup needs \"tenant\" and \"number\", or \"trunk\" and \"did\"");
+}
+
+}  // namespace
+
+std::string control_reply(Shared& shared, const std::string& line) {
+  std::map<std::string, std::string> req;
+  if (!parse_flat_object(line, req)) return error_reply("not a JSON object of strings");
+  std::string cmd = req.count("cmd") ? req["cmd"] : "";
+  if (cmd == "stats") return stats_reply(shared);
+  if (cmd == "lookup") return lookup_reply(shared, req);
+  if (cmd == "reload") {
+    std::string account;
+    bool ok = reload(shared, account);
+    trunk::diag::JsonWriter w;
+    w.begin_object().field("ok", ok).field("message", account).end_object();
+    return w.take();
+  }
+  return error_reply("unknown cmd \"" + cmd + "\"; known: stats, lookup, reload");
+}
+
+int open_control(const std::string& path, std::string& error) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    error = "control socket path is too long: " + path;
+    return -1;
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  unlink(path.c_str());  // a stale socket from a previous run
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(fd, 16) != 0) {
+    error = "cannot open control socket " + path + ": " + std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  chmod(path.c_str(), 0660);
+  return fd;
+}
+
+}  // namespace trunkd

@@ -1,0 +1,100 @@
+// Tables loading and reload, counters, logging, listen addresses.
+#include "daemon.hpp"
+
+#include <cstdio>
+#include <mutex>
+
+#include "tables/sha256.hpp"
+
+namespace trunkd {
+
+namespace {
+std::atomic<int> g_level{static_cast<int>(Level::info)};
+std::mutex g_log_mutex;
+}  // namespace
+
+void set_log_level(Level level) { g_level = static_cast<int>(level); }
+
+void log(Level level, const std::string& message) {
+  if (static_cast<int>(level) > g_level) return;
+  // sd-daemon(3) priority prefixes: journald keeps the level, a terminal
+  // shows it plainly enough.
+  static const char* kPrefix[] = {"<3>error: ", "<4>warning: ", "<6>", "<7>debug: "};
+  std::lock_guard<std::mutex> lock(g_log_mutex);
+  std::fprintf(stderr, "%s%s\n", kPrefix[static_cast<int>(level)], message.c_str());
+  std::fflush(stderr);
+}
+
+std::shared_ptr<const Loaded> load_tables(const std::string& path, std::string& error) {
+  // Read, not mapped: an operator who rewrites the file in place (rather
+  // than renaming a new one over it) must not change or fault the tables
+  // in service.
+  auto loaded = std::make_shared<Loaded>();
+  if (!loaded->tables.read(path, error)) return nullptr;
+  loaded->path = path;
+  loaded->digest = trunk::tables::to_hex(loaded->tables.site_digest());
+  return loaded;
+}
+
+void Stats::count_method(const std::string& method) {
+  for (int i = 0; i < 4; ++i)
+    if (method == kMethods[i]) {
+      ++by_method[i];
+      return;
+    }
+  ++by_method[4];
+}
+
+void Stats::count_code(int code) {
+  for (int i = 0; i < 9; ++i)
+    if (code == kCodes[i]) {
+      ++by_code[i];
+      return;
+    }
+}
+
+bool reload(Shared& shared, std::string& account) {
+  std::string error;
+  auto fresh = load_tables(shared.tables_path, error);
+  if (!fresh) {
+    ++shared.stats.reloads_refused;
+    account = "reload refused, still serving the previous tables: " + error;
+    log(Level::error, account);
+    return false;
+  }
+  shared.current.store(fresh);
+  ++shared.stats.reloads;
+  account = "reloaded " + shared.tables_path + " (site digest " + fresh->digest.substr(0, 16) +
+            ", " + std::to_string(fresh->tables.routes().size()) + " routes)";
+  log(Level::info, account);
+  return true;
+}
+
+bool parse_listen(const std::string& text, Listen& out, std::string& error) {
+  // udp:ADDRESS:PORT, with an IPv6 address in brackets.
+  if (text.rfind("udp:", 0) != 0) {
+    error = "listen address \"" + text + "\" must be udp:ADDRESS:PORT (tcp is not served yet)";
+    return false;
+  }
+  std::string rest = text.substr(4);
+  std::size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) {
+    error = "listen address \"" + text + "\" needs ADDRESS:PORT";
+    return false;
+  }
+  std::string address = rest.substr(0, colon), port = rest.substr(colon + 1);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+    address = address.substr(1, address.size() - 2);
+  unsigned long p = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9' || (p = p * 10 + static_cast<unsigned long>(c - '0')) > 65535) {
+      error = "port \"" + port + "\" in \"" + text + "\" is not 0-65535";
+      return false;
+    }
+  }
+  out.address = address;
+  out.port = static_cast<std::uint16_t>(p);
+  return true;
+}
+
+}  // namespace trunkd

@@ -1,0 +1,46 @@
+// trunkd: the routing daemon. Answers SIP INVITEs with 302 redirects from a
+// compiled tables file, reloads it atomically on SIGHUP or on request, and
+// stops cleanly on SIGTERM.
+#include <iostream>
+#include <thread>
+
+#include "cli/common.hpp"
+#include "control_loop.hpp"
+#include "daemon.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"trunkd: SIP redirect server for a compiled dial plan", "trunkd"};
+  app.set_version_flag("--version", std::string("trunkd ") + TRUNK_VERSION);
+  std::string tables, check, control, level = "info";
+  std::vector<std::string> listens;
+  int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  app.add_option("--tables", tables, "The tables file to serve (dialplan-compile -o)");
+  app.add_option("--listen", listens, "udp:ADDRESS:PORT to answer on (repeatable)");
+  app.add_option("--control", control, "Unix socket for stats, lookup and reload (JSON lines)");
+  app.add_option("--workers", workers, "Threads per listen address")->check(CLI::Range(1, 64));
+  app.add_option("--log-level", level, "error, warning, info or debug")
+      ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
+  app.add_option("--check", check, "Verify a tables file and exit (0 good, 1 refused)");
+  if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
+  trunkd::set_log_level(level == "error"     ? trunkd::Level::error
+                        : level == "warning" ? trunkd::Level::warning
+                        : level == "debug"   ? trunkd::Level::debug
+                                             : trunkd::Level::info);
+  if (!check.empty()) {
+    std::string error;
+    auto loaded = trunkd::load_tables(check, error);
+    if (!loaded) {
+      std::cerr << "trunkd: " << error << "\n";
+      return trunk::cli::kExitFindings;
+    }
+    std::cout << check << ": ok (format " << loaded->tables.version() << ", site digest "
+              << loaded->digest << ", "
+              << trunk::diag::count(loaded->tables.routes().size(), "route") << ")\n";
+    return trunk::cli::kExitClean;
+  }
+  if (tables.empty() || listens.empty()) {
+    std::cerr << "trunkd: give --tables FILE and at least one --listen udp:ADDRESS:PORT\n";
+    return trunk::cli::kExitUnusable;
+  }
+  return trunkd::run(tables, listens, control, workers);
+}

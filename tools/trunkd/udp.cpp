@@ -1,0 +1,156 @@
+// UDP workers: one SO_REUSEPORT socket and one thread each, receiving and
+// sending in batches (recvmmsg/sendmmsg). Each batch is answered from one
+// snapshot of the tables.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "daemon.hpp"
+#include "sip/redirect.hpp"
+
+namespace trunkd {
+namespace {
+
+constexpr int kBatch = 32;
+constexpr std::size_t kDatagram = 65535;
+
+trunk::sip::Source source_of(const sockaddr_storage& ss) {
+  trunk::sip::Source s;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    s.address[10] = s.address[11] = 0xff;
+    std::memcpy(s.address.data() + 12, &a->sin_addr, 4);
+    s.port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    std::memcpy(s.address.data(), &a->sin6_addr, 16);
+    s.port = ntohs(a->sin6_port);
+  }
+  return s;
+}
+
+void serve(Shared& shared, int fd) {
+  std::vector<char> in(kBatch * kDatagram);
+  std::vector<std::string> out(kBatch);
+  mmsghdr msgs[kBatch];
+  iovec iov[kBatch];
+  sockaddr_storage peers[kBatch];
+  mmsghdr replies[kBatch];
+  iovec reply_iov[kBatch];
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  ev.data.fd = shared.wake_fd;
+  epoll_ctl(ep, EPOLL_CTL_ADD, shared.wake_fd, &ev);
+  while (!shared.stopping) {
+    epoll_event ready[2];
+    int n = epoll_wait(ep, ready, 2, -1);
+    if (n < 0 && errno != EINTR) break;
+    if (shared.stopping) break;
+    for (;;) {
+      for (int i = 0; i < kBatch; ++i) {
+        iov[i] = {in.data() + i * kDatagram, kDatagram};
+        msgs[i] = {};
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &peers[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
+      }
+      int got = recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+      if (got <= 0) break;
+      // One snapshot per batch: a reload in the middle never mixes tables.
+      std::shared_ptr<const Loaded> tables = shared.current.load();
+      int sending = 0;
+      for (int i = 0; i < got; ++i) {
+        std::string_view bytes(in.data() + i * kDatagram, msgs[i].msg_len);
+        if (bytes.find_first_not_of("\r\n") == std::string_view::npos) continue;  // keepalive
+        std::string error;
+        auto message = trunk::sip::Message::parse(bytes, error);
+        if (!message) {
+          ++shared.stats.not_sip;
+          continue;
+        }
+        if (!message->is_request()) continue;
+        shared.stats.count_method(message->method());
+        ++shared.stats.lookups;
+        trunk::sip::Reply reply =
+            trunk::sip::redirect(tables->router, *message, source_of(peers[i]));
+        shared.stats.count_code(reply.code);
+        if (reply.code == 0) continue;
+        log(Level::debug, message->method() + " " + message->call_id() + " -> " +
+                              std::to_string(reply.code) + " " + reply.reason);
+        out[sending] = std::move(reply.bytes);
+        reply_iov[sending] = {out[sending].data(), out[sending].size()};
+        replies[sending] = {};
+        replies[sending].msg_hdr.msg_iov = &reply_iov[sending];
+        replies[sending].msg_hdr.msg_iovlen = 1;
+        replies[sending].msg_hdr.msg_name = &peers[i];
+        replies[sending].msg_hdr.msg_namelen = msgs[i].msg_hdr.msg_namelen;
+        ++sending;
+      }
+      for (int done = 0; done < sending;) {
+        int sent = sendmmsg(fd, replies + done, static_cast<unsigned>(sending - done), 0);
+        if (sent < 0) {
+          if (errno == EINTR) continue;
+          log(Level::warning, std::string("send failed: ") + std::strerror(errno));
+          break;
+        }
+        done += sent;
+      }
+    }
+  }
+  close(ep);
+  close(fd);
+}
+
+}  // namespace
+
+bool start_udp(Shared& shared, const Listen& where, int count, std::vector<std::thread>& threads,
+               std::string& error) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, where.address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(where.port);
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, where.address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(where.port);
+    len = sizeof *v6;
+  } else {
+    error = "\"" + where.address + "\" is not an IP address";
+    return false;
+  }
+  std::vector<int> fds;
+  for (int i = 0; i < count; ++i) {
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    int buffer = 4 << 20;  // absorb bursts while a worker is busy
+    if (fd >= 0) {
+      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+    }
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+      error = "cannot listen on udp:" + where.address + ":" + std::to_string(where.port) + ": " +
+              std::strerror(errno);
+      if (fd >= 0) close(fd);
+      for (int f : fds) close(f);
+      return false;
+    }
+    fds.push_back(fd);
+  }
+  for (int fd : fds) threads.emplace_back([&shared, fd] { serve(shared, fd); });
+  return true;
+}
+
+}  // namespace trunkd
