@@ -24,8 +24,8 @@ SITE = os.path.join(SRC, "tests", "e2e", "site")
 SIPP = shutil.which("sipp")
 
 
-def free_port(address="127.0.0.1"):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def free_port(address="127.0.0.1", kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind((address, 0))
         return s.getsockname()[1]
 
@@ -96,11 +96,13 @@ class Trunkd(unittest.TestCase):
                              capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         cls.port = free_port()
+        cls.tcp_port = free_port(kind=socket.SOCK_STREAM)
         cls.control = os.path.join(cls.tmp, "control.sock")
         cls.log = open(os.path.join(cls.tmp, "trunkd.log"), "w+")
         cls.proc = subprocess.Popen(
             [os.path.join(BIN, "trunkd"), "--tables", cls.tables, "--listen",
-             "udp:127.0.0.1:%d" % cls.port, "--control", cls.control, "--log-level", "debug"],
+             "udp:127.0.0.1:%d" % cls.port, "--listen", "tcp:127.0.0.1:%d" % cls.tcp_port,
+             "--control", cls.control, "--log-level", "debug"],
             stdout=cls.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -136,12 +138,15 @@ class Trunkd(unittest.TestCase):
         return json.loads(data)
 
     def sipp(self, method, from_uri, service, expect_code, must_contain=(), local_ip="127.0.0.1",
-             local_port=None, calls=3):
+             local_port=None, calls=3, tcp=False):
         path = os.path.join(self.tmp, "scenario.xml")
         with open(path, "w") as f:
             f.write(scenario(method, from_uri, expect_code, must_contain))
-        cmd = [SIPP, "127.0.0.1:%d" % self.port, "-sf", path, "-s", service, "-m", str(calls),
-               "-r", "10", "-i", local_ip, "-p", str(local_port or free_port(local_ip)),
+        port = self.tcp_port if tcp else self.port
+        kind = socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
+        cmd = [SIPP, "127.0.0.1:%d" % port, "-sf", path, "-s", service, "-m", str(calls),
+               "-r", "10", "-i", local_ip, "-p", str(local_port or free_port(local_ip, kind)),
+               "-t", "t1" if tcp else "u1",
                "-timeout", "15s", "-timeout_error", "-nostdin", "-trace_err",
                "-error_file", os.path.join(self.tmp, "sipp_errors.log")]
         run = subprocess.run(cmd, capture_output=True, text=True, cwd=self.tmp, timeout=60)
@@ -157,6 +162,38 @@ class Trunkd(unittest.TestCase):
             "Contact: <sip:14155550123@127.0.0.2:5060>;q=1.0",
             "Contact: <sip:14155550123@192.0.2.10:5080;transport=tcp>;q=0.9",
             "X-Route: national"))
+
+    def test_tcp_outbound_and_inbound(self):
+        self.sipp("INVITE", "sip:alice@acme.test", "14155550123", 302, (
+            "Via: SIP/2.0/TCP", "Contact: <sip:14155550123@127.0.0.2:5060>;q=1.0",
+            "X-Route: national"), tcp=True)
+        self.sipp("INVITE", "sip:x@carrier.example", "5550101", 302,
+                  ("Contact: <sip:5550101@acme.test>",), local_ip="127.0.0.2", tcp=True)
+
+    def test_tcp_framing_and_keepalive(self):
+        """Two requests in one segment, one request over two segments, and a
+        CRLF keepalive, on a raw TCP connection."""
+        def request(call_id):
+            return ("OPTIONS sip:ping@127.0.0.1 SIP/2.0\r\n"
+                    "Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-%s\r\n"
+                    "From: <sip:m@proxy.example>;tag=1\r\nTo: <sip:ping@127.0.0.1>\r\n"
+                    "Call-ID: %s\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4\r\n\r\nbody"
+                    % (call_id, call_id)).encode()
+        with socket.create_connection(("127.0.0.1", self.tcp_port), timeout=5) as s:
+            s.sendall(b"\r\n\r\n")
+            self.assertEqual(s.recv(2), b"\r\n")
+            s.sendall(request("a") + request("b"))
+            second = request("c")
+            s.sendall(second[:40])
+            time.sleep(0.2)
+            s.sendall(second[40:])
+            data = b""
+            deadline = time.time() + 5
+            while data.count(b"SIP/2.0 200 OK") < 3 and time.time() < deadline:
+                data += s.recv(65536)
+        self.assertEqual(data.count(b"SIP/2.0 200 OK"), 3, data)
+        for call_id in (b"a", b"b", b"c"):
+            self.assertIn(b"Call-ID: " + call_id + b"\r\n", data)
 
     def test_inbound_redirect_from_the_carrier_address(self):
         self.sipp("INVITE", "sip:+15125550000@carrier.example", "+5550142", 302, (

@@ -72,7 +72,10 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   std::vector<std::thread> threads;
   for (const auto& text : listens) {
     Listen where;
-    if (!parse_listen(text, where, error) || !start_udp(shared, where, workers, threads, error)) {
+    bool started = parse_listen(text, where, error) &&
+                   (where.tcp ? start_tcp(shared, where, threads, error)
+                              : start_udp(shared, where, workers, threads, error));
+    if (!started) {
       log(Level::error, error);
       shared.stopping = true;
       std::uint64_t one = 1;
@@ -80,7 +83,8 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
       for (auto& t : threads) t.join();
       return trunk::cli::kExitUnusable;
     }
-    log(Level::info, "listening on " + text + " with " + std::to_string(workers) + " workers");
+    log(Level::info, "listening on " + text +
+                         (where.tcp ? std::string() : " with " + std::to_string(workers) + " workers"));
   }
   log(Level::info, "serving " + tables + " (site digest " + first->digest.substr(0, 16) + ", " +
                        std::to_string(first->tables.routes().size()) + " routes)");

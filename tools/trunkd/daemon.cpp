@@ -70,12 +70,32 @@ bool reload(Shared& shared, std::string& account) {
   return true;
 }
 
+std::string answer(Shared& shared, const Loaded& tables, std::string_view bytes,
+                   const trunk::sip::Source& from) {
+  std::string error;
+  auto message = trunk::sip::Message::parse(bytes, error);
+  if (!message) {
+    ++shared.stats.not_sip;
+    return {};
+  }
+  if (!message->is_request()) return {};
+  shared.stats.count_method(message->method());
+  ++shared.stats.lookups;
+  trunk::sip::Reply reply = trunk::sip::redirect(tables.router, *message, from);
+  shared.stats.count_code(reply.code);
+  if (reply.code != 0)
+    log(Level::debug, message->method() + " " + message->call_id() + " -> " +
+                          std::to_string(reply.code) + " " + reply.reason);
+  return std::move(reply.bytes);
+}
+
 bool parse_listen(const std::string& text, Listen& out, std::string& error) {
-  // udp:ADDRESS:PORT, with an IPv6 address in brackets.
-  if (text.rfind("udp:", 0) != 0) {
-    error = "listen address \"" + text + "\" must be udp:ADDRESS:PORT (tcp is not served yet)";
+  // udp:ADDRESS:PORT or tcp:ADDRESS:PORT, with an IPv6 address in brackets.
+  if (text.rfind("udp:", 0) != 0 && text.rfind("tcp:", 0) != 0) {
+    error = "listen address \"" + text + "\" must be udp:ADDRESS:PORT or tcp:ADDRESS:PORT";
     return false;
   }
+  out.tcp = text[0] == 't';
   std::string rest = text.substr(4);
   std::size_t colon = rest.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) {

@@ -3,6 +3,8 @@
 // control socket. main.cpp only parses flags and wires them.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "route/router.hpp"
+#include "sip/redirect.hpp"
 #include "tables/reader.hpp"
 
 namespace trunkd {
@@ -57,8 +60,9 @@ struct Shared {
   int wake_fd = -1;  // eventfd: written once to stop the workers
 };
 
-// A UDP listening address "udp:127.0.0.1:5060".
+// A listening address: "udp:127.0.0.1:5060", "tcp:[::1]:5060".
 struct Listen {
+  bool tcp = false;
   std::string address;
   std::uint16_t port = 0;
 };
@@ -69,6 +73,21 @@ bool parse_listen(const std::string& text, Listen& out, std::string& error);
 // could not be opened; then nothing runs.
 bool start_udp(Shared& shared, const Listen& where, int count,
                std::vector<std::thread>& threads, std::string& error);
+
+// Opens a TCP listening socket on `where` and serves its connections on one
+// thread (epoll), each message framed by its Content-Length.
+bool start_tcp(Shared& shared, const Listen& where, std::vector<std::thread>& threads,
+               std::string& error);
+
+// Answers one SIP message received from `from`: counts it and returns the
+// bytes to send back (empty: nothing). Shared by the UDP and TCP paths.
+std::string answer(Shared& shared, const Loaded& tables, std::string_view bytes,
+                   const trunk::sip::Source& from);
+
+// The sockaddr for `where`; false when the address is not an IP address.
+bool socket_address(const Listen& where, sockaddr_storage& ss, socklen_t& len,
+                    std::string& error);
+trunk::sip::Source source_of(const sockaddr_storage& ss);
 
 // Reloads from shared.tables_path: the new file is verified off to the side
 // and swapped in whole; on failure the old one keeps serving. Returns a

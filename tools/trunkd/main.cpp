@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> listens;
   int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   app.add_option("--tables", tables, "The tables file to serve (dialplan-compile -o)");
-  app.add_option("--listen", listens, "udp:ADDRESS:PORT to answer on (repeatable)");
+  app.add_option("--listen", listens, "udp:ADDRESS:PORT or tcp:ADDRESS:PORT to answer on (repeatable)");
   app.add_option("--control", control, "Unix socket for stats, lookup and reload (JSON lines)");
   app.add_option("--workers", workers, "Threads per listen address")->check(CLI::Range(1, 64));
   app.add_option("--log-level", level, "error, warning, info or debug")

@@ -20,6 +20,8 @@ namespace {
 constexpr int kBatch = 32;
 constexpr std::size_t kDatagram = 65535;
 
+}  // namespace
+
 trunk::sip::Source source_of(const sockaddr_storage& ss) {
   trunk::sip::Source s;
   if (ss.ss_family == AF_INET) {
@@ -34,6 +36,8 @@ trunk::sip::Source source_of(const sockaddr_storage& ss) {
   }
   return s;
 }
+
+namespace {
 
 void serve(Shared& shared, int fd) {
   std::vector<char> in(kBatch * kDatagram);
@@ -72,22 +76,9 @@ void serve(Shared& shared, int fd) {
       for (int i = 0; i < got; ++i) {
         std::string_view bytes(in.data() + i * kDatagram, msgs[i].msg_len);
         if (bytes.find_first_not_of("\r\n") == std::string_view::npos) continue;  // keepalive
-        std::string error;
-        auto message = trunk::sip::Message::parse(bytes, error);
-        if (!message) {
-          ++shared.stats.not_sip;
-          continue;
-        }
-        if (!message->is_request()) continue;
-        shared.stats.count_method(message->method());
-        ++shared.stats.lookups;
-        trunk::sip::Reply reply =
-            trunk::sip::redirect(tables->router, *message, source_of(peers[i]));
-        shared.stats.count_code(reply.code);
-        if (reply.code == 0) continue;
-        log(Level::debug, message->method() + " " + message->call_id() + " -> " +
-                              std::to_string(reply.code) + " " + reply.reason);
-        out[sending] = std::move(reply.bytes);
+        std::string reply = answer(shared, *tables, bytes, source_of(peers[i]));
+        if (reply.empty()) continue;
+        out[sending] = std::move(reply);
         reply_iov[sending] = {out[sending].data(), out[sending].size()};
         replies[sending] = {};
         replies[sending].msg_hdr.msg_iov = &reply_iov[sending];
@@ -113,10 +104,10 @@ void serve(Shared& shared, int fd) {
 
 }  // namespace
 
-bool start_udp(Shared& shared, const Listen& where, int count, std::vector<std::thread>& threads,
-               std::string& error) {
-  sockaddr_storage ss{};
-  socklen_t len = 0;
+bool socket_address(const Listen& where, sockaddr_storage& ss, socklen_t& len,
+                    std::string& error) {
+  ss = {};
+  len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
   if (inet_pton(AF_INET, where.address.c_str(), &v4->sin_addr) == 1) {
@@ -131,6 +122,14 @@ bool start_udp(Shared& shared, const Listen& where, int count, std::vector<std::
     error = "\"" + where.address + "\" is not an IP address";
     return false;
   }
+  return true;
+}
+
+bool start_udp(Shared& shared, const Listen& where, int count, std::vector<std::thread>& threads,
+               std::string& error) {
+  sockaddr_storage ss;
+  socklen_t len = 0;
+  if (!socket_address(where, ss, len, error)) return false;
   std::vector<int> fds;
   for (int i = 0; i < count; ++i) {
     int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);

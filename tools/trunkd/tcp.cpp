@@ -1,0 +1,170 @@
+// TCP: one listening socket, one thread, epoll over the connections. SIP
+// over a stream is framed by Content-Length (RFC 3261 18.3); a message is
+// answered on the connection it came in on. A connection that sends more
+// than kMaxPending bytes without completing a message is closed.
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include "daemon.hpp"
+
+namespace trunkd {
+namespace {
+
+constexpr std::size_t kMaxPending = 1 << 16;
+
+// The value of Content-Length (or compact "l") in a header block; 0 when
+// absent. -1 when it is not a number.
+long content_length(std::string_view headers) {
+  std::size_t at = 0;
+  while (at < headers.size()) {
+    std::size_t end = headers.find("\r\n", at);
+    std::string_view line = headers.substr(at, end == std::string_view::npos ? end : end - at);
+    at = end == std::string_view::npos ? headers.size() : end + 2;
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name(line.substr(0, colon));
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name != "content-length" && name != "l") continue;
+    long value = 0;
+    bool digits = false;
+    for (char c : line.substr(colon + 1)) {
+      if (c == ' ' || c == '\t') continue;
+      if (c < '0' || c > '9' || value > 1'000'000) return -1;
+      value = value * 10 + (c - '0');
+      digits = true;
+    }
+    return digits ? value : -1;
+  }
+  return 0;
+}
+
+struct Connection {
+  std::string pending;
+  trunk::sip::Source from;
+};
+
+void serve(Shared& shared, int listener) {
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listener;
+  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+  ev.data.fd = shared.wake_fd;
+  epoll_ctl(ep, EPOLL_CTL_ADD, shared.wake_fd, &ev);
+  std::unordered_map<int, Connection> connections;
+  auto drop = [&](int fd) {
+    epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+    close(fd);
+    connections.erase(fd);
+  };
+  char buf[16384];
+  while (!shared.stopping) {
+    epoll_event ready[64];
+    int n = epoll_wait(ep, ready, 64, -1);
+    if (n < 0 && errno != EINTR) break;
+    if (shared.stopping) break;
+    for (int i = 0; i < n; ++i) {
+      int fd = ready[i].data.fd;
+      if (fd == shared.wake_fd) continue;
+      if (fd == listener) {
+        sockaddr_storage peer{};
+        socklen_t len = sizeof peer;
+        int c = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len,
+                        SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (c < 0) continue;
+        connections[c].from = source_of(peer);
+        epoll_event cev{};
+        cev.events = EPOLLIN | EPOLLRDHUP;
+        cev.data.fd = c;
+        epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+        continue;
+      }
+      auto it = connections.find(fd);
+      if (it == connections.end()) continue;
+      Connection& conn = it->second;
+      ssize_t got = read(fd, buf, sizeof buf);
+      if (got <= 0) {
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        drop(fd);
+        continue;
+      }
+      conn.pending.append(buf, static_cast<std::size_t>(got));
+      std::shared_ptr<const Loaded> tables = shared.current.load();
+      bool broken = false;
+      for (;;) {
+        // Keepalive pings (CRLF CRLF) get a CRLF pong (RFC 5626 4.4.1).
+        std::size_t skip = conn.pending.find_first_not_of("\r\n");
+        if (skip == std::string::npos) {
+          if (conn.pending.size() >= 4) {
+            (void)!write(fd, "\r\n", 2);
+            conn.pending.clear();
+          }
+          break;
+        }
+        if (skip > 0) conn.pending.erase(0, skip);
+        std::size_t head = conn.pending.find("\r\n\r\n");
+        if (head == std::string::npos) {
+          broken = conn.pending.size() > kMaxPending;
+          break;
+        }
+        long body = content_length(std::string_view(conn.pending).substr(0, head + 2));
+        if (body < 0) {
+          broken = true;
+          break;
+        }
+        std::size_t total = head + 4 + static_cast<std::size_t>(body);
+        if (conn.pending.size() < total) {
+          broken = total > kMaxPending;
+          break;
+        }
+        std::string reply = answer(shared, *tables, std::string_view(conn.pending).substr(0, total),
+                                   conn.from);
+        conn.pending.erase(0, total);
+        for (std::size_t off = 0; off < reply.size();) {
+          ssize_t w = write(fd, reply.data() + off, reply.size() - off);
+          if (w < 0 && errno == EINTR) continue;
+          if (w <= 0) {
+            broken = true;  // a peer that does not read its answers is dropped
+            break;
+          }
+          off += static_cast<std::size_t>(w);
+        }
+        if (broken) break;
+      }
+      if (broken) drop(fd);
+    }
+  }
+  for (auto& [fd, conn] : connections) close(fd);
+  close(ep);
+  close(listener);
+}
+
+}  // namespace
+
+bool start_tcp(Shared& shared, const Listen& where, std::vector<std::thread>& threads,
+               std::string& error) {
+  sockaddr_storage ss;
+  socklen_t len = 0;
+  if (!socket_address(where, ss, len, error)) return false;
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int one = 1;
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 512) != 0) {
+    error = "cannot listen on tcp:" + where.address + ":" + std::to_string(where.port) + ": " +
+            std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  threads.emplace_back([&shared, fd] { serve(shared, fd); });
+  return true;
+}
+
+}  // namespace trunkd
