@@ -42,6 +42,10 @@ struct LoadedSite {
   diag::SourceText sources;
   diag::Sink sink;
   bool readable = false;
+  // The site's [site] name, else the path it was read from.
+  std::string name_or(const std::string& path) const {
+    return site.info.name.present ? site.info.name.value : path;
+  }
 };
 // Loads the site at `path` and runs every check on it (site::check, which
 // fills `pool_stats` when given). Never throws.

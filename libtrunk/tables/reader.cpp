@@ -62,26 +62,39 @@ std::array<std::uint8_t, 32> Tables::site_digest() const {
   return d;
 }
 
-bool Tables::open(const std::filesystem::path& path, std::string& error) {
-  release();
+namespace {
+
+// Opens `path` for reading if it is a regular file of a size a tables file
+// can have; -1 with `error` set otherwise.
+int open_tables_file(const std::filesystem::path& path, std::uint64_t& size, std::string& error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     error = "cannot open " + path.string() + ": " + std::strerror(errno);
-    return false;
+    return -1;
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     error = path.string() + " is not a regular file";
     ::close(fd);
-    return false;
+    return -1;
   }
-  std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  size = static_cast<std::uint64_t>(st.st_size);
   if (size < sizeof(Header) || size > kMaxFileSize) {
     error = path.string() + ": " + std::to_string(size) +
             " bytes is not the size of a tables file (truncated?)";
     ::close(fd);
-    return false;
+    return -1;
   }
+  return fd;
+}
+
+}  // namespace
+
+bool Tables::open(const std::filesystem::path& path, std::string& error) {
+  release();
+  std::uint64_t size = 0;
+  int fd = open_tables_file(path, size, error);
+  if (fd < 0) return false;
   void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   ::close(fd);
   if (p == MAP_FAILED) {
@@ -101,24 +114,9 @@ bool Tables::open(const std::filesystem::path& path, std::string& error) {
 
 bool Tables::read(const std::filesystem::path& path, std::string& error) {
   release();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = "cannot open " + path.string() + ": " + std::strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = path.string() + " is not a regular file";
-    ::close(fd);
-    return false;
-  }
-  std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
-  if (size < sizeof(Header) || size > kMaxFileSize) {
-    error = path.string() + ": " + std::to_string(size) +
-            " bytes is not the size of a tables file (truncated?)";
-    ::close(fd);
-    return false;
-  }
+  std::uint64_t size = 0;
+  int fd = open_tables_file(path, size, error);
+  if (fd < 0) return false;
   owned_.assign((size + 7) / 8, 0);
   char* to = reinterpret_cast<char*>(owned_.data());
   std::uint64_t got = 0;

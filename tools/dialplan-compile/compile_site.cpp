@@ -84,7 +84,7 @@ int run_compile(const Options& o) {
   }
   // The model is not needed past this point: give its memory back before
   // the tables are laid out.
-  std::string name = s.site.info.name.present ? s.site.info.name.value : o.site;
+  std::string name = s.name_or(o.site);
   s.site = site::Site{};
   phase("free the model");
   std::string bytes = tables::serialize(plan);

@@ -41,7 +41,7 @@ int run_site(const Options& o) {
   }
   cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
   if (!s.readable) return code;
-  std::string name = s.site.info.name.present ? s.site.info.name.value : o.site;
+  std::string name = s.name_or(o.site);
   std::cout << name << ": " << diag::count(stats.pools, "pool") << " on "
             << diag::count(stats.providers, "provider") << ", "
             << diag::count(stats.numbers, "number") << ", "

@@ -59,7 +59,7 @@ Run setup_validate(CLI::App& app, Common& common) {
     }
     cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
     if (!s.readable) return code;
-    std::string name = s.site.info.name.present ? s.site.info.name.value : common.site;
+    std::string name = s.name_or(common.site);
     std::cout << name << ": " << diag::count(s.site.tenants.size(), "tenant") << ", "
               << diag::count(s.site.trunks.size(), "trunk") << ", "
               << diag::count(s.site.routes.size(), "route") << ", "
