@@ -377,6 +377,67 @@ class Passwords(TrunkctlTest):
             self.HEAD + '[trunk.auth]\nusername = "123456"\npassword = """\n%s\n' % SECRET)
 
 
+class Route(TrunkctlTest):
+    """trunkctl route: the decision, its explanation, exit codes, JSON."""
+
+    def test_outbound_with_explanation(self):
+        run = trunkctl("route", "-c", "examples/site", "initech", "008613812345678")
+        self.check(run, 0, "initech dials 008613812345678\n"
+                   "  route      mobile-cn (match _0086[1][3-9]XXXXXXXXX, priority 0)\n"
+                   "  send       008613812345678\n"
+                   "  trunks     CarrierB (tried in this order)\n"
+                   "  caller id  *\n"
+                   "  also       everything (match _X.): the winner's pattern "
+                   "_0086[1][3-9]XXXXXXXXX matches fewer numbers than _X. (a strict subset)\n", "")
+
+    def test_priority_explained(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            site = os.path.join(tmp, "s.toml")
+            with open(site, "w") as f:
+                f.write('[[tenant]]\nname = "a"\nsip_domain = "a.example"\n'
+                        '[[trunk]]\nname = "gw"\ntype = "peer"\nhost = "203.0.113.5"\n'
+                        '[[trunk.tenant]]\ntenant = "a"\n'
+                        '[[route]]\ntenant = "a"\nname = "all"\nmatch = "_X."\npriority = 5\n'
+                        'trunks = ["gw"]\n'
+                        '[[route]]\ntenant = "a"\nname = "nine"\nmatch = "_9X."\n'
+                        'trunks = ["gw"]\n')
+            run = trunkctl("route", "-c", site, "--format", "json", "a", "912")
+            self.check(run, 0, None, "")
+            out = json.loads(run.out)
+            self.assertEqual(out["route"], "all")
+            self.assertEqual(out["matching"][1], {
+                "route": "nine", "match": "_9X.", "priority": 0, "winner": False,
+                "why": "priority 0 is below the winner's 5"})
+
+    def test_no_route_exits_1(self):
+        run = trunkctl("route", "-c", "examples/site", "acme", "123")
+        self.check(run, 1, "acme dials 123\n  route      none: no route of the tenant matches\n",
+                   "")
+
+    def test_inbound(self):
+        run = trunkctl("route", "-c", "examples/site", "--trunk", "CarrierA", "+4155551042")
+        self.check(run, 0, "+4155551042 arrives on CarrierA\n  tenant     acme\n"
+                   "  to         sip:4155551042@acme.pbx.example\n", "")
+        run = trunkctl("route", "-c", "examples/site", "--trunk", "CarrierA", "999")
+        self.check(run, 1, "999 arrives on CarrierA\n  tenant     none\n  to         none\n"
+                   "  why        the DID is in no tenant's pool on this trunk\n", "")
+
+    def test_from_a_tables_file_and_unknown_names(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tables = os.path.join(tmp, "site.tables")
+            compile_run = subprocess.run(
+                [os.path.join(BIN_DIR, "dialplan-compile"), "-c", "examples/site", "-o", tables],
+                capture_output=True, text=True)
+            self.assertEqual(compile_run.returncode, 0, compile_run.stderr)
+            run = trunkctl("route", "--tables", tables, "acme", "911")
+            self.assertEqual(run.code, 0, str(run))
+            self.assertIn("  route      emergency (match 911, priority 100)\n", run.out)
+        run = trunkctl("route", "-c", "examples/site", "nobody", "911")
+        self.check(run, 2, "", "trunkctl: no tenant named \"nobody\"\n")
+        run = trunkctl("route", "-c", "examples/site", "acme")
+        self.check(run, 2, "", "trunkctl route: give TENANT NUMBER, or --trunk NAME DID\n")
+
+
 class CommandLine(TrunkctlTest):
     def test_help(self):
         for args in (["--help"], ["-h"], ["validate", "--help"], ["list", "--help"],

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
       {"validate", "Check a site against every rule; exit 1 on errors", trunkctl::setup_validate},
       {"list", "One line per trunk", trunkctl::setup_list},
       {"show", "Everything about one trunk (password redacted)", trunkctl::setup_show},
+      {"route", "Where a number goes, and why (TENANT NUMBER, or --trunk NAME DID)",
+       trunkctl::setup_route},
   };
   std::vector<std::pair<CLI::App*, trunkctl::Run>> runs;
   for (const auto& s : subs) {
