@@ -224,6 +224,23 @@ class Trunkd(unittest.TestCase):
         self.assertFalse(self.ask({"cmd": "lookup", "tenant": "nobody", "number": "1"})["ok"])
         self.assertFalse(self.ask({"cmd": "dance"})["ok"])
 
+    def test_trunkctl_stats_and_reload(self):
+        trunkctl = os.path.join(BIN, "trunkctl")
+        run = subprocess.run([trunkctl, "stats", "--control", self.control], capture_output=True,
+                             text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertRegex(run.stdout, r"^tables        .*site\.tables \(site digest [0-9a-f]{16}, "
+                                     r"1 routes, format 1\)\n")
+        run = subprocess.run([trunkctl, "stats", "--control", self.control, "--format", "json"],
+                             capture_output=True, text=True)
+        self.assertTrue(json.loads(run.stdout)["ok"])
+        before = self.ask({"cmd": "stats"})["reloads"]
+        run = subprocess.run([trunkctl, "reload", "--control", self.control], capture_output=True,
+                             text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertTrue(run.stdout.startswith("reloaded "), run.stdout)
+        self.assertEqual(self.ask({"cmd": "stats"})["reloads"], before + 1)
+
     def test_y_reload_under_load(self):
         """SIPp calls at a steady rate for 20 s while the tables are replaced
         20 times, some with corrupt or truncated files: no call fails, and

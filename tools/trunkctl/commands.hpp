@@ -22,6 +22,8 @@ Run setup_validate(CLI::App& app, Common& common);
 Run setup_list(CLI::App& app, Common& common);
 Run setup_show(CLI::App& app, Common& common);
 Run setup_route(CLI::App& app, Common& common);
+Run setup_stats(CLI::App& app, Common& common);
+Run setup_reload(CLI::App& app, Common& common);
 
 // Loads and checks the site for commands that read it; prints the
 // diagnostics when the site is unusable and returns false.

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
       {"show", "Everything about one trunk (password redacted)", trunkctl::setup_show},
       {"route", "Where a number goes, and why (TENANT NUMBER, or --trunk NAME DID)",
        trunkctl::setup_route},
+      {"stats", "A running trunkd's counters (over its control socket)", trunkctl::setup_stats},
+      {"reload", "Make a running trunkd reload its tables", trunkctl::setup_reload},
   };
   std::vector<std::pair<CLI::App*, trunkctl::Run>> runs;
   for (const auto& s : subs) {
