@@ -36,44 +36,27 @@ std::optional<Source> make_source(std::string_view address, std::uint16_t port) 
 
 namespace {
 
-bool same_host(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool in_block(const tables::AddressRecord& a, const Source& s) {
-  std::uint32_t bits = a.prefix;
-  for (std::size_t i = 0; i < 16 && bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
-    std::uint8_t mask = bits >= 8 ? 0xff : static_cast<std::uint8_t>(0xff << (8 - bits));
-    if ((a.address[i] & mask) != (s.address[i] & mask)) return false;
-  }
-  return true;
-}
-
-// The trunk a request comes from, or kNone with `why` saying what failed.
+// The trunk a request comes from, or kNone with `why` saying what failed:
+// the trunk whose match_from_host is the From host; else the trunk with the
+// longest address block holding the source (its port must match when
+// verify_port is on); else the trunk whose host is the From host. Each
+// step is an index lookup: the cost does not grow with the trunks.
 std::uint32_t identify_trunk(const tables::Tables& t, const Message& m, const Source& from,
                              std::string& why) {
   std::string from_host = m.from_uri().host;
-  for (std::uint32_t i = 0; i < t.trunks().size(); ++i) {
-    std::string_view match = t.str(t.trunks()[i].match_from_host);
-    if (!match.empty() && same_host(match, from_host)) return i;
+  std::uint32_t trunk = t.find_trunk_by_from_host(from_host);
+  if (trunk != kNone) return trunk;
+  std::uint8_t address[16];
+  std::memcpy(address, from.address.data(), 16);
+  trunk = t.find_trunk_by_address(address);
+  if (trunk != kNone) {
+    const tables::TrunkRecord& tr = t.trunks()[trunk];
+    if (!(tr.flags & tables::kVerifyPort) || tr.port == from.port) return trunk;
+    why = "source port " + std::to_string(from.port) + " is not trunk " +
+          std::string(t.str(tr.name)) + "'s " + std::to_string(tr.port) +
+          " and verify_port is on";
   }
-  for (const auto& a : t.addresses()) {
-    if (!in_block(a, from)) continue;
-    const tables::TrunkRecord& tr = t.trunks()[a.trunk];
-    if ((tr.flags & tables::kVerifyPort) && tr.port != from.port) {
-      why = "source port " + std::to_string(from.port) + " is not trunk " +
-            std::string(t.str(tr.name)) + "'s " + std::to_string(tr.port) +
-            " and verify_port is on";
-      continue;
-    }
-    return a.trunk;
-  }
-  for (std::uint32_t i = 0; i < t.trunks().size(); ++i)
-    if (same_host(t.str(t.trunks()[i].host), from_host) && !from_host.empty()) return i;
-  return kNone;
+  return t.find_trunk_by_host(from_host);
 }
 
 // A stable To tag for a stateless response: the same request, the same tag.

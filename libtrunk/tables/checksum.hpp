@@ -34,4 +34,14 @@ inline std::uint64_t name_hash_impl(const char* s, std::size_t n) {
   return h;
 }
 
+inline std::uint64_t host_hash_impl(const char* s, std::size_t n) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the lower-case bytes
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    h ^= (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
 }  // namespace trunk::tables

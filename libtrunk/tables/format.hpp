@@ -26,6 +26,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace trunk::tables {
 
@@ -80,8 +81,16 @@ enum class SectionKind : std::uint32_t {
   tenant_domains = 11, // hash index: sip_domain -> tenant
   trunk_names = 12,    // hash index: trunk name -> trunk
   addresses = 13,      // source addresses of trunks (host IPs, associated_ips)
+  trunk_from_hosts = 14,  // hash index: match_from_host (any case) -> trunk
+  trunk_hosts = 15,       // hash index: host (any case) -> first trunk with it
+  address_trie = 16,      // binary trie over the addresses: longest prefix -> trunk
 };
-constexpr std::uint32_t kSectionKinds = 13;
+constexpr std::uint32_t kSectionKinds = 16;
+
+// address_trie: nodes of three u32 words {child for bit 0, child for bit 1,
+// trunk + 1 or 0}; node 0 is the root; a child of 0 means none (the root is
+// nobody's child). Addresses are the 128 bits of AddressRecord::address,
+// most significant first.
 
 struct SectionEntry {
   std::uint32_t kind;
@@ -171,7 +180,11 @@ static_assert(sizeof(AddressRecord) == 24);
 // Hash index sections: u32 bucket_count (a power of two), u32 0, then
 // bucket_count u32 buckets: 0 empty, else record index + 1. Open addressing
 // with linear probing from hash(name) & (bucket_count - 1); at least one
-// bucket is empty so a probe always ends.
+// bucket is empty so a probe always ends. The host indexes hash the name
+// in lower case.
 std::uint64_t name_hash(const char* s, std::size_t n);
+std::uint64_t host_hash(const char* s, std::size_t n);
+// Host names compare without regard to ASCII case.
+bool same_host(std::string_view a, std::string_view b);
 
 }  // namespace trunk::tables

@@ -17,6 +17,16 @@
 namespace trunk::tables {
 
 std::uint64_t name_hash(const char* s, std::size_t n) { return name_hash_impl(s, n); }
+std::uint64_t host_hash(const char* s, std::size_t n) { return host_hash_impl(s, n); }
+
+bool same_host(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if ((x >= 'A' && x <= 'Z' ? x + 32 : x) != (y >= 'A' && y <= 'Z' ? y + 32 : y)) return false;
+  }
+  return true;
+}
 
 Tables::~Tables() { release(); }
 
@@ -42,6 +52,9 @@ Tables& Tables::operator=(Tables&& o) noexcept {
   tenant_names_ = o.tenant_names_;
   tenant_domains_ = o.tenant_domains_;
   trunk_names_ = o.trunk_names_;
+  trunk_from_hosts_ = o.trunk_from_hosts_;
+  trunk_hosts_ = o.trunk_hosts_;
+  address_trie_ = o.address_trie_;
   o.data_ = nullptr;
   o.size_ = 0;
   o.mapped_ = false;
@@ -323,7 +336,10 @@ bool Tables::verify(std::string& error) {
       !records(SectionKind::pool_nodes, 4, pool_nodes_, "pool nodes") ||
       !records(SectionKind::tenant_names, 4, tenant_names_, "tenant names") ||
       !records(SectionKind::tenant_domains, 4, tenant_domains_, "tenant domains") ||
-      !records(SectionKind::trunk_names, 4, trunk_names_, "trunk names"))
+      !records(SectionKind::trunk_names, 4, trunk_names_, "trunk names") ||
+      !records(SectionKind::trunk_from_hosts, 4, trunk_from_hosts_, "trunk from-host index") ||
+      !records(SectionKind::trunk_hosts, 4, trunk_hosts_, "trunk host index") ||
+      !records(SectionKind::address_trie, 4, address_trie_, "address trie"))
     return false;
 
   auto str_ok = [&](Str s) {
@@ -377,7 +393,9 @@ bool Tables::verify(std::string& error) {
   for (auto [index, count, what] :
        {std::tuple{&tenant_names_, n_tenants, "tenant name index"},
         std::tuple{&tenant_domains_, n_tenants, "tenant domain index"},
-        std::tuple{&trunk_names_, n_trunks, "trunk name index"}}) {
+        std::tuple{&trunk_names_, n_trunks, "trunk name index"},
+        std::tuple{&trunk_from_hosts_, n_trunks, "trunk from-host index"},
+        std::tuple{&trunk_hosts_, n_trunks, "trunk host index"}}) {
     std::span<const std::uint32_t> ix = *index;
     if (ix.size() < 2 || ix[1] != 0 || ix[0] != ix.size() - 2 || ix[0] == 0 ||
         (ix[0] & (ix[0] - 1)) != 0) {
@@ -394,18 +412,33 @@ bool Tables::verify(std::string& error) {
       return false;
     }
   }
+  // The address trie: whole nodes, a root, children inside, trunks known.
+  if (address_trie_.size() < 3 || address_trie_.size() % 3 != 0) {
+    error = "address trie is malformed";
+    return false;
+  }
+  const std::size_t trie_nodes = address_trie_.size() / 3;
+  for (std::size_t k = 0; k < trie_nodes; ++k) {
+    const std::uint32_t* n = &address_trie_[k * 3];
+    if (n[0] >= trie_nodes || n[1] >= trie_nodes || n[2] > n_trunks) return bad("address trie node", k);
+    // Children come after their parent, so a walk always ends.
+    if ((n[0] && n[0] <= k) || (n[1] && n[1] <= k)) return bad("address trie node", k);
+  }
   return true;
 }
 
 std::uint32_t Tables::find(std::span<const std::uint32_t> index, std::string_view key,
-                           auto&& name_of) const {
+                           auto&& name_of, bool any_case) const {
   std::uint32_t buckets = index[0];
   const std::uint32_t* table = index.data() + 2;
-  std::uint64_t h = name_hash(key.data(), key.size()) & (buckets - 1);
+  std::uint64_t h = (any_case ? host_hash(key.data(), key.size())
+                              : name_hash(key.data(), key.size())) &
+                    (buckets - 1);
   for (std::uint32_t probes = 0; probes < buckets; ++probes) {
     std::uint32_t v = table[h];
     if (v == 0) return kNone;
-    if (str(name_of(v - 1)) == key) return v - 1;
+    std::string_view name = str(name_of(v - 1));
+    if (any_case ? same_host(name, key) : name == key) return v - 1;
     h = (h + 1) & (buckets - 1);
   }
   return kNone;
@@ -419,6 +452,27 @@ std::uint32_t Tables::find_tenant_by_domain(std::string_view domain) const {
 }
 std::uint32_t Tables::find_trunk(std::string_view name) const {
   return find(trunk_names_, name, [&](std::uint32_t i) { return trunks_[i].name; });
+}
+std::uint32_t Tables::find_trunk_by_from_host(std::string_view host) const {
+  if (host.empty()) return kNone;
+  return find(
+      trunk_from_hosts_, host, [&](std::uint32_t i) { return trunks_[i].match_from_host; }, true);
+}
+std::uint32_t Tables::find_trunk_by_host(std::string_view host) const {
+  if (host.empty()) return kNone;
+  return find(trunk_hosts_, host, [&](std::uint32_t i) { return trunks_[i].host; }, true);
+}
+std::uint32_t Tables::find_trunk_by_address(const std::uint8_t (&address)[16]) const {
+  std::uint32_t at = 0, found = kNone;
+  for (std::uint32_t bit = 0;; ++bit) {
+    const std::uint32_t* n = &address_trie_[at * 3];
+    if (n[2]) found = n[2] - 1;
+    if (bit == 128) break;
+    std::uint32_t next = n[(address[bit / 8] >> (7 - bit % 8)) & 1u];
+    if (next == 0) break;
+    at = next;
+  }
+  return found;
 }
 
 }  // namespace trunk::tables

@@ -65,13 +65,19 @@ class Tables {
   std::uint32_t find_tenant(std::string_view name) const;
   std::uint32_t find_tenant_by_domain(std::string_view domain) const;
   std::uint32_t find_trunk(std::string_view name) const;
+  // The trunk whose match_from_host, or whose host, is `host` (any case).
+  std::uint32_t find_trunk_by_from_host(std::string_view host) const;
+  std::uint32_t find_trunk_by_host(std::string_view host) const;
+  // The trunk with the longest address block holding `address` (IPv6 or
+  // IPv4-mapped), or kNone. Cost: at most 128 steps, whatever the tables.
+  std::uint32_t find_trunk_by_address(const std::uint8_t (&address)[16]) const;
 
  private:
   const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
   bool verify(std::string& error);
   void release();
   std::uint32_t find(std::span<const std::uint32_t> index, std::string_view key,
-                     auto&& name_of) const;
+                     auto&& name_of, bool any_case = false) const;
 
   std::vector<std::uint64_t> owned_;  // for load_bytes: 8-byte aligned
   const char* data_ = nullptr;
@@ -86,6 +92,7 @@ class Tables {
   std::span<const AddressRecord> addresses_;
   std::span<const std::uint32_t> outbound_nodes_, inbound_nodes_, pool_nodes_;
   std::span<const std::uint32_t> tenant_names_, tenant_domains_, trunk_names_;
+  std::span<const std::uint32_t> trunk_from_hosts_, trunk_hosts_, address_trie_;
 };
 
 }  // namespace trunk::tables

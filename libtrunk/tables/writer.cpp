@@ -40,22 +40,55 @@ void append_pod(std::string& out, const T& v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-// A hash index over `names` (in record order).
-std::string hash_index(const std::vector<const std::string*>& names) {
+// A hash index over (name, record) pairs, in record order; `hash` is
+// name_hash or host_hash and `same` the matching comparison. A name already
+// indexed keeps its first record.
+std::string hash_index(const std::vector<std::pair<const std::string*, std::uint32_t>>& names,
+                       std::uint64_t (*hash)(const char*, std::size_t),
+                       bool (*same)(std::string_view, std::string_view)) {
   std::uint32_t buckets = 8;
   while (buckets < names.size() * 2 + 1) buckets *= 2;
   std::vector<std::uint32_t> table(buckets, 0);
-  for (std::uint32_t i = 0; i < names.size(); ++i) {
-    const std::string& n = *names[i];
-    std::uint64_t h = name_hash(n.data(), n.size()) & (buckets - 1);
-    while (table[h] != 0) h = (h + 1) & (buckets - 1);
-    table[h] = i + 1;
+  std::unordered_map<std::uint32_t, const std::string*> name_of;
+  for (const auto& [name, record] : names) {
+    std::uint64_t h = hash(name->data(), name->size()) & (buckets - 1);
+    bool taken = false;
+    for (; table[h] != 0; h = (h + 1) & (buckets - 1)) {
+      if (same(*name_of[table[h] - 1], *name)) {
+        taken = true;
+        break;
+      }
+    }
+    if (taken) continue;
+    table[h] = record + 1;
+    name_of[record] = name;
   }
   std::string out;
   append_pod(out, buckets);
   append_pod(out, std::uint32_t(0));
   out.append(reinterpret_cast<const char*>(table.data()), table.size() * 4);
   return out;
+}
+
+bool exact(std::string_view a, std::string_view b) { return a == b; }
+
+// The trunks' address blocks as a binary trie (format.hpp). The first
+// trunk to claim a block keeps it.
+std::string address_trie(const std::vector<Plan::Address>& addresses) {
+  std::vector<std::uint32_t> nodes{0, 0, 0};
+  for (const auto& a : addresses) {
+    std::uint32_t at = 0;
+    for (std::uint32_t bit = 0; bit < a.prefix && bit < 128; ++bit) {
+      std::uint32_t b = (a.address[bit / 8] >> (7 - bit % 8)) & 1u;
+      if (nodes[at * 3 + b] == 0) {
+        nodes[at * 3 + b] = static_cast<std::uint32_t>(nodes.size() / 3);
+        nodes.insert(nodes.end(), {0, 0, 0});
+      }
+      at = nodes[at * 3 + b];
+    }
+    if (nodes[at * 3 + 2] == 0) nodes[at * 3 + 2] = a.trunk + 1;
+  }
+  return std::string(reinterpret_cast<const char*>(nodes.data()), nodes.size() * 4);
 }
 
 std::string words(const std::vector<std::uint32_t>& w) {
@@ -126,12 +159,18 @@ std::string serialize(const Plan& plan) {
     r.trunk = a.trunk;
     append_pod(addresses, r);
   }
-  std::vector<const std::string*> tenant_names, tenant_domains, trunk_names;
-  for (const auto& t : plan.tenants) {
-    tenant_names.push_back(&t.name);
-    tenant_domains.push_back(&t.sip_domain);
+  std::vector<std::pair<const std::string*, std::uint32_t>> tenant_names, tenant_domains,
+      trunk_names, from_hosts, hosts;
+  for (std::uint32_t i = 0; i < plan.tenants.size(); ++i) {
+    tenant_names.emplace_back(&plan.tenants[i].name, i);
+    tenant_domains.emplace_back(&plan.tenants[i].sip_domain, i);
   }
-  for (const auto& t : plan.trunks) trunk_names.push_back(&t.name);
+  for (std::uint32_t i = 0; i < plan.trunks.size(); ++i) {
+    trunk_names.emplace_back(&plan.trunks[i].name, i);
+    if (!plan.trunks[i].match_from_host.empty())
+      from_hosts.emplace_back(&plan.trunks[i].match_from_host, i);
+    hosts.emplace_back(&plan.trunks[i].host, i);
+  }
 
   std::string string_bytes = strings.bytes();
   const std::pair<SectionKind, const std::string*> sections_in[] = {
@@ -145,8 +184,12 @@ std::string serialize(const Plan& plan) {
   };
   std::string out_nodes = words(plan.outbound_nodes), in_nodes = words(plan.inbound_nodes),
               pool_nodes = words(plan.pool_nodes);
-  std::string idx_tn = hash_index(tenant_names), idx_td = hash_index(tenant_domains),
-              idx_kn = hash_index(trunk_names);
+  std::string idx_tn = hash_index(tenant_names, name_hash, exact),
+              idx_td = hash_index(tenant_domains, name_hash, exact),
+              idx_kn = hash_index(trunk_names, name_hash, exact),
+              idx_from = hash_index(from_hosts, host_hash, same_host),
+              idx_host = hash_index(hosts, host_hash, same_host);
+  std::string trie = address_trie(plan.addresses);
   std::vector<std::pair<SectionKind, const std::string*>> sections(std::begin(sections_in),
                                                                    std::end(sections_in));
   sections.push_back({SectionKind::outbound_nodes, &out_nodes});
@@ -155,6 +198,9 @@ std::string serialize(const Plan& plan) {
   sections.push_back({SectionKind::tenant_names, &idx_tn});
   sections.push_back({SectionKind::tenant_domains, &idx_td});
   sections.push_back({SectionKind::trunk_names, &idx_kn});
+  sections.push_back({SectionKind::trunk_from_hosts, &idx_from});
+  sections.push_back({SectionKind::trunk_hosts, &idx_host});
+  sections.push_back({SectionKind::address_trie, &trie});
 
   auto align8 = [](std::uint64_t n) { return (n + 7) & ~std::uint64_t(7); };
   std::uint64_t offset = align8(sizeof(Header) + sections.size() * sizeof(SectionEntry));

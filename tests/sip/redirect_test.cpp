@@ -187,3 +187,9 @@ TEST_CASE("bytes that are not SIP are refused by the parser") {
   CHECK_FALSE(sip::Message::parse("", error).has_value());
   CHECK(error == "empty message");
 }
+
+TEST_CASE("From hosts are matched without regard to case") {
+  auto r = ask(invite("sip:5125550042@pbx.example", "sip:x@Trunking-Customer.15611.SERVICE"),
+               "198.51.100.99", 5060);
+  CHECK(r.trunk == "CarrierB");
+}

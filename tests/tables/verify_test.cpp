@@ -144,3 +144,47 @@ TEST_CASE("written atomically, mapped, dumped") {
   CHECK(error.find("cannot create a temporary file") == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the address trie finds the longest block, in any number of trunks") {
+  auto c = test::compile_site(std::string(test::kBase) + R"(
+[[trunk]]
+name = "wide"
+type = "peer"
+provider = "A"
+host = "198.51.100.1"
+associated_ips = ["10.0.0.0/8", "2001:db8::/32"]
+
+[[trunk]]
+name = "narrow"
+type = "peer"
+provider = "B"
+host = "10.1.2.3"
+associated_ips = ["10.1.0.0/16"]
+)");
+  REQUIRE_MESSAGE(c->ok, c->text());
+  auto v4 = [](int a, int b, int cc, int d) {
+    std::uint8_t out[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    out[12] = static_cast<std::uint8_t>(a);
+    out[13] = static_cast<std::uint8_t>(b);
+    out[14] = static_cast<std::uint8_t>(cc);
+    out[15] = static_cast<std::uint8_t>(d);
+    std::array<std::uint8_t, 16> arr;
+    std::memcpy(arr.data(), out, 16);
+    return arr;
+  };
+  auto find = [&](std::array<std::uint8_t, 16> a) {
+    std::uint8_t raw[16];
+    std::memcpy(raw, a.data(), 16);
+    std::uint32_t t = c->tables.find_trunk_by_address(raw);
+    return t == tables::kNone ? std::string("-") : std::string(c->tables.str(c->tables.trunks()[t].name));
+  };
+  CHECK(find(v4(10, 9, 9, 9)) == "wide");
+  CHECK(find(v4(10, 1, 9, 9)) == "narrow");
+  CHECK(find(v4(10, 1, 2, 3)) == "narrow");
+  CHECK(find(v4(198, 51, 100, 1)) == "wide");
+  CHECK(find(v4(198, 51, 100, 2)) == "-");
+  std::array<std::uint8_t, 16> v6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  CHECK(find(v6) == "wide");
+  CHECK(c->tables.find_trunk_by_host("10.1.2.3") == 1);
+  CHECK(c->tables.find_trunk_by_from_host("") == tables::kNone);
+}
