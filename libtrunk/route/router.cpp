@@ -41,14 +41,21 @@ std::uint32_t Router::outbound(std::uint32_t tenant, std::string_view number) co
   return accept == 0 ? kNone : accept - 1;
 }
 
+namespace {
+// memcpy for views that may be empty (and then have no data pointer).
+void put(char* to, std::string_view from) {
+  if (!from.empty()) std::memcpy(to, from.data(), from.size());
+}
+}  // namespace
+
 std::uint32_t Router::send_number(std::uint32_t route, std::string_view number,
                                   std::span<char> out) const {
   const tables::RouteRecord& r = t_->routes()[route];
   std::string_view prepend = t_->str(r.prepend);
   std::string_view rest = r.strip < number.size() ? number.substr(r.strip) : std::string_view{};
   if (prepend.size() + rest.size() > out.size()) return kNone;
-  std::memcpy(out.data(), prepend.data(), prepend.size());
-  std::memcpy(out.data() + prepend.size(), rest.data(), rest.size());
+  put(out.data(), prepend);
+  put(out.data() + prepend.size(), rest);
   return static_cast<std::uint32_t>(prepend.size() + rest.size());
 }
 
@@ -78,6 +85,7 @@ Router::Inbound Router::inbound(std::uint32_t trunk, std::string_view did) const
 
 std::uint32_t Router::destination(std::uint32_t rule, std::string_view did,
                                   std::span<char> out) const {
+  if (rule >= t_->inbound().size()) return kNone;
   if (!did.empty() && did.front() == '+') did.remove_prefix(1);
   std::string_view to = t_->str(t_->inbound()[rule].to);
   static constexpr std::string_view kSlot = "{did}";
@@ -86,11 +94,11 @@ std::uint32_t Router::destination(std::uint32_t rule, std::string_view did,
     std::size_t at = to.find(kSlot);
     std::string_view lit = to.substr(0, at);
     if (n + lit.size() > out.size()) return kNone;
-    std::memcpy(out.data() + n, lit.data(), lit.size());
+    put(out.data() + n, lit);
     n += lit.size();
     if (at == std::string_view::npos) break;
     if (n + did.size() > out.size()) return kNone;
-    std::memcpy(out.data() + n, did.data(), did.size());
+    put(out.data() + n, did);
     n += did.size();
     to.remove_prefix(at + kSlot.size());
   }

@@ -41,7 +41,8 @@ class Router {
   // `did` as received: a leading '+' is removed before the lookup.
   Inbound inbound(std::uint32_t trunk, std::string_view did) const;
   // The rule's destination with "{did}" replaced by the DID (without '+').
-  // Returns the length, or kNone when `out` is too small.
+  // Returns the length, or kNone when `out` is too small or there is no
+  // such rule.
   std::uint32_t destination(std::uint32_t rule, std::string_view did, std::span<char> out) const;
 
   const tables::Tables& tables() const { return *t_; }

@@ -260,3 +260,21 @@ TEST_CASE("lookups allocate nothing") {
   CHECK(g_allocations == before);
   CHECK(found == 4000);
 }
+
+TEST_CASE("strip longer than the number leaves the prepend alone") {
+  auto c = compile_site(kTrunks + R"(
+[[route]]
+tenant = "acme"
+name = "short"
+match = "_X"
+trunks = ["gw"]
+strip = 5
+)");
+  REQUIRE(c->ok);
+  route::Router r(c->tables);
+  std::array<char, 16> buf;
+  std::uint32_t route = r.outbound(0, "7");
+  REQUIRE(route != route::kNone);
+  CHECK(r.send_number(route, "7", buf) == 0);
+  CHECK(r.destination(0, "", buf) == route::kNone);  // no such rule
+}
