@@ -17,18 +17,17 @@ the source tree is the one holding this file and the binaries are in its
 build/bin. Stdlib only; exits non-zero on failure, showing the whole run.
 """
 
-import json
 import os
 import re
 import struct
-import subprocess
 import sys
 import tempfile
 import unittest
 
-SOURCE_DIR = os.environ.get("TRUNK_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN_DIR = os.environ.get("TRUNK_BIN") or os.path.join(SOURCE_DIR, "build", "bin")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import (BIN_DIR, SOURCE_DIR, ToolTest, broken_sites as _broken_sites,  # noqa: E402
+                     read_expects as _read_expects, run_tool)
+
 TOOL = os.path.join(BIN_DIR, "dialplan-compile")
 TRUNKCTL = os.path.join(BIN_DIR, "trunkctl")
 SITE = "examples/site"
@@ -49,12 +48,6 @@ ROUTE_LINES = [
     "trunks=CarrierB",
 ]
 
-# The first line of a diagnostic: `FILE:LINE:COL: error[CODE]:`.
-DIAG_HEAD = re.compile(r"^(\S+:\d+:\d+: (?:error|warning)\[[a-z0-9-]+\]):")
-# `# expect: error[CODE] at FILE:LINE:COL`, with ` (strict)` for warnings.
-EXPECT_LINE = re.compile(
-    r"^# expect: (error|warning)\[([a-z0-9-]+)\] at (\S+):(\d+):(\d+)( \(strict\))?\s*$")
-
 # What the message of a diagnostic must say besides its code: the number
 # that shows the conflict, or the routes that take a shadowed route's numbers.
 MUST_SAY = {
@@ -64,56 +57,18 @@ MUST_SAY = {
 }
 
 
-class Run:
-    """One finished dialplan-compile run."""
-
-    def __init__(self, args, proc):
-        self.args = args
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    def __str__(self):
-        return ("$ dialplan-compile %s\nexit %d\n--- stdout ---\n%s--- stderr ---\n%s"
-                % (" ".join(self.args), self.code, self.out, self.err))
-
-    def heads(self, text=None):
-        """The first lines of the diagnostics in `text` (default stderr)."""
-        lines = (self.err if text is None else text).splitlines()
-        return [m.group(1) for m in map(DIAG_HEAD.match, lines) if m]
-
-
 def dialplan(*args, tool=TOOL):
     """Runs the tool in the source tree, with TRUNK_SITE unset."""
-    env = dict(os.environ)
-    env.pop("TRUNK_SITE", None)
-    proc = subprocess.run([tool, *args], cwd=SOURCE_DIR, env=env, capture_output=True,
-                          text=True, timeout=10)
-    return Run(list(args), proc)
+    return run_tool(tool, *args)
 
 
 def broken_sites():
-    root = os.path.join(SOURCE_DIR, BROKEN_DIR)
-    return [BROKEN_DIR + "/" + n for n in sorted(os.listdir(root)) if n.endswith(".toml")]
+    return [site for site, _ in _broken_sites(BROKEN_DIR)]
 
 
 def read_expects(site):
     """The `# expect:` lines of `site` as (severity, code, message head)."""
-    out = []
-    with open(os.path.join(SOURCE_DIR, site), encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("# expect:"):
-                break
-            m = EXPECT_LINE.match(line)
-            if not m:
-                raise AssertionError("%s: malformed expect line: %r" % (site, line))
-            severity, code, file, ln, col, strict = m.groups()
-            if (severity == "warning") != bool(strict):
-                raise AssertionError("%s: warnings, and only warnings, end in (strict): %r"
-                                     % (site, line))
-            out.append((severity, code, "%s/%s:%s:%s: %s[%s]"
-                        % (os.path.dirname(site), file, ln, col, severity, code)))
-    return out
+    return _read_expects(site, os.path.join(SOURCE_DIR, site))
 
 
 def count_expects(path):
@@ -121,31 +76,13 @@ def count_expects(path):
         return sum(1 for line in f if line.strip() == "[[expect]]")
 
 
-class DialplanTest(unittest.TestCase):
-    maxDiff = None
-
+class DialplanTest(ToolTest):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="dialplan-test-")
         self.tmp = self._tmp.name
 
     def tearDown(self):
         self._tmp.cleanup()
-
-    def check(self, run, code=None, out=None, err=None):
-        """Asserts exit code and, where given, exact stdout and stderr; the
-        failure shows the whole run."""
-        if code is not None:
-            self.assertEqual(run.code, code, "wrong exit code\n%s" % run)
-        if out is not None:
-            self.assertEqual(run.out, out, "stdout differs\n%s" % run)
-        if err is not None:
-            self.assertEqual(run.err, err, "stderr differs\n%s" % run)
-
-    def json_of(self, run):
-        try:
-            return json.loads(run.out)
-        except ValueError as e:
-            self.fail("stdout is not one JSON document (%s)\n%s" % (e, run))
 
     def assert_dir_empty(self, run, *keep):
         left = sorted(set(os.listdir(self.tmp)) - set(keep))

@@ -15,18 +15,16 @@ source tree is the one holding this file and the binaries are in its
 build/bin. Stdlib only; exits non-zero on failure.
 """
 
-import json
 import os
 import random
-import re
-import subprocess
 import sys
 import tempfile
 import unittest
 
-SOURCE_DIR = os.environ.get("TRUNK_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN_DIR = os.environ.get("TRUNK_BIN") or os.path.join(SOURCE_DIR, "build", "bin")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import (BIN_DIR, DIAG_HEAD, SOURCE_DIR, ToolTest,  # noqa: E402
+                     broken_sites as _broken_sites, read_expects, run_tool)
+
 TOOL = os.path.join(BIN_DIR, "didpool-check")
 BROKEN_DIR = "examples/broken"
 
@@ -35,63 +33,13 @@ GOOD_SUMMARY = ("example-pbx: 9 pools on 5 providers, 1901 numbers, 0 overlaps, 
 PREFIX_REASON = ("E.164 '+' and international prefixes are removed before numbers go "
                  "into a pool")
 
-DIAG_HEAD = re.compile(r"^(\S+:\d+:\d+: (?:error|warning)\[[a-z0-9-]+\]):")
-EXPECT_LINE = re.compile(
-    r"^# expect: (error|warning)\[([a-z0-9-]+)\] at (\S+):(\d+):(\d+)( \(strict\))?\s*$")
-
-
-class Run:
-    """One finished didpool-check run."""
-
-    def __init__(self, args, proc):
-        self.args = args
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    def __str__(self):
-        return ("$ didpool-check %s\nexit %d\n--- stdout ---\n%s--- stderr ---\n%s"
-                % (" ".join(repr(a) for a in self.args), self.code, self.out, self.err))
-
-
 def didpool_check(*args, site_env=None):
     """Runs didpool-check in the source tree. TRUNK_SITE is unset unless given."""
-    env = dict(os.environ)
-    env.pop("TRUNK_SITE", None)
-    if site_env is not None:
-        env["TRUNK_SITE"] = site_env
-    proc = subprocess.run([TOOL, *args], cwd=SOURCE_DIR, env=env, capture_output=True,
-                          text=True, timeout=10)
-    return Run(list(args), proc)
+    return run_tool(TOOL, *args, site_env=site_env)
 
 
 def broken_sites():
-    """Every site under examples/broken: (path, file holding its expect lines)."""
-    root = os.path.join(SOURCE_DIR, BROKEN_DIR)
-    sites = []
-    for name in sorted(os.listdir(root)):
-        full = os.path.join(root, name)
-        if os.path.isdir(full):
-            sites.append((BROKEN_DIR + "/" + name, os.path.join(full, "EXPECT")))
-        elif name.endswith(".toml"):
-            sites.append((BROKEN_DIR + "/" + name, full))
-    return sites
-
-
-def read_expects(site, expect_file):
-    """The `# expect:` lines of a broken site as (severity, `FILE:LINE:COL: sev[code]`)."""
-    base = site if os.path.isdir(os.path.join(SOURCE_DIR, site)) else os.path.dirname(site)
-    out = []
-    with open(expect_file, encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("# expect:"):
-                break
-            m = EXPECT_LINE.match(line)
-            if not m:
-                raise AssertionError("%s: malformed expect line: %r" % (expect_file, line))
-            severity, code, file, ln, col, _ = m.groups()
-            out.append((severity, "%s/%s:%s:%s: %s[%s]" % (base, file, ln, col, severity, code)))
-    return out
+    return _broken_sites(BROKEN_DIR)
 
 
 # Random small pools for the property tests: numbers of 1 to 4 digits, a
@@ -119,22 +67,8 @@ def random_pool(rng):
     return sep.join(entries), numbers
 
 
-class DidpoolCheckTest(unittest.TestCase):
-    maxDiff = None
-
-    def check(self, run, code=None, out=None, err=None):
-        if code is not None:
-            self.assertEqual(run.code, code, "wrong exit code\n%s" % run)
-        if out is not None:
-            self.assertEqual(run.out, out, "stdout differs\n%s" % run)
-        if err is not None:
-            self.assertEqual(run.err, err, "stderr differs\n%s" % run)
-
-    def json_of(self, run):
-        try:
-            return json.loads(run.out)
-        except ValueError as e:
-            self.fail("stdout is not one JSON document (%s)\n%s" % (e, run))
+class DidpoolCheckTest(ToolTest):
+    pass
 
 
 class Site(DidpoolCheckTest):
@@ -159,11 +93,11 @@ class Site(DidpoolCheckTest):
         for site, expect_file in broken_sites():
             with self.subTest(site=site):
                 expects = read_expects(site, expect_file)
-                errors = any(sev == "error" for sev, _ in expects)
+                errors = any(sev == "error" for sev, _, _ in expects)
                 run = didpool_check("-c", site)
                 self.check(run, 1 if errors else 0)
                 got = [m.group(1) for m in map(DIAG_HEAD.match, run.err.splitlines()) if m]
-                self.assertEqual(got, [h for _, h in expects], str(run))
+                self.assertEqual(got, [h for _, _, h in expects], str(run))
                 self.assertIn(": FAILED (" if errors else ": ok (", run.out)
                 self.check(didpool_check("--strict", "-c", site), 1, err=run.err)
                 js = didpool_check("-c", site, "--format", "json")
@@ -173,7 +107,7 @@ class Site(DidpoolCheckTest):
                 self.assertEqual(
                     ["%s:%d:%d: %s[%s]" % (d["location"]["file"], d["location"]["line"],
                                            d["location"]["column"], d["severity"], d["code"])
-                     for d in doc["diagnostics"]], [h for _, h in expects])
+                     for d in doc["diagnostics"]], [h for _, _, h in expects])
 
     def test_portsip_example(self):
         site = BROKEN_DIR + "/did-overlap.toml"

@@ -17,15 +17,15 @@ exits non-zero on failure, showing a diff.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
-SOURCE_DIR = os.environ.get("TRUNK_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN_DIR = os.environ.get("TRUNK_BIN") or os.path.join(SOURCE_DIR, "build", "bin")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import (BIN_DIR, DIAG_HEAD, SOURCE_DIR, ToolTest,  # noqa: E402
+                     broken_sites as _broken_sites, read_expects, run_tool)
+
 TRUNKCTL = os.path.join(BIN_DIR, "trunkctl")
 BROKEN_DIR = "examples/broken"
 EXPECTED_DIR = os.path.join(SOURCE_DIR, "tests", "cli", "expected")
@@ -36,91 +36,16 @@ GOOD_TRUNKS = ["XYZ-Primary", "XYZ-Backup", "CarrierA", "CarrierB", "acme-e1-gw"
                "globex-teams"]
 SECRET = "s3cret-value-123"
 
-# The first line of a diagnostic: `FILE:LINE:COL: error[CODE]:`.
-DIAG_HEAD = re.compile(r"^(\S+:\d+:\d+: (?:error|warning)\[[a-z0-9-]+\]):")
-# `# expect: error[CODE] at FILE:LINE:COL`, with ` (strict)` for warnings.
-EXPECT_LINE = re.compile(
-    r"^# expect: (error|warning)\[([a-z0-9-]+)\] at (\S+):(\d+):(\d+)( \(strict\))?\s*$")
-
-
-class Run:
-    """One finished trunkctl run."""
-
-    def __init__(self, args, proc):
-        self.args = args
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    def __str__(self):
-        return ("$ trunkctl %s\nexit %d\n--- stdout ---\n%s--- stderr ---\n%s"
-                % (" ".join(self.args), self.code, self.out, self.err))
-
-
 def trunkctl(*args, site_env=None):
     """Runs trunkctl in the source tree. TRUNK_SITE is unset unless given."""
-    env = dict(os.environ)
-    env.pop("TRUNK_SITE", None)
-    if site_env is not None:
-        env["TRUNK_SITE"] = site_env
-    proc = subprocess.run([TRUNKCTL, *args], cwd=SOURCE_DIR, env=env, capture_output=True,
-                          text=True, timeout=10)
-    return Run(list(args), proc)
+    return run_tool(TRUNKCTL, *args, site_env=site_env)
 
 
 def broken_sites():
-    """Every site under examples/broken: (path, file holding its expect lines)."""
-    root = os.path.join(SOURCE_DIR, BROKEN_DIR)
-    sites = []
-    for name in sorted(os.listdir(root)):
-        full = os.path.join(root, name)
-        if os.path.isdir(full):
-            sites.append((BROKEN_DIR + "/" + name, os.path.join(full, "EXPECT")))
-        elif name.endswith(".toml"):
-            sites.append((BROKEN_DIR + "/" + name, full))
-    return sites
+    return _broken_sites(BROKEN_DIR)
 
 
-def read_expects(site, expect_file):
-    """The `# expect:` lines at the top of `expect_file`, as (severity, code,
-    `FILE:LINE:COL: severity[code]`) with FILE as trunkctl prints it."""
-    base = site if os.path.isdir(os.path.join(SOURCE_DIR, site)) else os.path.dirname(site)
-    out = []
-    with open(expect_file, encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("# expect:"):
-                break
-            m = EXPECT_LINE.match(line)
-            if not m:
-                raise AssertionError("%s: malformed expect line: %r" % (expect_file, line))
-            severity, code, file, ln, col, strict = m.groups()
-            if (severity == "warning") != bool(strict):
-                raise AssertionError("%s: warnings, and only warnings, end in (strict): %r"
-                                     % (expect_file, line))
-            out.append((severity, code,
-                        "%s/%s:%s:%s: %s[%s]" % (base, file, ln, col, severity, code)))
-    return out
-
-
-class TrunkctlTest(unittest.TestCase):
-    maxDiff = None
-
-    def check(self, run, code=None, out=None, err=None):
-        """Asserts exit code and, where given, exact stdout and stderr; the
-        failure shows the whole run."""
-        if code is not None:
-            self.assertEqual(run.code, code, "wrong exit code\n%s" % run)
-        if out is not None:
-            self.assertEqual(run.out, out, "stdout differs\n%s" % run)
-        if err is not None:
-            self.assertEqual(run.err, err, "stderr differs\n%s" % run)
-
-    def json_of(self, run):
-        try:
-            return json.loads(run.out)
-        except ValueError as e:
-            self.fail("stdout is not JSON (%s)\n%s" % (e, run))
-
+class TrunkctlTest(ToolTest):
     def check_diagnostic_json(self, d):
         for key in ("severity", "code", "message", "location", "hints"):
             self.assertIn(key, d)
