@@ -130,15 +130,18 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
     NodeId id;
     std::vector<std::uint8_t> chain;
     NodeId next = kDead;
+    NodeId fallback = kDead;  // the chain's default node
   };
   std::vector<Cold> cold_order;
-  auto only_child = [&](NodeId id, int& symbol) -> NodeId {
+  // The one child a node lists besides its default (see default_child),
+  // or kDead when it lists none or several.
+  auto one_listed = [&](NodeId id, NodeId fallback, int& symbol) -> NodeId {
     const auto& n = b.node(id);
-    if (n.tail) return kDead;
+    if (n.tail || default_child(n) != fallback) return kDead;
     NodeId only = kDead;
     int count = 0;
     for (int s = 0; s < pattern::kDialSymbols; ++s) {
-      if (n.child[s] == kDead) continue;
+      if (n.child[s] == fallback) continue;
       ++count;
       only = n.child[s];
       symbol = s;
@@ -171,14 +174,19 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
         stack.pop_back();
         if (where[id] != 0xffffffffu) continue;
         where[id] = static_cast<std::uint32_t>(cold_at) | kColdRef;
-        Cold cn{id, {}, kDead};
+        Cold cn{id, {}, kDead, kDead};
+        if (!b.node(id).tail) cn.fallback = default_child(b.node(id));
+        const SetId fallback_accept = b.node(cn.fallback).accept;
         int symbol = 0;
-        NodeId c = only_child(id, symbol);
-        // Absorb single-child nodes that accept nothing into one chain node.
+        NodeId c = b.node(id).tail ? kDead : one_listed(id, cn.fallback, symbol);
+        // Absorb a run of nodes that list one symbol, share the default and
+        // accept what the default accepts (nothing, without one) into one
+        // chain node: under a wildcard route most nodes look like that.
         while (c != kDead && where[c] == 0xffffffffu && !b.node(c).tail &&
-               b.node(c).accept == 0 && cn.chain.size() < tables::kChainLength - 1) {
+               b.node(c).accept == fallback_accept &&
+               cn.chain.size() < tables::kChainLength - 1) {
           int after = 0;
-          NodeId c2 = only_child(c, after);
+          NodeId c2 = one_listed(c, cn.fallback, after);
           if (c2 == kDead) break;
           cn.chain.push_back(static_cast<std::uint8_t>(symbol));
           symbol = after;
@@ -187,8 +195,9 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
         if (!cn.chain.empty()) {
           cn.chain.push_back(static_cast<std::uint8_t>(symbol));
           cn.next = c;
-          cold_at += 2 + (cn.chain.size() + 7) / 8 + 1;
+          cold_at += 2 + (cn.fallback != kDead) + (cn.chain.size() + 7) / 8 + 1;
           if (where[c] == 0xffffffffu) stack.push_back(c);
+          if (where[cn.fallback] == 0xffffffffu) stack.push_back(cn.fallback);
           cold_order.push_back(std::move(cn));
           continue;
         }
@@ -223,7 +232,9 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
       continue;
     }
     cold.push_back(accept_of(b.node(cn.id).accept));
-    cold.push_back(tables::kChainBit | static_cast<std::uint32_t>(cn.chain.size()));
+    cold.push_back(tables::kChainBit | (cn.fallback != kDead ? tables::kDefaultBit : 0) |
+                   static_cast<std::uint32_t>(cn.chain.size()));
+    if (cn.fallback != kDead) cold.push_back(where[cn.fallback]);
     for (std::size_t j = 0; j < cn.chain.size(); j += 8) {
       std::uint32_t packed = 0;
       for (std::size_t q = j; q < std::min(j + 8, cn.chain.size()); ++q)
@@ -282,9 +293,9 @@ void append_split(std::vector<std::uint32_t>& out, std::vector<std::uint32_t*>& 
   auto copy = [&](std::size_t t, const std::vector<std::uint32_t>& w, std::size_t from) {
     for (std::size_t k = from; k < w.size();) {
       std::uint32_t bits = w[k + 1];
-      std::size_t size = tables::node_words(bits), first = tables::node_first_child(bits);
-      for (std::size_t c = k; c < k + first; ++c) out.push_back(w[c]);
-      for (std::size_t c = k + first; c < k + size; ++c) out.push_back(move(t, w[c]));
+      std::size_t size = tables::node_words(bits);
+      for (std::size_t c = k; c < k + size; ++c)
+        out.push_back(tables::is_child_word(bits, c - k) ? move(t, w[c]) : w[c]);
       k += size;
     }
   };

@@ -14,15 +14,24 @@ std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::strin
     std::uint32_t bits = w[k + 1];
     if (bits & tables::kTailBit) break;  // every further symbol stays here
     if (bits & tables::kChainBit) {
-      std::uint32_t len = bits & tables::kChainLength;
-      if (n - i < len) return 0;
-      for (std::uint32_t j = 0; j < len; ++j) {
-        int s = grammar::dial_symbol_index(number[i + j]);
-        if (s < 0 || static_cast<std::uint32_t>(s) != ((w[k + 2 + j / 8] >> (4 * (j % 8))) & 15u))
-          return 0;
+      const std::uint32_t len = bits & tables::kChainLength;
+      const bool has_default = bits & tables::kDefaultBit;
+      const std::size_t packed = k + 2 + has_default;
+      std::uint32_t j = 0;
+      for (; j < len; ++j) {
+        if (i == n) return has_default ? w[w[k + 2]] : 0;  // ended inside the chain
+        int s = grammar::dial_symbol_index(number[i]);
+        if (s < 0) return 0;
+        if (static_cast<std::uint32_t>(s) != ((w[packed + j / 8] >> (4 * (j % 8))) & 15u)) break;
+        ++i;
       }
-      i += len;
-      k = w[k + 2 + (len + 7) / 8];
+      if (j == len) {
+        k = w[packed + (len + 7) / 8];
+        continue;
+      }
+      if (!has_default) return 0;
+      ++i;  // the differing symbol leads to the default node
+      k = w[k + 2];
       continue;
     }
     int s = grammar::dial_symbol_index(number[i++]);

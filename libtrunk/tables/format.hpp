@@ -14,11 +14,14 @@
 // with a child of their own. Then the default child's word offset (if bit
 // 30), then one word offset per listed symbol, lowest symbol first. A
 // symbol neither listed nor defaulted leads nowhere. Bit 29 marks a chain
-// node instead: bits 0-7 give a length L (2-255), then ceil(L/8) words
-// hold L symbols, four bits each, lowest nibble first (unused nibbles 0),
-// then one word: the node reached after reading exactly those symbols; a
-// number that differs or ends inside the chain is accepted nowhere. Node 0
-// is the dead node. The checksum covers
+// node instead: bits 0-7 give a length L (2-255); then, if bit 30, the
+// word offset of a default node D; then ceil(L/8) words hold L symbols,
+// four bits each, lowest nibble first (unused nibbles 0); then one word:
+// the node reached after reading exactly those symbols. A number whose
+// symbol differs at some place continues from D with that symbol read (or
+// is accepted nowhere without D); a number that ends inside the chain
+// (after its first symbol) gets D's accept (or none). Node 0 is the dead
+// node. The checksum covers
 // the whole file with the checksum field read as zero. The same site always
 // gives the same bytes.
 #pragma once
@@ -45,12 +48,17 @@ constexpr std::uint32_t kChainLength = 0xffu;
 // The number of words of the node whose `bits` word is given.
 constexpr std::size_t node_words(std::uint32_t bits) {
   if (bits & kTailBit) return 2;
-  if (bits & kChainBit) return 2 + ((bits & kChainLength) + 7) / 8 + 1;
+  if (bits & kChainBit)
+    return 2 + ((bits & kDefaultBit) != 0) + ((bits & kChainLength) + 7) / 8 + 1;
   return 2 + ((bits & kDefaultBit) != 0) + std::popcount(bits & kSymbolBits);
 }
-// The first word of the node (from its start) that holds a child offset.
-constexpr std::size_t node_first_child(std::uint32_t bits) {
-  return (bits & kChainBit) ? node_words(bits) - 1 : 2;
+// Whether word `at` of the node (counted from its start) holds a child's
+// offset: every word after `bits`, but for a chain only its default and
+// its last word (the packed symbols are not offsets).
+constexpr bool is_child_word(std::uint32_t bits, std::size_t at) {
+  if (at < 2) return false;
+  if (!(bits & kChainBit)) return true;
+  return (at == 2 && (bits & kDefaultBit)) || at == node_words(bits) - 1;
 }
 
 // Caps the verifier enforces before trusting any count.

@@ -217,7 +217,8 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
     bool chain = bits & kChainBit;
     if ((!chain && (bits & ~(kSymbolBits | kTailBit | kDefaultBit))) ||
         ((bits & kTailBit) && (bits & ~kTailBit)) ||
-        (chain && ((bits & ~(kChainBit | kChainLength)) || (bits & kChainLength) < 2))) {
+        (chain && ((bits & ~(kChainBit | kDefaultBit | kChainLength)) ||
+                   (bits & kChainLength) < 2))) {
       error = std::string(what) + ": node at word " + std::to_string(k) + " has unknown bits";
       return false;
     }
@@ -227,8 +228,9 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
     }
     if (chain) {
       std::uint32_t len = bits & kChainLength;
+      std::size_t packed = k + 2 + ((bits & kDefaultBit) != 0);
       for (std::uint32_t j = 0; j < (len + 7) / 8 * 8; ++j) {
-        std::uint32_t sym = (w[k + 2 + j / 8] >> (4 * (j % 8))) & 15u;
+        std::uint32_t sym = (w[packed + j / 8] >> (4 * (j % 8))) & 15u;
         if (j < len ? sym >= 13 : sym != 0) {
           error = std::string(what) + ": chain at word " + std::to_string(k) +
                   " holds a symbol that is not a dial symbol";
@@ -240,7 +242,8 @@ bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const c
   }
   // Pass 2: every child word names a node.
   for (std::size_t k = 0; k < w.size(); k += node_size(w[k + 1])) {
-    for (std::size_t c = k + node_first_child(w[k + 1]); c < k + node_size(w[k + 1]); ++c) {
+    for (std::size_t c = k + 2; c < k + node_size(w[k + 1]); ++c) {
+      if (!is_child_word(w[k + 1], c - k)) continue;
       if (w[c] >= w.size() || !starts[w[c]]) {
         error = std::string(what) + ": word " + std::to_string(c) + " points to " +
                 std::to_string(w[c]) + ", which is not a node";
