@@ -16,6 +16,7 @@
 
 #include "did/pool.hpp"
 #include "route/automaton.hpp"
+#include "route/router.hpp"
 #include "site/place.hpp"
 #include "tables/format.hpp"
 #include "tables/sha256.hpp"
@@ -651,6 +652,18 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     res = TenantResult{};
   }
   if (!route_errors) append_split(plan.outbound_nodes, roots, parts);
+  // The index of every tenant's first two levels (format.hpp); only over
+  // automata that were laid out.
+  plan.outbound_index.assign(plan.tenants.size() * tables::kPairs, 0);
+  for (std::uint32_t t = 0; t < plan.tenants.size() && !route_errors; ++t) {
+    for (int s0 = 0; s0 < pattern::kDialSymbols; ++s0) {
+      for (int s1 = 0; s1 < pattern::kDialSymbols; ++s1) {
+        const char two[2] = {grammar::dial_symbol_char(s0), grammar::dial_symbol_char(s1)};
+        plan.outbound_index[t * tables::kPairs + static_cast<std::uint32_t>(s0 * 13 + s1)] =
+            position_after(plan.outbound_nodes, plan.tenants[t].outbound_root, {two, 2});
+      }
+    }
+  }
 
   // Pools and inbound rules, per trunk.
   struct TrunkDids {

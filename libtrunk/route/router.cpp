@@ -8,7 +8,13 @@
 
 namespace trunk::route {
 
-std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number) {
+namespace {
+
+// Reads `number` from node k. Returns the node reached, 0 once nothing can
+// match, or kNone when the number ends inside a chain node (then `accept`
+// holds what that place accepts).
+std::uint32_t advance(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number,
+                      std::uint32_t& accept) {
   const std::size_t n = number.size();
   for (std::size_t i = 0; i < n;) {
     std::uint32_t bits = w[k + 1];
@@ -19,7 +25,10 @@ std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::strin
       const std::size_t packed = k + 2 + has_default;
       std::uint32_t j = 0;
       for (; j < len; ++j) {
-        if (i == n) return has_default ? w[w[k + 2]] : 0;  // ended inside the chain
+        if (i == n) {  // ended inside the chain
+          accept = has_default ? w[w[k + 2]] : 0;
+          return kNone;
+        }
         int s = grammar::dial_symbol_index(number[i]);
         if (s < 0) return 0;
         if (static_cast<std::uint32_t>(s) != ((w[packed + j / 8] >> (4 * (j % 8))) & 15u)) break;
@@ -41,12 +50,35 @@ std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::strin
     else if (has_default) k = w[k + 2];
     else return 0;
   }
-  return w[k];
+  return k;
+}
+
+}  // namespace
+
+std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number) {
+  std::uint32_t accept = 0;
+  std::uint32_t at = advance(w, k, number, accept);
+  return at == kNone ? accept : w[at];
+}
+
+std::uint32_t position_after(std::span<const std::uint32_t> w, std::uint32_t root,
+                             std::string_view number) {
+  std::uint32_t accept = 0;
+  return advance(w, root, number, accept);
 }
 
 std::uint32_t Router::outbound(std::uint32_t tenant, std::string_view number) const {
   if (tenant >= t_->tenants().size() || number.empty()) return kNone;
-  std::uint32_t accept = walk(t_->outbound_nodes(), t_->tenants()[tenant].outbound_root, number);
+  std::span<const std::uint32_t> w = t_->outbound_nodes();
+  std::uint32_t accept;
+  // The first two symbols through the index, when it has the place.
+  int s0 = -1, s1 = -1;
+  std::uint32_t e = kNone;
+  if (number.size() >= 2 && (s0 = grammar::dial_symbol_index(number[0])) >= 0 &&
+      (s1 = grammar::dial_symbol_index(number[1])) >= 0)
+    e = t_->outbound_index()[tenant * tables::kPairs + static_cast<std::uint32_t>(s0 * 13 + s1)];
+  if (e != kNone) accept = walk(w, e, number.substr(2));
+  else accept = walk(w, t_->tenants()[tenant].outbound_root, number);
   return accept == 0 ? kNone : accept - 1;
 }
 

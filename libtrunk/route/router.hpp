@@ -54,5 +54,9 @@ class Router {
 // Walks an automaton from `root`; the accept word at the end (0: none).
 std::uint32_t walk(std::span<const std::uint32_t> nodes, std::uint32_t root,
                    std::string_view number);
+// The node reached after reading all of `number` from `root` (0: dead), or
+// kNone when it ends inside a chain node. Builds the outbound index.
+std::uint32_t position_after(std::span<const std::uint32_t> nodes, std::uint32_t root,
+                             std::string_view number);
 
 }  // namespace trunk::route

@@ -92,8 +92,16 @@ enum class SectionKind : std::uint32_t {
   trunk_from_hosts = 14,  // hash index: match_from_host (any case) -> trunk
   trunk_hosts = 15,       // hash index: host (any case) -> first trunk with it
   address_trie = 16,      // binary trie over the addresses: longest prefix -> trunk
+  outbound_index = 17,    // per tenant, the outbound node after each pair of symbols
 };
-constexpr std::uint32_t kSectionKinds = 16;
+constexpr std::uint32_t kSectionKinds = 17;
+
+// outbound_index: for each tenant in order, kPairs u32 entries; entry
+// s0 * 13 + s1 is the word offset in outbound_nodes of the node a number
+// starting with symbols s0 s1 reaches (0: the dead node), or kNone when
+// that place lies inside a chain node (walk from the root instead). A
+// lookup skips the first two levels, the ones every lookup crosses.
+constexpr std::uint32_t kPairs = 13 * 13;
 
 // address_trie: nodes of three u32 words {child for bit 0, child for bit 1,
 // trunk + 1 or 0}; node 0 is the root; a child of 0 means none (the root is

@@ -47,6 +47,7 @@ struct Plan {
   std::vector<Inbound> inbound;
   std::vector<Address> addresses;
   std::vector<std::uint32_t> outbound_nodes, inbound_nodes, pool_nodes;
+  std::vector<std::uint32_t> outbound_index;  // tenants x kPairs (format.hpp)
   std::array<std::uint8_t, 32> site_digest{};
 };
 

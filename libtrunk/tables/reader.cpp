@@ -55,6 +55,7 @@ Tables& Tables::operator=(Tables&& o) noexcept {
   trunk_from_hosts_ = o.trunk_from_hosts_;
   trunk_hosts_ = o.trunk_hosts_;
   address_trie_ = o.address_trie_;
+  outbound_index_ = o.outbound_index_;
   o.data_ = nullptr;
   o.size_ = 0;
   o.mapped_ = false;
@@ -342,7 +343,8 @@ bool Tables::verify(std::string& error) {
       !records(SectionKind::trunk_names, 4, trunk_names_, "trunk names") ||
       !records(SectionKind::trunk_from_hosts, 4, trunk_from_hosts_, "trunk from-host index") ||
       !records(SectionKind::trunk_hosts, 4, trunk_hosts_, "trunk host index") ||
-      !records(SectionKind::address_trie, 4, address_trie_, "address trie"))
+      !records(SectionKind::address_trie, 4, address_trie_, "address trie") ||
+      !records(SectionKind::outbound_index, 4, outbound_index_, "outbound index"))
     return false;
 
   auto str_ok = [&](Str s) {
@@ -414,6 +416,15 @@ bool Tables::verify(std::string& error) {
       error = std::string(what) + " has no empty bucket";
       return false;
     }
+  }
+  // The outbound index: kPairs entries per tenant, each kNone or a node.
+  if (outbound_index_.size() != std::size_t(n_tenants) * kPairs) {
+    error = "outbound index has the wrong size";
+    return false;
+  }
+  for (std::size_t i = 0; i < outbound_index_.size(); ++i) {
+    std::uint32_t e = outbound_index_[i];
+    if (e != kNone && !is_root(out_starts, e)) return bad("outbound index entry", i);
   }
   // The address trie: whole nodes, a root, children inside, trunks known.
   if (address_trie_.size() < 3 || address_trie_.size() % 3 != 0) {

@@ -57,6 +57,7 @@ class Tables {
   std::span<const InboundRecord> inbound() const { return inbound_; }
   std::span<const AddressRecord> addresses() const { return addresses_; }
   std::span<const std::uint32_t> outbound_nodes() const { return outbound_nodes_; }
+  std::span<const std::uint32_t> outbound_index() const { return outbound_index_; }
   std::span<const std::uint32_t> inbound_nodes() const { return inbound_nodes_; }
   std::span<const std::uint32_t> pool_nodes() const { return pool_nodes_; }
 
@@ -93,6 +94,7 @@ class Tables {
   std::span<const std::uint32_t> outbound_nodes_, inbound_nodes_, pool_nodes_;
   std::span<const std::uint32_t> tenant_names_, tenant_domains_, trunk_names_;
   std::span<const std::uint32_t> trunk_from_hosts_, trunk_hosts_, address_trie_;
+  std::span<const std::uint32_t> outbound_index_;
 };
 
 }  // namespace trunk::tables

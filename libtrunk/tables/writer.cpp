@@ -183,7 +183,7 @@ std::string serialize(const Plan& plan) {
       {SectionKind::addresses, &addresses},
   };
   std::string out_nodes = words(plan.outbound_nodes), in_nodes = words(plan.inbound_nodes),
-              pool_nodes = words(plan.pool_nodes);
+              pool_nodes = words(plan.pool_nodes), out_index = words(plan.outbound_index);
   std::string idx_tn = hash_index(tenant_names, name_hash, exact),
               idx_td = hash_index(tenant_domains, name_hash, exact),
               idx_kn = hash_index(trunk_names, name_hash, exact),
@@ -201,6 +201,7 @@ std::string serialize(const Plan& plan) {
   sections.push_back({SectionKind::trunk_from_hosts, &idx_from});
   sections.push_back({SectionKind::trunk_hosts, &idx_host});
   sections.push_back({SectionKind::address_trie, &trie});
+  sections.push_back({SectionKind::outbound_index, &out_index});
 
   auto align8 = [](std::uint64_t n) { return (n + 7) & ~std::uint64_t(7); };
   std::uint64_t offset = align8(sizeof(Header) + sections.size() * sizeof(SectionEntry));
