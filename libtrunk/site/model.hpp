@@ -170,7 +170,6 @@ struct Site {
   std::vector<std::string> files;  // the files read, in order
 
   const Trunk* find_trunk(std::string_view name) const;
-  const Tenant* find_tenant(std::string_view name) const;
   bool transport_enabled(Transport t) const;
 };
 

@@ -118,12 +118,7 @@ bool Tables::open(const std::filesystem::path& path, std::string& error) {
   data_ = static_cast<const char*>(p);
   size_ = size;
   mapped_ = true;
-  if (!verify(error)) {
-    error = path.string() + ": " + error;
-    release();
-    return false;
-  }
-  return true;
+  return verify_file(path, error);
 }
 
 bool Tables::read(const std::filesystem::path& path, std::string& error) {
@@ -148,12 +143,14 @@ bool Tables::read(const std::filesystem::path& path, std::string& error) {
   }
   data_ = to;
   size_ = size;
-  if (!verify(error)) {
-    error = path.string() + ": " + error;
-    release();
-    return false;
-  }
-  return true;
+  return verify_file(path, error);
+}
+
+bool Tables::verify_file(const std::filesystem::path& path, std::string& error) {
+  if (verify(error)) return true;
+  error = path.string() + ": " + error;
+  release();
+  return false;
 }
 
 bool Tables::load_bytes(std::string_view bytes, std::string& error) {

@@ -76,6 +76,9 @@ class Tables {
  private:
   const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
   bool verify(std::string& error);
+  // verify() for a file just read or mapped: names the file in the error
+  // and lets the bytes go when they are refused.
+  bool verify_file(const std::filesystem::path& path, std::string& error);
   void release();
   std::uint32_t find(std::span<const std::uint32_t> index, std::string_view key,
                      auto&& name_of, bool any_case = false) const;
