@@ -37,13 +37,15 @@ std::string shorten(std::string_view digits) {
 // The entry as the user wrote it, minus whitespace: "300-450".
 std::string entry_text(const PoolEntry& e) {
   std::string s = shorten(e.first);
-  if (!e.last.empty()) s += "-" + shorten(e.last);
+  if (!e.last.empty()) s.append("-").append(shorten(e.last));
   return s;
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+using diag::quoted;
 
 std::string repeat(char c, std::size_t n) { return std::string(n, c); }
+// "1" then n zeros: the smallest number of n + 1 digits.
+std::string one_then_zeros(std::size_t n) { return std::string("1").append(n, '0'); }
 
 // Reports the diagnostics of one pool, each at its characters.
 class PoolReporter {
@@ -86,7 +88,7 @@ std::string prefix_hint(const PoolEntry& e, std::string_view prefix) {
                                          last.find('+') == std::string_view::npos));
   if (!well_formed) return std::string(kPrefixReason);
   std::string fixed(first);
-  if (!e.last.empty()) fixed += "-" + std::string(last);
+  if (!e.last.empty()) fixed.append("-").append(last);
   return "write " + fixed + ": " + std::string(kPrefixReason);
 }
 
@@ -100,8 +102,8 @@ std::string split_by_length(std::string_view first, std::string_view last) {
   std::vector<std::pair<std::string, std::string>> pieces;
   pieces.emplace_back(std::string(first), repeat('9', first.size()));
   for (std::size_t n = first.size() + 1; n < last.size(); ++n)
-    pieces.emplace_back("1" + repeat('0', n - 1), repeat('9', n));
-  pieces.emplace_back("1" + repeat('0', last.size() - 1), std::string(last));
+    pieces.emplace_back(one_then_zeros(n - 1), repeat('9', n));
+  pieces.emplace_back(one_then_zeros(last.size() - 1), std::string(last));
   std::string out;
   for (const auto& [a, b] : pieces) {
     if (!out.empty()) out += "; ";

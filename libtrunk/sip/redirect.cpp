@@ -148,7 +148,7 @@ Reply outbound(const route::Router& router, const Message& m, std::uint32_t tena
     std::string uri = "sip:" + user + "@" + std::string(t.str(tr.host)) + ":" +
                       std::to_string(tr.port) + transport_param(tr.transport);
     std::string_view params = t.str(tr.request_uri_params);
-    if (!params.empty()) uri += ";" + std::string(params);
+    if (!params.empty()) uri.append(";").append(params);
     else if (tr.flags & tables::kTelUriRequestLine) uri += ";user=phone";
     char q[8];
     std::snprintf(q, sizeof q, "%.1f", std::max(0.1, 1.0 - 0.1 * i));

@@ -46,7 +46,7 @@ std::string dump_text(const Tables& t) {
     bool first = true;
     for (auto [bit, name] : kFlags) {
       if (!(r.flags & bit)) continue;
-      out += (first ? "" : ",") + std::string(name);
+      out.append(first ? "" : ",").append(name);
       first = false;
     }
     if (r.request_uri_params.length) out += " ruri_params=" + s(r.request_uri_params);
@@ -61,7 +61,7 @@ std::string dump_text(const Tables& t) {
     if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
     out += " trunks=";
     for (std::uint32_t i = 0; i < r.trunk_count; ++i)
-      out += (i ? "," : "") + trunk_name(t.route_trunks()[r.trunk_first + i]);
+      out.append(i ? "," : "").append(trunk_name(t.route_trunks()[r.trunk_first + i]));
     out += "\n";
   }
   out += "\n[inbound] " + std::to_string(t.inbound().size()) + "\n";

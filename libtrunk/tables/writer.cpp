@@ -235,7 +235,8 @@ std::string serialize(const Plan& plan) {
 bool write_atomically(const std::filesystem::path& path, const std::string& bytes,
                       std::string& error) {
   std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  std::string tmpl =
+      (dir / std::string(".").append(path.filename().string()).append(".tmp.XXXXXX")).string();
   int fd = mkstemp(tmpl.data());
   if (fd < 0) {
     error = "cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno);
