@@ -1,0 +1,74 @@
+// Endpoint and Transport text forms.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "trace/reader.hpp"
+
+namespace trunk::trace {
+
+std::string_view to_string(Transport t) {
+  switch (t) {
+    case Transport::udp: return "udp";
+    case Transport::tcp: return "tcp";
+    case Transport::tls: return "tls";
+    case Transport::sctp: return "sctp";
+    case Transport::ws: return "ws";
+    case Transport::wss: return "wss";
+    case Transport::unknown: break;
+  }
+  return "unknown";
+}
+
+std::string Endpoint::address() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family == 4) inet_ntop(AF_INET, addr.data(), buf, sizeof buf);
+  else if (family == 6) inet_ntop(AF_INET6, addr.data(), buf, sizeof buf);
+  return buf;
+}
+
+std::string Endpoint::to_string() const {
+  if (!known()) return {};
+  std::string a = address();
+  if (port == 0) return a;
+  if (family == 6) a = "[" + a + "]";
+  return a + ":" + std::to_string(port);
+}
+
+bool Endpoint::parse(std::string_view text, Endpoint& out) {
+  Endpoint e;
+  std::string_view host = text, port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos) return false;
+    host = text.substr(1, close - 1);
+    auto rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    auto colon = text.find(':');
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  char buf[INET6_ADDRSTRLEN + 1] = {};
+  if (host.empty() || host.size() >= sizeof buf) return false;
+  std::memcpy(buf, host.data(), host.size());
+  if (inet_pton(AF_INET, buf, e.addr.data()) == 1) e.family = 4;
+  else if (inet_pton(AF_INET6, buf, e.addr.data()) == 1) e.family = 6;
+  else return false;
+  if (!port.empty()) {
+    unsigned p = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc{} || end != port.data() + port.size() || p == 0 || p > 65535)
+      return false;
+    e.port = static_cast<std::uint16_t>(p);
+  }
+  out = e;
+  return true;
+}
+
+}  // namespace trunk::trace

@@ -1,0 +1,22 @@
+// The text reader: SIP messages out of logs and pasted traces.
+//
+// Understands plain messages separated by blank lines, Asterisk's
+// `pjsip set logger on`, FreeSWITCH's `sofia siptrace`, ngrep output and
+// "Received Packet from ADDRESS" style logs, and takes addresses, transport
+// and times from the log lines when the format has them. Streams line by
+// line; a message larger than a cap is cut and warned about.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "trace/reader.hpp"
+
+namespace trunk::trace {
+
+// Reads text from `file`, which the reader takes over and closes.
+std::unique_ptr<Reader> open_text(std::FILE* file, std::string name,
+                                  diag::Sink& sink);
+
+}  // namespace trunk::trace
