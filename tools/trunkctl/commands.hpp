@@ -24,9 +24,16 @@ Run setup_show(CLI::App& app, Common& common);
 Run setup_route(CLI::App& app, Common& common);
 Run setup_stats(CLI::App& app, Common& common);
 Run setup_reload(CLI::App& app, Common& common);
+Run setup_probe(CLI::App& app, Common& common);
+Run setup_register_test(CLI::App& app, Common& common);
 
 // Loads and checks the site for commands that read it; prints the
 // diagnostics when the site is unusable and returns false.
 bool load_for_reading(const Common& common, trunk::cli::LoadedSite& out, int& exit_code);
+
+// The trunk named `name`; otherwise prints that there is none (with the
+// closest name as a hint) and returns null.
+const trunk::site::Trunk* find_trunk_or_explain(const trunk::cli::LoadedSite& s,
+                                                const std::string& name, const Common& common);
 
 }  // namespace trunkctl

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
        trunkctl::setup_route},
       {"stats", "A running trunkd's counters (over its control socket)", trunkctl::setup_stats},
       {"reload", "Make a running trunkd reload its tables", trunkctl::setup_reload},
+      {"probe", "Send OPTIONS to trunks: online or offline, code and round-trip time",
+       trunkctl::setup_probe},
+      {"register-test", "REGISTER a trunk with its credentials and report the outcome",
+       trunkctl::setup_register_test},
   };
   std::vector<std::pair<CLI::App*, trunkctl::Run>> runs;
   for (const auto& s : subs) {

@@ -15,16 +15,8 @@ Run setup_show(CLI::App& app, Common& common) {
     cli::LoadedSite s;
     int code;
     if (!load_for_reading(common, s, code)) return code;
-    const site::Trunk* t = s.site.find_trunk(*name);
-    if (!t) {
-      std::vector<std::string_view> names;
-      for (const auto& o : s.site.trunks) names.push_back(o.name.value);
-      std::string near = diag::closest_match(*name, names);
-      std::cerr << "trunkctl: no trunk named \"" << *name << "\" in " << common.site << "\n";
-      if (!near.empty()) std::cerr << "  hint: did you mean \"" << near << "\"?\n";
-      else std::cerr << "  hint: `trunkctl list` shows the trunks\n";
-      return cli::kExitUnusable;
-    }
+    const site::Trunk* t = find_trunk_or_explain(s, *name, common);
+    if (!t) return cli::kExitUnusable;
     if (common.format == cli::Format::json) {
       diag::JsonWriter w;
       site::write_trunk_json(w, *t);

@@ -27,6 +27,18 @@ bool load_for_reading(const Common& common, cli::LoadedSite& out, int& exit_code
   return false;
 }
 
+const site::Trunk* find_trunk_or_explain(const cli::LoadedSite& s, const std::string& name,
+                                         const Common& common) {
+  if (const site::Trunk* t = s.site.find_trunk(name)) return t;
+  std::vector<std::string_view> names;
+  for (const auto& o : s.site.trunks) names.push_back(o.name.value);
+  std::string near = diag::closest_match(name, names);
+  std::cerr << "trunkctl: no trunk named \"" << name << "\" in " << common.site << "\n";
+  if (!near.empty()) std::cerr << "  hint: did you mean \"" << near << "\"?\n";
+  else std::cerr << "  hint: `trunkctl list` shows the trunks\n";
+  return nullptr;
+}
+
 Run setup_validate(CLI::App& app, Common& common) {
   auto strict = std::make_shared<bool>(false);
   app.add_flag("--strict", *strict, "Treat warnings as errors (exit 1)");

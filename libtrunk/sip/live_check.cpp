@@ -1,0 +1,417 @@
+// OPTIONS probe and REGISTER test over sofia-sip's nua (see live_check.hpp).
+//
+// A Session owns one su_root and one nua agent for the length of a check;
+// requests are issued on handles whose magic is the check's own state, and
+// the loop is stepped until every check is answered or the deadline passes.
+// Responses nta made up itself (a transport error, a timeout) reach the
+// handlers with a null `sip`: they count as no answer from the server.
+#include "sip/live_check.hpp"
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_string.h>
+#include <sofia-sip/su_wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+
+extern "C" {
+// sofia-sip's module logs; silenced so a check prints only its result.
+extern su_log_t nua_log[];
+extern su_log_t nta_log[];
+extern su_log_t tport_log[];
+}
+
+namespace trunk::sip {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void init_sofia() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    su_init();
+    for (su_log_t* log : {su_log_default, nua_log, nta_log, tport_log})
+      su_log_set_level(log, 0);
+  });
+}
+
+// Whether the event being delivered is a response nta made up itself (a
+// transport error, a DNS failure, a timeout) rather than one the server
+// sent: nta marks those messages with its internal flag, 1 << 15
+// (NTA_INTERNAL_MSG in sofia-sip's nta_internal.h, not an installed header).
+bool made_up_here(nua_t* nua) {
+  constexpr unsigned kNtaInternalMsg = 1u << 15;
+  nua_saved_event_t saved[1];
+  if (nua_save_event(nua, saved) == 0) return false;
+  const nua_event_data_t* data = nua_event_data(saved);
+  bool internal = data && data->e_msg && msg_get_flags(data->e_msg, kNtaInternalMsg);
+  nua_destroy_event(saved);
+  return internal;
+}
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// One nua agent on its own loop. Events go to `on_event`.
+class Session {
+ public:
+  using Handler = std::function<void(nua_event_t, int status, const char* phrase,
+                                     nua_handle_t*, void* hmagic, const sip_t*)>;
+
+  Session(const LiveOptions& options, Handler on_event) : on_event_(std::move(on_event)) {
+    init_sofia();
+    root_ = su_root_create(nullptr);
+    if (!root_) return;
+    nua_ = nua_create(root_, &Session::callback, this,
+                      NUTAG_URL(URL_STRING_MAKE(options.bind.c_str())),
+                      SIPTAG_USER_AGENT_STR(options.user_agent.c_str()),
+                      NUTAG_OUTBOUND("no-natify no-validate no-options-keepalive no-outbound"),
+                      TAG_NULL());
+  }
+  Session(const Session&) = delete;  // the nua callback holds `this`
+  Session& operator=(const Session&) = delete;
+
+  ~Session() {
+    if (nua_) {
+      nua_shutdown(nua_);
+      auto deadline = Clock::now() + std::chrono::seconds(2);
+      while (!shut_down_ && Clock::now() < deadline) su_root_step(root_, 50);
+      nua_destroy(nua_);
+    }
+    if (root_) su_root_destroy(root_);
+  }
+
+  bool ok() const { return nua_ != nullptr; }
+  nua_t* nua() { return nua_; }
+
+  // Steps the loop until `done()` or the deadline.
+  void run_until(Clock::time_point deadline, const std::function<bool()>& done) {
+    while (!done()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) break;
+      su_root_step(root_, static_cast<su_duration_t>(std::min<long>(left.count(), 100)));
+    }
+  }
+
+ private:
+  static void callback(nua_event_t event, int status, char const* phrase, nua_t*,
+                       nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
+                       sip_t const* sip, tagi_t[]) {
+    auto* self = static_cast<Session*>(magic);
+    if (event == nua_r_shutdown) {
+      if (status >= 200) self->shut_down_ = true;
+      return;
+    }
+    if (sip && made_up_here(self->nua_)) sip = nullptr;
+    if (hmagic) self->on_event_(event, status, phrase ? phrase : "", nh, hmagic, sip);
+  }
+
+  Handler on_event_;
+  su_root_t* root_ = nullptr;
+  nua_t* nua_ = nullptr;
+  bool shut_down_ = false;
+};
+
+// A response nta made up, as words for the report.
+std::string local_failure(int status, const char* phrase) {
+  return "no answer; the local SIP stack reports " + std::to_string(status) + " " + phrase;
+}
+
+std::string route_header(const Peer& p) {
+  if (p.proxy_host.empty()) return {};
+  Peer hop = p;
+  hop.host = p.proxy_host;
+  hop.port = p.proxy_port ? p.proxy_port : (p.transport == "tls" ? 5061 : 5060);
+  return "<" + hop.uri() + ";lr>";
+}
+
+// The server's challenge: realm (quoted, as sofia keeps it) and stale flag.
+struct Challenge {
+  std::string realm;
+  bool stale = false;
+};
+
+Challenge challenge_of(const sip_t* sip) {
+  Challenge c;
+  const msg_auth_t* au = sip->sip_www_authenticate ? sip->sip_www_authenticate
+                                                   : sip->sip_proxy_authenticate;
+  if (!au) return c;
+  if (const char* realm = msg_params_find(au->au_params, "realm=")) c.realm = realm;
+  if (const char* stale = msg_params_find(au->au_params, "stale="))
+    c.stale = su_casematch(stale, "true") || su_casematch(stale, "\"true\"");
+  if (c.realm.empty() || c.realm.front() != '"') c.realm = "\"" + c.realm + "\"";
+  return c;
+}
+
+int granted_expires(const sip_t* sip) {
+  int best = -1;
+  for (const sip_contact_t* m = sip->sip_contact; m; m = m->m_next)
+    if (m->m_expires) best = std::max(best, std::atoi(m->m_expires));
+  if (best < 0 && sip->sip_expires) best = static_cast<int>(sip->sip_expires->ex_delta);
+  return best;
+}
+
+std::vector<std::string> other_transports(const std::string& transport) {
+  std::vector<std::string> out;
+  for (const char* t : {"udp", "tcp"})
+    if (transport != t) out.push_back(t);
+  return out;
+}
+
+// Probes `peers` once over their own transports.
+std::vector<ProbeResult> probe_once(std::span<const Peer> peers, const LiveOptions& options) {
+  struct Pending {
+    ProbeResult result;
+    Clock::time_point sent;
+    bool done = false;
+  };
+  std::vector<Pending> pending(peers.size());
+  std::size_t answered = 0;
+  Session session(options, [&](nua_event_t event, int status, const char* phrase,
+                               nua_handle_t*, void* hmagic, const sip_t* sip) {
+    if (event != nua_r_options || status < 200) return;
+    auto* p = static_cast<Pending*>(hmagic);
+    if (p->done) return;
+    p->done = true;
+    ++answered;
+    p->result.phrase = phrase;
+    if (sip) {  // the server answered, whatever the code
+      p->result.status = ProbeStatus::online;
+      p->result.code = status;
+      p->result.rtt_ms = ms_since(p->sent);
+    } else {
+      p->result.status = ProbeStatus::offline;
+      p->result.phrase = local_failure(status, phrase);
+    }
+  });
+  if (!session.ok()) {
+    std::vector<ProbeResult> out(peers.size());
+    for (auto& r : out) r.phrase = "could not start the SIP stack on " + options.bind;
+    return out;
+  }
+  std::vector<nua_handle_t*> handles;
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    std::string uri = peers[i].uri();
+    std::string route = route_header(peers[i]);
+    nua_handle_t* nh = nua_handle(session.nua(), &pending[i],
+                                  SIPTAG_TO_STR(uri.c_str()), TAG_END());
+    handles.push_back(nh);
+    pending[i].sent = Clock::now();
+    nua_options(nh, NUTAG_URL(URL_STRING_MAKE(uri.c_str())),
+                TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+  }
+  session.run_until(Clock::now() + options.timeout, [&] { return answered == peers.size(); });
+  for (auto& p : pending)
+    if (!p.done)
+      p.result.phrase = "no answer within " + std::to_string(options.timeout.count()) + " ms";
+  for (nua_handle_t* nh : handles) nua_handle_destroy(nh);
+  std::vector<ProbeResult> out;
+  for (auto& p : pending) out.push_back(std::move(p.result));
+  return out;
+}
+
+// For each peer that got no answer, whether it answers over another
+// transport: the transport's name, or "".
+std::vector<std::string> answering_transport(std::span<const Peer> peers,
+                                             const std::vector<bool>& unanswered,
+                                             const LiveOptions& options) {
+  std::vector<Peer> tries;
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (!unanswered[i]) continue;
+    for (const auto& t : other_transports(peers[i].transport)) {
+      Peer alt = peers[i];
+      alt.transport = t;
+      tries.push_back(alt);
+      owner.push_back(i);
+    }
+  }
+  std::vector<std::string> out(peers.size());
+  if (tries.empty()) return out;
+  auto results = probe_once(tries, options);
+  for (std::size_t k = 0; k < tries.size(); ++k)
+    if (results[k].status == ProbeStatus::online && out[owner[k]].empty())
+      out[owner[k]] = tries[k].transport;
+  return out;
+}
+
+}  // namespace
+
+std::string Peer::uri() const {
+  std::string h = host.find(':') != std::string::npos && host.front() != '['
+                      ? "[" + host + "]" : host;
+  return "sip:" + h + ":" + std::to_string(port) + ";transport=" + transport;
+}
+
+std::string_view to_string(ProbeStatus s) {
+  switch (s) {
+    case ProbeStatus::online: return "online";
+    case ProbeStatus::offline: return "offline";
+    case ProbeStatus::transport_inconsistent: return "transport-inconsistent";
+  }
+  return "offline";
+}
+
+std::string_view to_string(RegisterStatus s) {
+  switch (s) {
+    case RegisterStatus::registered: return "registered";
+    case RegisterStatus::auth_failed: return "auth-failed";
+    case RegisterStatus::transport_inconsistent: return "transport-inconsistent";
+    case RegisterStatus::rejected: return "rejected";
+    case RegisterStatus::no_response: return "no-response";
+  }
+  return "no-response";
+}
+
+std::string_view describe(RegisterStatus s) {
+  switch (s) {
+    case RegisterStatus::registered: return "registered";
+    case RegisterStatus::auth_failed: return "registration failed: authentication failed";
+    case RegisterStatus::transport_inconsistent:
+      return "registration failed: transport type inconsistent";
+    case RegisterStatus::rejected: return "registration failed: rejected";
+    case RegisterStatus::no_response: return "registration failed: no response";
+  }
+  return "registration failed";
+}
+
+std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options) {
+  auto results = probe_once(peers, options);
+  if (!options.try_other_transports) return results;
+  std::vector<bool> unanswered;
+  for (const auto& r : results) unanswered.push_back(r.status != ProbeStatus::online);
+  auto other = answering_transport(peers, unanswered, options);
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (other[i].empty()) continue;
+    results[i].status = ProbeStatus::transport_inconsistent;
+    results[i].answered_over = other[i];
+  }
+  return results;
+}
+
+RegisterResult register_test(const RegisterRequest& request, const LiveOptions& options) {
+  enum class Stage { registering, unregistering, done };
+  struct State {
+    Stage stage = Stage::registering;
+    bool sent_credentials = false;
+    bool unregister_sent_credentials = false;
+    RegisterResult result;
+  } state;
+  const std::string domain = request.domain.empty() ? request.peer.host : request.domain;
+  const std::string aor = "sip:" + request.username + "@" + domain;
+  const std::string registrar = request.peer.uri();
+  const std::string route = route_header(request.peer);
+  const auto start = Clock::now();
+
+  auto credentials = [&](const sip_t* sip) {
+    Challenge c = challenge_of(sip);
+    return "Digest:" + c.realm + ":" + request.username + ":" + request.password;
+  };
+
+  Session session(options, [&](nua_event_t event, int status, const char* phrase,
+                               nua_handle_t* nh, void*, const sip_t* sip) {
+    if (status < 200) return;
+    RegisterResult& r = state.result;
+    if (event == nua_r_register && state.stage == Stage::registering) {
+      if (!sip) {  // made up here: a transport error or a timeout
+        r.status = RegisterStatus::no_response;
+        r.phrase = local_failure(status, phrase);
+        state.stage = Stage::done;
+        return;
+      }
+      r.code = status;
+      r.phrase = phrase;
+      if (status == 401 || status == 407) {
+        ++r.challenges;
+        Challenge c = challenge_of(sip);
+        if (state.sent_credentials && !c.stale) {
+          r.status = RegisterStatus::auth_failed;
+          state.stage = Stage::done;
+          return;
+        }
+        if (r.challenges > 3) {  // stale nonces without end
+          r.status = RegisterStatus::auth_failed;
+          state.stage = Stage::done;
+          return;
+        }
+        state.sent_credentials = true;
+        std::string auth = credentials(sip);
+        nua_authenticate(nh, NUTAG_AUTH(auth.c_str()), TAG_END());
+        return;
+      }
+      r.rtt_ms = ms_since(start);
+      if (status >= 200 && status < 300) {
+        r.status = RegisterStatus::registered;
+        r.granted_expires = granted_expires(sip);
+        if (request.keep) {
+          state.stage = Stage::done;
+        } else {
+          state.stage = Stage::unregistering;
+          nua_unregister(nh, TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
+                         TAG_END());
+        }
+        return;
+      }
+      r.status = status == 403 && state.sent_credentials ? RegisterStatus::auth_failed
+                                                          : RegisterStatus::rejected;
+      state.stage = Stage::done;
+      return;
+    }
+    if (event == nua_r_unregister && state.stage == Stage::unregistering) {
+      if (sip && (status == 401 || status == 407) && !state.unregister_sent_credentials) {
+        state.unregister_sent_credentials = true;
+        std::string auth = credentials(sip);
+        nua_authenticate(nh, NUTAG_AUTH(auth.c_str()), TAG_END());
+        return;
+      }
+      r.unregister_code = sip ? status : 0;
+      r.unregistered = sip && status >= 200 && status < 300;
+      state.stage = Stage::done;
+    }
+  });
+  RegisterResult& r = state.result;
+  if (!session.ok()) {
+    r.phrase = "could not start the SIP stack on " + options.bind;
+    return r;
+  }
+  // hmagic must be non-null for events to reach the handler.
+  nua_handle_t* nh = nua_handle(session.nua(), &state, SIPTAG_TO_STR(aor.c_str()),
+                                SIPTAG_FROM_STR(aor.c_str()), TAG_END());
+  const std::string expires = std::to_string(request.expires);
+  nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar.c_str())),
+               NUTAG_M_USERNAME(request.username.c_str()),
+               SIPTAG_EXPIRES_STR(expires.c_str()),
+               TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+  // Registering may take a challenge round trip: the timeout covers each
+  // stage rather than the whole exchange.
+  auto deadline = Clock::now() + options.timeout;
+  session.run_until(deadline, [&] { return state.stage != Stage::registering; });
+  if (state.stage == Stage::registering) {
+    r.status = RegisterStatus::no_response;
+    r.phrase = "nothing within " + std::to_string(options.timeout.count()) + " ms";
+  } else if (state.stage == Stage::unregistering) {
+    session.run_until(Clock::now() + options.timeout,
+                      [&] { return state.stage == Stage::done; });
+  }
+  nua_handle_destroy(nh);
+
+  if (r.status == RegisterStatus::no_response && options.try_other_transports) {
+    const Peer peers[] = {request.peer};
+    auto other = answering_transport(peers, {true}, options);
+    if (!other[0].empty()) {
+      r.status = RegisterStatus::transport_inconsistent;
+      r.answered_over = other[0];
+    }
+  }
+  return r;
+}
+
+}  // namespace trunk::sip
