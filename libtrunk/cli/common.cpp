@@ -3,8 +3,10 @@
 
 #include <iostream>
 
+#include "route/compile.hpp"
 #include "site/check.hpp"
 #include "site/loader.hpp"
+#include "tables/writer.hpp"
 
 namespace trunk::cli {
 
@@ -63,6 +65,14 @@ int exit_code_for(const diag::Sink& sink, bool strict) {
   if (sink.errors() > 0) return kExitFindings;
   if (strict && sink.warnings() > 0) return kExitFindings;
   return kExitClean;
+}
+
+bool compile_in_memory(LoadedSite& s, std::string& storage, tables::Tables& tables,
+                       std::string& error) {
+  tables::Plan plan;
+  if (!route::compile(s.site, s.sources, s.sink, plan)) return false;
+  storage = tables::serialize(plan);
+  return tables.view_bytes(storage, error);
 }
 
 }  // namespace trunk::cli

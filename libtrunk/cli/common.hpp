@@ -15,6 +15,7 @@
 #include "diag/render.hpp"
 #include "did/site_checks.hpp"
 #include "site/model.hpp"
+#include "tables/reader.hpp"
 
 namespace trunk::cli {
 
@@ -51,6 +52,12 @@ struct LoadedSite {
 // fills `pool_stats` when given). Never throws.
 LoadedSite load_and_check(const std::filesystem::path& path,
                           did::PoolStats* pool_stats = nullptr);
+
+// Compiles `s`'s dial plan into `tables`, in memory: `storage` keeps the
+// bytes the tables read. On compile errors returns false with them in
+// `s.sink`; on an internal failure returns false with `error` set.
+bool compile_in_memory(LoadedSite& s, std::string& storage, tables::Tables& tables,
+                       std::string& error);
 
 // Prints diagnostics as text (to `err`, with quoted lines) or as a JSON array
 // value (into `w`, which the caller has positioned after a key).

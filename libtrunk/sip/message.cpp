@@ -1,10 +1,18 @@
 // SIP messages through sofia-sip's parser.
 #include "sip/message.hpp"
 
+#include "sip/malformed.hpp"
+
 #include <sofia-sip/msg.h>
+#include <sofia-sip/msg_types.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/sip.h>
 #include <sofia-sip/sip_header.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <utility>
 
 namespace trunk::sip {
 namespace {
@@ -62,6 +70,11 @@ std::optional<Message> Message::parse(std::string_view bytes, std::string& error
     error = "no request or status line";
     return std::nullopt;
   }
+  if (sip->sip_error) {
+    auto end = bytes.find("\r\n\r\n");
+    if (end == std::string_view::npos) end = bytes.find("\n\n");
+    out.raw_headers_ = std::string(bytes.substr(0, end));
+  }
   return out;
 }
 
@@ -112,6 +125,154 @@ std::vector<std::string> Message::malformed_headers() const {
   for (const sip_error_t* e = sip_object(msg_.get())->sip_error; e; e = e->er_next)
     out.push_back(str(e->er_name));
   return out;
+}
+
+namespace {
+
+// The compact form of a header name (RFC 3261 7.3.3), or 0.
+char compact_form(std::string_view name) {
+  static constexpr std::pair<std::string_view, char> forms[] = {
+      {"via", 'v'}, {"from", 'f'}, {"to", 't'}, {"contact", 'm'}, {"call-id", 'i'},
+      {"content-length", 'l'}, {"content-type", 'c'}, {"supported", 'k'}, {"subject", 's'},
+      {"content-encoding", 'e'}, {"refer-to", 'r'}, {"referred-by", 'b'}, {"event", 'o'}};
+  for (const auto& [full, c] : forms)
+    if (name.size() == full.size() &&
+        std::equal(name.begin(), name.end(), full.begin(),
+                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+      return c;
+  return 0;
+}
+
+bool same_name(std::string_view line_name, std::string_view name) {
+  auto lower_eq = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  if (lower_eq(line_name, name)) return true;
+  char c = compact_form(name);
+  return c && line_name.size() == 1 && std::tolower(static_cast<unsigned char>(line_name[0])) == c;
+}
+
+}  // namespace
+
+std::vector<Message::RawHeader> Message::malformed_header_texts() const {
+  // The header lines (continuation lines joined), after the start line.
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::string_view rest = raw_headers_;
+  bool start_line = true;
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (start_line) {
+      start_line = false;
+      continue;
+    }
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !lines.empty()) {
+      lines.back().second += " ";
+      lines.back().second += line.substr(line.find_first_not_of(" \t"));
+      continue;
+    }
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = line.substr(0, colon);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    std::string_view value = line.substr(colon + 1);
+    auto first = value.find_first_not_of(" \t");
+    value = first == std::string_view::npos ? std::string_view() : value.substr(first);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    lines.emplace_back(std::string(name), std::string(value));
+  }
+  std::vector<bool> used(lines.size(), false);
+  std::vector<std::pair<std::size_t, RawHeader>> found;  // by line, for the order of the message
+  for (const sip_error_t* e = sip_object(msg_.get())->sip_error; e; e = e->er_next) {
+    RawHeader h;
+    h.name = str(e->er_name);
+    // Of several lines of this header, the first whose text shows a fault.
+    std::size_t pick = lines.size();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (used[i] || !same_name(lines[i].first, h.name)) continue;
+      if (pick == lines.size()) pick = i;
+      if (what_is_wrong(h.name, lines[i].second) != kNoKnownFault) {
+        pick = i;
+        break;
+      }
+    }
+    if (pick < lines.size()) {
+      used[pick] = true;
+      h.value = lines[pick].second;
+      if (h.name.empty()) h.name = lines[pick].first;
+    }
+    found.emplace_back(pick, std::move(h));
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<RawHeader> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+std::string Message::phrase() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_status ? str(sip->sip_status->st_phrase) : std::string();
+}
+
+std::uint32_t Message::cseq_number() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_cseq ? sip->sip_cseq->cs_seq : 0;
+}
+
+std::string Message::via_transport() const {
+  const sip_t* sip = sip_object(msg_.get());
+  if (!sip->sip_via || !sip->sip_via->v_protocol) return {};
+  std::string p = sip->sip_via->v_protocol;
+  auto slash = p.rfind('/');
+  std::string t = slash == std::string::npos ? p : p.substr(slash + 1);
+  for (char& c : t) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return t;
+}
+
+std::string Message::via_branch() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_via ? str(sip->sip_via->v_branch) : std::string();
+}
+
+bool Message::has_credentials() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_authorization || sip->sip_proxy_authorization;
+}
+
+int Message::expires() const {
+  const sip_t* sip = sip_object(msg_.get());
+  int best = -1;
+  for (const sip_contact_t* m = sip->sip_contact; m; m = m->m_next)
+    if (m->m_expires) best = std::max(best, std::atoi(m->m_expires));
+  if (best < 0 && sip->sip_expires) best = static_cast<int>(sip->sip_expires->ex_delta);
+  return best;
+}
+
+std::string Message::from_host_lenient() const {
+  const sip_t* sip = sip_object(msg_.get());
+  if (sip->sip_from) return from_uri().host;
+  for (const auto& h : malformed_header_texts()) {
+    if (h.name != "From" && h.name != "f") continue;
+    std::string_view v = h.value;
+    auto scheme = v.find("sip:");
+    if (scheme == std::string_view::npos) scheme = v.find("sips:");
+    if (scheme == std::string_view::npos) return {};
+    v.remove_prefix(v.find(':', scheme) + 1);
+    auto at = v.find('@');
+    auto end_of_uri = v.find_first_of(">;? \t");
+    if (at != std::string_view::npos && (end_of_uri == std::string_view::npos || at < end_of_uri))
+      v.remove_prefix(at + 1);
+    auto end = v.find_first_of(">;:? \t");
+    return std::string(v.substr(0, end));
+  }
+  return {};
 }
 
 bool Message::can_be_answered() const {

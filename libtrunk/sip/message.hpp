@@ -7,6 +7,7 @@
 // inside libtrunk/sip: no other module includes its headers.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,29 @@ class Message {
   std::string cseq_method() const;
   // Headers sofia-sip could not parse, by name ("Contact").
   std::vector<std::string> malformed_headers() const;
+  // The same with each header's text as written (value only, folded lines
+  // joined), for reports that say what is wrong with it.
+  struct RawHeader {
+    std::string name;
+    std::string value;
+  };
+  std::vector<RawHeader> malformed_header_texts() const;
+  // The status line's reason phrase ("Busy Here"); empty for requests.
+  std::string phrase() const;
+  std::uint32_t cseq_number() const;  // 0 when there is no CSeq
+  // The top Via's transport in lower case ("udp", "tcp", "tls"); empty
+  // when there is no parsed Via.
+  std::string via_transport() const;
+  std::string via_branch() const;  // the top Via's branch
+  // Whether the request carries Authorization or Proxy-Authorization.
+  bool has_credentials() const;
+  // The expiry granted or asked for: the largest Contact expires
+  // parameter, else the Expires header; -1 when neither is there.
+  int expires() const;
+  // The user of the From URI when the From header could not be parsed:
+  // the host is then taken from the raw text (sip:user@HOST...), so a
+  // trace with a broken From can still be matched. Empty when not found.
+  std::string from_host_lenient() const;
   // Whether the headers a response must echo (Via, From, To, Call-ID,
   // CSeq) are all present and parsed.
   bool can_be_answered() const;
@@ -57,6 +81,9 @@ class Message {
 
  private:
   explicit Message(msg_s* msg);
+  // The header lines as received, kept only when some header is malformed
+  // (sofia-sip keeps no text of a header it could not parse).
+  std::string raw_headers_;
   struct Free {
     void operator()(msg_s* m) const;
   };

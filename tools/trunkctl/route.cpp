@@ -4,9 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "route/compile.hpp"
 #include "route/explain.hpp"
-#include "tables/writer.hpp"
 
 namespace trunkctl {
 
@@ -56,17 +54,15 @@ int run(const Common& common, const RouteOptions& o) {
     cli::LoadedSite s;
     int code;
     if (!load_for_reading(common, s, code)) return code;
-    tables::Plan plan;
-    if (!route::compile(s.site, s.sources, s.sink, plan)) {
+    if (!cli::compile_in_memory(s, bytes, t, error)) {
+      if (!error.empty()) {
+        std::cerr << "trunkctl: internal error: " << error << "\n";
+        return cli::kExitUnusable;
+      }
       s.sink.sort();
       cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
       std::cerr << "trunkctl: the dial plan does not compile; see dialplan-compile --check\n";
       return cli::kExitFindings;
-    }
-    bytes = tables::serialize(plan);
-    if (!t.view_bytes(bytes, error)) {
-      std::cerr << "trunkctl: internal error: " << error << "\n";
-      return cli::kExitUnusable;
     }
   }
   route::Router router(t);

@@ -1,0 +1,65 @@
+// One pass over a trace (see analyze.hpp).
+#include "trace/analyze.hpp"
+
+#include "sip/malformed.hpp"
+
+namespace trunk::trace {
+
+Analyzer::Analyzer(const site::Site& site, const route::Router& router)
+    : matcher_(site, router), calls_(site) {}
+
+void Analyzer::process(const Captured& c, MessageReport& out) {
+  out = MessageReport{};
+  out.index = ++messages_;
+  std::string error;
+  auto parsed = sip::Message::parse(c.bytes, error);
+  if (!parsed) {
+    ++not_sip_;
+    out.parse_error = error;
+    return;
+  }
+  const sip::Message& m = *parsed;
+  out.parsed = true;
+  out.request = m.is_request();
+  out.call_id = m.call_id();
+  out.cseq_method = m.cseq_method();
+  out.from_host = m.from_host_lenient();
+  for (auto& h : m.malformed_header_texts()) {
+    std::string problem = sip::what_is_wrong(h.name, h.value);
+    out.malformed.push_back({std::move(h.name), std::move(h.value), std::move(problem)});
+  }
+  if (out.request) {
+    ++requests_;
+    out.method = m.method();
+    const sip::Uri u = m.request_uri();
+    out.request_uri = u.scheme + ":" + (u.user.empty() ? "" : u.user + (u.host.empty() ? "" : "@")) +
+                      u.host + (u.port.empty() ? "" : ":" + u.port);
+    out.in_dialog = calls_.in_dialog(m);
+    out.match = matcher_.match_request(m, c, out.in_dialog);
+    if (out.in_dialog) {
+      // The dialog's decision was made by the call's first request; this
+      // one only needs to belong to it.
+      if (const Call* call = calls_.find(out.call_id)) {
+        if (out.match.trunk == kNone && out.match.tenant == kNone) {
+          out.match.problems.clear();
+          out.match.trunk = call->trunk;
+          out.match.tenant = call->tenant;
+          out.match.direction = call->direction;
+          out.match.trunk_by = "its call";
+        }
+      }
+    }
+    out.call = &calls_.on_request(m, c, out.match);
+  } else {
+    ++responses_;
+    out.status = m.status();
+    out.phrase = m.phrase();
+    const Call& call = calls_.on_response(m, c);
+    out.call = &call;
+    out.match.trunk = call.trunk;
+    out.match.tenant = call.tenant;
+    out.match.direction = call.direction;
+  }
+}
+
+}  // namespace trunk::trace

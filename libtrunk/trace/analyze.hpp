@@ -1,0 +1,70 @@
+// One pass over a trace: each message parsed (sofia-sip), each request
+// matched against the site, every message filed under its call.
+//
+// The Analyzer is what sip-trace-match, its tests and its benchmark share:
+// the tool prints what process() reports, the calls and the trunks' status.
+// A message sofia-sip cannot read at all is reported (not_sip) and skipped;
+// a malformed header is listed with what is wrong with it and the rest of
+// the message is still matched.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "route/router.hpp"
+#include "site/model.hpp"
+#include "trace/calls.hpp"
+#include "trace/match.hpp"
+#include "trace/reader.hpp"
+
+namespace trunk::trace {
+
+struct MalformedHeader {
+  std::string name;     // as written: "To"
+  std::string value;    // its text
+  std::string problem;  // what is wrong: "'<' is never closed by '>'"
+};
+
+// What process() found about one message.
+struct MessageReport {
+  std::uint64_t index = 0;   // 1-based, over the whole trace
+  bool parsed = false;       // false: not a SIP message at all
+  std::string parse_error;
+  bool request = false;
+  std::string method;        // requests
+  int status = 0;            // responses
+  std::string phrase;
+  std::string cseq_method;
+  std::string call_id;
+  std::string request_uri;   // "sip:+14155550142@pbx.example"
+  std::string from_host;
+  bool in_dialog = false;    // requests: inherits its call's match
+  Match match;               // requests; responses get their call's trunk
+  std::vector<MalformedHeader> malformed;
+  const Call* call = nullptr;  // valid until the next process()
+  // A request that matched no trunk or tenant, or failed a step.
+  bool unmatched() const { return request && parsed && !match.matched(); }
+};
+
+class Analyzer {
+ public:
+  // `site` and `router` must outlive the Analyzer.
+  Analyzer(const site::Site& site, const route::Router& router);
+
+  void process(const Captured& c, MessageReport& out);
+
+  const CallTracker& calls() const { return calls_; }
+  const Matcher& matcher() const { return matcher_; }
+  std::uint64_t messages() const { return messages_; }
+  std::uint64_t requests() const { return requests_; }
+  std::uint64_t responses() const { return responses_; }
+  std::uint64_t not_sip() const { return not_sip_; }
+
+ private:
+  Matcher matcher_;
+  CallTracker calls_;
+  std::uint64_t messages_ = 0, requests_ = 0, responses_ = 0, not_sip_ = 0;
+};
+
+}  // namespace trunk::trace

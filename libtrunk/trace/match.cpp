@@ -1,0 +1,491 @@
+// Matching traced requests against the site (see match.hpp).
+#include "trace/match.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "diag/diagnostic.hpp"
+
+namespace trunk::trace {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+bool mapped_address(const Endpoint& e, std::uint8_t (&out)[16]) {
+  if (e.family == 6) {
+    std::memcpy(out, e.addr.data(), 16);
+    return true;
+  }
+  if (e.family == 4) {
+    std::memset(out, 0, 10);
+    out[10] = out[11] = 0xff;
+    std::memcpy(out + 12, e.addr.data(), 4);
+    return true;
+  }
+  return false;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  return out;
+}
+
+// The number a request is about: the Request-URI's user, else the To user.
+std::string dialled_number(const sip::Message& m) {
+  std::string n = m.request_uri().user;
+  if (n.empty()) n = m.to_uri().user;
+  return n;
+}
+
+bool is_initial_call_request(const std::string& method) { return method == "INVITE"; }
+
+}  // namespace
+
+std::string_view to_string(Direction d) {
+  switch (d) {
+    case Direction::from_trunk: return "from-trunk";
+    case Direction::to_trunk: return "to-trunk";
+    case Direction::from_tenant: return "from-tenant";
+    case Direction::unknown: break;
+  }
+  return "unknown";
+}
+
+Matcher::Matcher(const site::Site& site, const route::Router& router)
+    : site_(&site), router_(&router) {
+  const auto& t = router.tables();
+  site_of_table_.assign(t.trunks().size(), kNone);
+  table_of_site_.assign(site.trunks.size(), kNone);
+  for (std::uint32_t i = 0; i < site.trunks.size(); ++i) {
+    std::uint32_t k = t.find_trunk(site.trunks[i].name.value);
+    if (k == kNone) continue;
+    table_of_site_[i] = k;
+    site_of_table_[k] = i;
+  }
+  senders_.resize(site.trunks.size());
+  for (const tables::RouteRecord& rr : t.routes()) {
+    for (std::uint32_t x : t.route_trunks().subspan(rr.trunk_first, rr.trunk_count)) {
+      std::uint32_t i = site_trunk(x);
+      if (i == kNone) continue;
+      Sender s{rr.tenant, std::string(t.str(rr.prepend)), rr.strip > 0, std::string(t.str(rr.name))};
+      auto& list = senders_[i];
+      if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(std::move(s));
+    }
+  }
+}
+
+std::uint32_t Matcher::site_trunk(std::uint32_t k) const {
+  return k == kNone || k >= site_of_table_.size() ? kNone : site_of_table_[k];
+}
+
+std::uint32_t Matcher::table_trunk(std::uint32_t i) const {
+  return i == kNone || i >= table_of_site_.size() ? kNone : table_of_site_[i];
+}
+
+Match Matcher::match_request(const sip::Message& m, const Captured& c, bool in_dialog) const {
+  Match out;
+  identify(m, c, out);
+  const std::string method = m.method();
+  if (out.trunk == kNone && out.tenant == kNone) {
+    explain_no_trunk(m, c, out);
+    return out;
+  }
+  if (out.trunk != kNone) check_trunk_fit(m, c, out);
+  if (in_dialog || !is_initial_call_request(method)) return out;
+  switch (out.direction) {
+    case Direction::from_trunk: route_inbound(m, out); break;
+    case Direction::to_trunk: route_to_trunk(m, out); break;
+    case Direction::from_tenant: route_from_tenant(m, out); break;
+    case Direction::unknown: break;
+  }
+  return out;
+}
+
+void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) const {
+  const auto& t = router_->tables();
+  const std::string from_host = lower(m.from_host_lenient());
+  std::uint8_t address[16];
+
+  // match_from_host first, as trunkd does: it names the trunk whatever the
+  // source address.
+  if (!from_host.empty()) {
+    std::uint32_t i = site_trunk(t.find_trunk_by_from_host(from_host));
+    if (i != kNone && site_->trunks[i].match_from_host.present &&
+        lower(site_->trunks[i].match_from_host.value) == from_host) {
+      out.trunk = i;
+      out.trunk_by = "From host " + diag::quoted(from_host) + " is its match_from_host";
+      out.direction = Direction::from_trunk;
+      return;
+    }
+  }
+  if (mapped_address(c.src, address)) {
+    std::uint32_t i = site_trunk(t.find_trunk_by_address(address));
+    if (i != kNone) {
+      out.trunk = i;
+      out.trunk_by = "source address " + c.src.address();
+      out.direction = Direction::from_trunk;
+      return;
+    }
+  }
+  if (mapped_address(c.dst, address)) {
+    std::uint32_t i = site_trunk(t.find_trunk_by_address(address));
+    if (i != kNone) {
+      out.trunk = i;
+      out.trunk_by = "destination address " + c.dst.address();
+      out.direction = Direction::to_trunk;
+      return;
+    }
+  }
+  if (!from_host.empty()) {
+    std::uint32_t i = site_trunk(t.find_trunk_by_host(from_host));
+    if (i != kNone) {
+      out.trunk = i;
+      out.trunk_by = "From host " + diag::quoted(from_host) + " is its host";
+      out.direction = site_->trunks[i].type.value == site::TrunkType::accept_register ||
+                              m.method() != "REGISTER"
+                          ? Direction::from_trunk
+                          : Direction::to_trunk;
+      return;
+    }
+  }
+  const std::string ruri_host = lower(m.request_uri().host);
+  if (!ruri_host.empty()) {
+    std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
+    if (i != kNone) {
+      out.trunk = i;
+      out.trunk_by = "Request-URI host " + diag::quoted(ruri_host) + " is its host";
+      // Customers register to an accept-register trunk's host: they are the
+      // trunk, sending to us. Any other trunk's host is where we send.
+      out.direction = site_->trunks[i].type.value == site::TrunkType::accept_register
+                          ? Direction::from_trunk
+                          : Direction::to_trunk;
+      return;
+    }
+  }
+  if (!from_host.empty()) {
+    std::uint32_t k = t.find_tenant_by_domain(from_host);
+    if (k != kNone) {
+      std::uint32_t i = site_->tenants.size() > k ? k : kNone;
+      // Tenants keep the site's order in the tables.
+      if (i != kNone && site_->tenants[i].name.value == t.str(t.tenants()[k].name)) {
+        out.tenant = i;
+        out.tenant_by = "From host " + diag::quoted(from_host) + " is its sip_domain";
+        out.direction = Direction::from_tenant;
+      }
+    }
+  }
+}
+
+void Matcher::check_trunk_fit(const sip::Message& m, const Captured& c, Match& out) const {
+  const site::Trunk& tr = site_->trunks[out.trunk];
+  const std::string& name = tr.name.value;
+  const std::string method = m.method();
+
+  // The transport the message travelled over: the capture's, else the Via's.
+  std::string seen = c.transport != Transport::unknown ? std::string(to_string(c.transport))
+                                                       : m.via_transport();
+  std::string want(site::to_string(tr.transport.value));
+  if (want == "wss" && (seen == "ws" || seen == "wss")) seen = want;
+  if (!seen.empty() && seen != want)
+    out.problems.push_back("transport type inconsistent: the message came over " + upper(seen) +
+                           ", trunk " + diag::quoted(name) + " is set to " + upper(want));
+
+  if (out.direction == Direction::from_trunk && c.src.known() && c.src.port != 0 &&
+      tr.verify_port.value && c.src.port != tr.port.value &&
+      out.trunk_by.rfind("source address", 0) == 0)
+    out.problems.push_back("the source port " + std::to_string(c.src.port) + " differs from trunk " +
+                           diag::quoted(name) + "'s port " + std::to_string(tr.port.value) +
+                           " while verify_port is on");
+  if (out.direction == Direction::to_trunk && c.dst.known() && c.dst.port != 0 &&
+      c.dst.port != tr.port.value && tr.type.value != site::TrunkType::accept_register &&
+      !tr.outbound_proxy.present)
+    out.problems.push_back("sent to port " + std::to_string(c.dst.port) + ", trunk " +
+                           diag::quoted(name) + "'s port is " + std::to_string(tr.port.value));
+  if (out.direction == Direction::from_trunk && tr.match_from_host.present &&
+      out.trunk_by.rfind("From host", 0) != 0) {
+    std::string fh = lower(m.from_host_lenient());
+    if (fh != lower(tr.match_from_host.value))
+      out.notes.push_back("the From host " + diag::quoted(fh) + " is not the trunk's match_from_host " +
+                          diag::quoted(tr.match_from_host.value));
+  }
+
+  if (method == "INVITE" && out.direction != Direction::from_tenant) {
+    const std::string scheme = lower(m.request_uri().scheme);
+    if (tr.tel_uri_request_line.value && scheme != "tel")
+      out.problems.push_back("trunk " + diag::quoted(name) +
+                             " requires tel: in the Request-Line (tel_uri_request_line) but the "
+                             "message uses " + scheme + ":");
+    else if (!tr.tel_uri_request_line.value && scheme == "tel")
+      out.problems.push_back("the Request-Line uses tel: but trunk " + diag::quoted(name) +
+                             " does not set tel_uri_request_line");
+    if (tr.direction.value == site::Direction::inbound && out.direction == Direction::to_trunk)
+      out.problems.push_back("trunk " + diag::quoted(name) +
+                             "'s direction is inbound: it takes no outbound calls");
+    if (tr.direction.value == site::Direction::outbound && out.direction == Direction::from_trunk)
+      out.problems.push_back("trunk " + diag::quoted(name) +
+                             "'s direction is outbound: it brings no inbound calls");
+  }
+
+  if (method == "REGISTER") {
+    const bool registers_here = tr.type.value == site::TrunkType::accept_register ||
+                                tr.type.value == site::TrunkType::register_;
+    if (!registers_here) {
+      out.problems.push_back("trunk " + diag::quoted(name) + " is a " +
+                             std::string(site::to_string(tr.type.value)) +
+                             " trunk: it does not register");
+    } else if (tr.auth.username.present) {
+      std::string user = m.from_uri().user;
+      if (user.empty()) user = m.to_uri().user;
+      if (user != tr.auth.username.value)
+        out.problems.push_back("the REGISTER user " + diag::quoted(user) + " is not trunk " +
+                               diag::quoted(name) + "'s auth.username " +
+                               diag::quoted(tr.auth.username.value));
+    }
+  }
+}
+
+void Matcher::route_inbound(const sip::Message& m, Match& out) const {
+  const auto& t = router_->tables();
+  const std::string did = dialled_number(m);
+  out.did = did;
+  const std::uint32_t k = table_trunk(out.trunk);
+  if (k == kNone) return;
+  auto r = router_->inbound(k, did);
+  const std::string& trunk_name = site_->trunks[out.trunk].name.value;
+  switch (r.status) {
+    case route::Router::InboundStatus::not_a_number:
+      out.problems.push_back("the Request-URI's user " + diag::quoted(did) +
+                             " is not a number: no DID to look up");
+      return;
+    case route::Router::InboundStatus::not_in_pool:
+      explain_did(did, out.trunk, out);
+      return;
+    case route::Router::InboundStatus::no_rule:
+    case route::Router::InboundStatus::matched:
+      break;
+  }
+  std::string bare = did.empty() || did.front() != '+' ? did : did.substr(1);
+  out.tenant = r.tenant;  // tenants keep the site's order in the tables
+  std::string tenant_name(t.str(t.tenants()[r.tenant].name));
+  out.tenant_by = "DID " + bare + " is in its pool on " + trunk_name +
+                  (bare.size() != did.size() ? " (leading + removed)" : "");
+  if (r.status == route::Router::InboundStatus::no_rule) {
+    out.problems.push_back("DID " + bare + " is in tenant " + diag::quoted(tenant_name) +
+                           "'s pool on trunk " + diag::quoted(trunk_name) +
+                           " but no [[inbound]] rule covers it");
+    return;
+  }
+  std::array<char, 1024> buf;
+  std::uint32_t n = router_->destination(r.rule, did, buf);
+  if (n != kNone) out.destination.assign(buf.data(), n);
+}
+
+void Matcher::explain_did(const std::string& did, std::uint32_t trunk, Match& out) const {
+  const auto& t = router_->tables();
+  const std::string& trunk_name = site_->trunks[trunk].name.value;
+  const std::uint32_t k = table_trunk(trunk);
+  std::string bare = !did.empty() && did.front() == '+' ? did.substr(1) : did;
+  std::string problem = "DID " + bare + " is in no tenant's pool on trunk " + diag::quoted(trunk_name);
+  auto tenant_of = [&](std::uint32_t tk, const std::string& n) {
+    auto r = router_->inbound(tk, n);
+    return r.status == route::Router::InboundStatus::not_in_pool ||
+                   r.status == route::Router::InboundStatus::not_a_number
+               ? std::string()
+               : std::string(t.str(t.tenants()[r.tenant].name));
+  };
+  // A country code or international prefix the pools hold the number without.
+  std::string prefix_hint;
+  std::string_view rest = bare;
+  std::string lead;
+  if (rest.rfind("00", 0) == 0) {
+    rest.remove_prefix(2);
+    lead = "00";
+  }
+  for (std::size_t cc = 1; cc <= 3 && cc < rest.size() && prefix_hint.empty(); ++cc) {
+    std::string shorter(rest.substr(cc));
+    std::string owner = tenant_of(k, shorter);
+    if (!owner.empty())
+      prefix_hint = "the DID carries " + (did.front() == '+' ? std::string("+") : lead) +
+                    std::string(rest.substr(0, cc)) + " while the pools hold it without: " +
+                    shorter + " is in tenant " + diag::quoted(owner) + "'s pool";
+  }
+  if (prefix_hint.empty() && did.front() == '+') {
+    // "+" and a national number: the pools may hold it with a trunk prefix.
+    for (const char* p : {"0", "1"}) {
+      std::string longer = p + bare;
+      std::string owner = tenant_of(k, longer);
+      if (!owner.empty()) {
+        prefix_hint = "the DID carries + while the pools hold it as " + longer +
+                      " (tenant " + diag::quoted(owner) + ")";
+        break;
+      }
+    }
+  }
+  if (!prefix_hint.empty()) {
+    out.problems.push_back(problem + "; " + prefix_hint);
+    return;
+  }
+  // The number is in a pool, on another trunk.
+  for (std::uint32_t j = 0; j < site_->trunks.size(); ++j) {
+    if (j == trunk) continue;
+    std::uint32_t tj = table_trunk(j);
+    if (tj == kNone) continue;
+    std::string owner = tenant_of(tj, bare);
+    if (!owner.empty()) {
+      out.problems.push_back(problem + "; it is in tenant " + diag::quoted(owner) +
+                             "'s pool on trunk " + diag::quoted(site_->trunks[j].name.value));
+      return;
+    }
+  }
+  std::string pools;
+  std::size_t shown = 0;
+  for (const auto& a : site_->trunks[trunk].tenants) {
+    if (shown++ == 3) {
+      pools += ", ...";
+      break;
+    }
+    pools += (pools.empty() ? "" : ", ") + a.tenant.value + " \"" + a.did_pool.value + "\"";
+  }
+  out.problems.push_back(problem + (pools.empty() ? "; the trunk has no tenant assigned"
+                                                  : "; its pools: " + pools));
+}
+
+void Matcher::route_to_trunk(const sip::Message& m, Match& out) const {
+  const auto& t = router_->tables();
+  const site::Trunk& tr = site_->trunks[out.trunk];
+  const std::string number = dialled_number(m);
+  // The tenants that may send on this trunk: the From host's, else those
+  // assigned to the trunk.
+  std::vector<std::uint32_t> tenants;
+  std::uint32_t by_domain = t.find_tenant_by_domain(lower(m.from_uri().host));
+  if (by_domain != kNone) {
+    tenants.push_back(by_domain);
+  } else {
+    for (const auto& a : tr.tenants) {
+      std::uint32_t k = t.find_tenant(a.tenant.value);
+      if (k != kNone) tenants.push_back(k);
+    }
+  }
+  std::string guess;  // a route whose strip hides the dialled digits
+  for (const Sender& sender : senders_[out.trunk]) {
+    const std::uint32_t tk = sender.tenant;
+    if (std::find(tenants.begin(), tenants.end(), tk) == tenants.end()) continue;
+    if (number.rfind(sender.prepend, 0) != 0) continue;
+    if (sender.strips) {
+      if (guess.empty()) guess = sender.route;
+      continue;
+    }
+    const std::string rest = number.substr(sender.prepend.size());
+    for (const std::string& dialled : {rest, "+" + rest}) {
+      const std::uint32_t ri = router_->outbound(tk, dialled);
+      if (ri == kNone) continue;
+      const tables::RouteRecord& rr = t.routes()[ri];
+      if (rr.strip != 0 || t.str(rr.prepend) != sender.prepend) continue;
+      auto trunks = t.route_trunks().subspan(rr.trunk_first, rr.trunk_count);
+      std::uint32_t pos = kNone;
+      for (std::uint32_t p = 0; p < trunks.size() && pos == kNone; ++p)
+        if (site_trunk(trunks[p]) == out.trunk) pos = p;
+      if (pos == kNone) continue;
+      out.tenant = tk;
+      out.tenant_by = "its route " + diag::quoted(t.str(rr.name)) + " sends " + number +
+                      " to this trunk";
+      out.route = std::string(t.str(rr.name));
+      out.send = number;
+      for (std::uint32_t x : trunks) out.trunks.emplace_back(t.str(t.trunks()[x].name));
+      if (pos > 0)
+        out.notes.push_back("trunk " + diag::quoted(tr.name.value) + " is number " +
+                            std::to_string(pos + 1) + " of route " + diag::quoted(out.route) +
+                            "'s trunks: a failover attempt");
+      return;
+    }
+  }
+  if (!guess.empty()) {
+    out.notes.push_back("route " + diag::quoted(guess) +
+                        " may have sent it: its strip hides the digits that were dialled");
+    return;
+  }
+  std::string who;
+  for (std::uint32_t tk : tenants)
+    who += (who.empty() ? "" : ", ") + diag::quoted(t.str(t.tenants()[tk].name));
+  std::string problem = "no route of " + (who.empty() ? std::string("any tenant") : "tenant " + who) +
+                        " sends " + number + " to trunk " + diag::quoted(tr.name.value);
+  if (tenants.size() == 1) {
+    std::uint32_t ri = router_->outbound(tenants[0], number);
+    if (ri != kNone) {
+      const auto& rr = t.routes()[ri];
+      std::string list;
+      for (std::uint32_t x : t.route_trunks().subspan(rr.trunk_first, rr.trunk_count))
+        list += (list.empty() ? "" : ", ") + std::string(t.str(t.trunks()[x].name));
+      problem += "; dialled as is, it takes route " + diag::quoted(t.str(rr.name)) + " via " + list;
+    }
+  }
+  out.problems.push_back(problem);
+}
+
+void Matcher::route_from_tenant(const sip::Message& m, Match& out) const {
+  const auto& t = router_->tables();
+  const std::string number = dialled_number(m);
+  const std::string tenant_name = site_->tenants[out.tenant].name.value;
+  std::uint32_t tk = t.find_tenant(tenant_name);
+  if (tk == kNone) return;
+  std::uint32_t ri = router_->outbound(tk, number);
+  if (ri == kNone) {
+    out.problems.push_back("no route of tenant " + diag::quoted(tenant_name) + " matches " +
+                           diag::quoted(number));
+    return;
+  }
+  const auto& rr = t.routes()[ri];
+  out.route = std::string(t.str(rr.name));
+  std::array<char, 256> buf;
+  std::uint32_t n = router_->send_number(ri, number, buf);
+  if (n != kNone) out.send.assign(buf.data(), n);
+  for (std::uint32_t x : t.route_trunks().subspan(rr.trunk_first, rr.trunk_count))
+    out.trunks.emplace_back(t.str(t.trunks()[x].name));
+}
+
+void Matcher::explain_no_trunk(const sip::Message& m, const Captured& c, Match& out) const {
+  if (c.src.known())
+    out.problems.push_back("the source address " + c.src.address() +
+                           " is no trunk's host or associated_ips");
+  const std::string from_host = lower(m.from_host_lenient());
+  if (from_host.empty()) {
+    out.problems.push_back("the From header has no host to match");
+    return;
+  }
+  std::vector<std::string_view> names;
+  std::vector<std::uint32_t> owner;
+  for (std::uint32_t i = 0; i < site_->trunks.size(); ++i) {
+    const auto& tr = site_->trunks[i];
+    if (tr.match_from_host.present) {
+      names.push_back(tr.match_from_host.value);
+      owner.push_back(i);
+    }
+    names.push_back(tr.host.value);
+    owner.push_back(i);
+  }
+  for (const auto& tn : site_->tenants) names.push_back(tn.sip_domain.value);
+  std::string problem = "the From host " + diag::quoted(from_host) +
+                        " is no trunk's match_from_host or host and no tenant's sip_domain";
+  std::string near = diag::closest_match(from_host, names);
+  if (!near.empty()) {
+    auto it = std::find(names.begin(), names.end(), near);
+    auto at = static_cast<std::size_t>(it - names.begin());
+    if (at < owner.size())
+      problem += "; the closest is " + diag::quoted(near) + " (trunk " +
+                 diag::quoted(site_->trunks[owner[at]].name.value) + ")";
+    else
+      problem += "; the closest is " + diag::quoted(near) + " (a tenant's sip_domain)";
+  }
+  out.problems.push_back(problem);
+  const std::string ruri_host = lower(m.request_uri().host);
+  if (!ruri_host.empty() && ruri_host != from_host)
+    out.problems.push_back("the Request-URI host " + diag::quoted(ruri_host) + " is no trunk's host");
+}
+
+}  // namespace trunk::trace

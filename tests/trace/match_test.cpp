@@ -1,0 +1,383 @@
+// Matching traced messages against tests/data/trace/site.toml: each way a
+// trunk is found, each reason matching fails, the SkySwitch trace with its
+// broken headers, and the calls' outcomes and the trunks' status.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "route/compile.hpp"
+#include "site/check.hpp"
+#include "site/loader.hpp"
+#include "tables/writer.hpp"
+#include "trace/analyze.hpp"
+
+using namespace trunk;
+using trace::kNone;
+
+namespace {
+
+struct TraceSite {
+  site::Site site;
+  std::string bytes;
+  tables::Tables tables;
+  std::unique_ptr<route::Router> router;
+  TraceSite() {
+    diag::Sink sink;
+    diag::SourceText src;
+    REQUIRE(site::load_site(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/site.toml", site,
+                            sink, src) == site::LoadStatus::loaded);
+    site::check(site, src, sink);
+    REQUIRE(sink.errors() == 0);
+    tables::Plan plan;
+    REQUIRE(route::compile(site, src, sink, plan));
+    bytes = tables::serialize(plan);
+    std::string error;
+    REQUIRE(tables.load_bytes(bytes, error));
+    router = std::make_unique<route::Router>(tables);
+  }
+  std::string trunk(std::uint32_t i) const { return i == kNone ? "" : site.trunks[i].name.value; }
+  std::string tenant(std::uint32_t i) const {
+    return i == kNone ? "" : site.tenants[i].name.value;
+  }
+};
+
+const TraceSite& trace_site() {
+  static TraceSite s;
+  return s;
+}
+
+trace::Endpoint ep(const char* text) {
+  trace::Endpoint e;
+  REQUIRE(trace::Endpoint::parse(text, e));
+  return e;
+}
+
+struct Msg {
+  std::string method = "INVITE";
+  std::string ruri = "sip:4155550242@198.51.100.7";
+  std::string from = "<sip:caller@203.0.113.10>;tag=f1";
+  std::string to;  // default: the Request-URI
+  std::string call_id = "call-1";
+  std::string via = "SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK-1";
+  std::string extra;
+  int cseq = 1;
+  std::string text() const {
+    return method + " " + ruri + " SIP/2.0\r\nVia: " + via + "\r\nFrom: " + from +
+           "\r\nTo: " + (to.empty() ? "<" + ruri + ">" : to) + "\r\nCall-ID: " + call_id +
+           "\r\nCSeq: " + std::to_string(cseq) + " " + method + "\r\n" + extra +
+           "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+  }
+};
+
+std::string response(int code, const std::string& phrase, const std::string& method,
+                     const std::string& call_id = "call-1", int cseq = 1,
+                     const std::string& extra = "") {
+  return "SIP/2.0 " + std::to_string(code) + " " + phrase +
+         "\r\nVia: SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK-1\r\n"
+         "From: <sip:caller@203.0.113.10>;tag=f1\r\nTo: <sip:x@198.51.100.7>;tag=t1\r\n"
+         "Call-ID: " + call_id + "\r\nCSeq: " + std::to_string(cseq) + " " + method + "\r\n" +
+         extra + "Content-Length: 0\r\n\r\n";
+}
+
+struct Run {
+  trace::Analyzer analyzer{trace_site().site, *trace_site().router};
+  trace::MessageReport last;
+  const trace::MessageReport& feed(const std::string& bytes, const char* src = "203.0.113.10:5060",
+                                   const char* dst = "198.51.100.7:5060",
+                                   trace::Transport t = trace::Transport::udp) {
+    trace::Captured c;
+    c.bytes = bytes;
+    c.src = src ? ep(src) : trace::Endpoint{};
+    c.dst = dst ? ep(dst) : trace::Endpoint{};
+    c.transport = t;
+    analyzer.process(c, last);
+    return last;
+  }
+};
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("trace match: inbound by source address, tenant by pool, rule by DID") {
+  Run run;
+  const auto& s = trace_site();
+  Msg m;
+  m.ruri = "sip:+4155550242@198.51.100.7";
+  const auto& r = run.feed(m.text());
+  CHECK(r.parsed);
+  CHECK(s.trunk(r.match.trunk) == "CarrierA");
+  CHECK(r.match.trunk_by == "source address 203.0.113.10");
+  CHECK(r.match.direction == trace::Direction::from_trunk);
+  CHECK(joined(r.match.problems) == "");
+  CHECK(s.tenant(r.match.tenant) == "acme");
+  CHECK(r.match.tenant_by == "DID 4155550242 is in its pool on CarrierA (leading + removed)");
+  CHECK(r.match.destination == "sip:4155550242@acme.pbx.example");
+  CHECK(r.match.matched());
+}
+
+TEST_CASE("trace match: the associated_ips block and verify_port") {
+  Run run;
+  Msg m;
+  const auto& r = run.feed(m.text(), "203.0.113.20:5080");
+  CHECK(trace_site().trunk(r.match.trunk) == "CarrierA");
+  CHECK(joined(r.match.problems) ==
+        "the source port 5080 differs from trunk \"CarrierA\"'s port 5060 while verify_port is "
+        "on\n");
+  CHECK_FALSE(r.match.matched());
+}
+
+TEST_CASE("trace match: a DID in no pool, with the reason") {
+  const auto& s = trace_site();
+  SUBCASE("a country code the pools hold the number without") {
+    Run run;
+    Msg m;
+    m.ruri = "sip:+444155550242@198.51.100.7";
+    const auto& r = run.feed(m.text());
+    CHECK(joined(r.match.problems) ==
+          "DID 444155550242 is in no tenant's pool on trunk \"CarrierA\"; the DID carries +44 "
+          "while the pools hold it without: 4155550242 is in tenant \"acme\"'s pool\n");
+  }
+  SUBCASE("in a pool on another trunk") {
+    Run run;
+    Msg m;
+    m.ruri = "sip:6505550250@198.51.100.7";
+    const auto& r = run.feed(m.text());
+    CHECK(s.trunk(r.match.trunk) == "CarrierA");
+    CHECK(joined(r.match.problems) ==
+          "DID 6505550250 is in no tenant's pool on trunk \"CarrierA\"; it is in tenant "
+          "\"globex\"'s pool on trunk \"CarrierT\"\n");
+  }
+  SUBCASE("in a pool, without a rule") {
+    Run run;
+    Msg m;
+    m.ruri = "sip:4155550260@198.51.100.7";
+    const auto& r = run.feed(m.text());
+    CHECK(s.tenant(r.match.tenant) == "acme");
+    CHECK(joined(r.match.problems) ==
+          "DID 4155550260 is in tenant \"acme\"'s pool on trunk \"CarrierA\" but no [[inbound]] "
+          "rule covers it\n");
+  }
+  SUBCASE("nowhere") {
+    Run run;
+    Msg m;
+    m.ruri = "sip:999@198.51.100.7";
+    const auto& r = run.feed(m.text());
+    CHECK(joined(r.match.problems) ==
+          "DID 999 is in no tenant's pool on trunk \"CarrierA\"; its pools: acme "
+          "\"4155550200-4155550299\", globex \"6505550100-6505550199\"\n");
+  }
+}
+
+TEST_CASE("trace match: From host, closest name, transport and tel: URIs") {
+  const auto& s = trace_site();
+  SUBCASE("match_from_host names the trunk whatever the address") {
+    Run run;
+    Msg m;
+    m.from = "<sip:4155550142@trunking-customer.15611.service>;tag=1";
+    m.ruri = "sip:4155550142@198.51.100.7";
+    const auto& r = run.feed(m.text(), "192.0.2.99:5060");
+    CHECK(s.trunk(r.match.trunk) == "skyswitch-customer");
+    CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its match_from_host");
+    CHECK(r.match.destination == "sip:4155550142@acme.pbx.example");
+    CHECK(r.match.matched());
+  }
+  SUBCASE("a From host one letter off") {
+    Run run;
+    Msg m;
+    m.from = "<sip:4155550142@trunking-customer.15611.servce>;tag=1";
+    const auto& r = run.feed(m.text(), "192.0.2.99:5060", "198.51.100.7:5060");
+    CHECK(r.match.trunk == kNone);
+    CHECK(joined(r.match.problems) ==
+          "the source address 192.0.2.99 is no trunk's host or associated_ips\n"
+          "the From host \"trunking-customer.15611.servce\" is no trunk's match_from_host or host "
+          "and no tenant's sip_domain; the closest is \"trunking-customer.15611.service\" (trunk "
+          "\"skyswitch-customer\")\n"
+          "the Request-URI host \"198.51.100.7\" is no trunk's host\n");
+  }
+  SUBCASE("the transport differs from the trunk's") {
+    Run run;
+    Msg m;
+    m.ruri = "tel:+6505550250";
+    m.via = "SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bK-2";
+    const auto& r = run.feed(m.text(), "198.51.100.20:5060");
+    CHECK(s.trunk(r.match.trunk) == "CarrierT");
+    CHECK(joined(r.match.problems) ==
+          "transport type inconsistent: the message came over UDP, trunk \"CarrierT\" is set to "
+          "TCP\n");
+    CHECK(s.tenant(r.match.tenant) == "globex");
+  }
+  SUBCASE("tel: required in the Request-Line") {
+    Run run;
+    Msg m;
+    m.ruri = "sip:6505550250@198.51.100.7";
+    const auto& r = run.feed(m.text(), "198.51.100.20:5060", "198.51.100.7:5060",
+                             trace::Transport::tcp);
+    CHECK(joined(r.match.problems) ==
+          "trunk \"CarrierT\" requires tel: in the Request-Line (tel_uri_request_line) but the "
+          "message uses sip:\n");
+    CHECK(r.match.destination == "sip:6505550250@globex.pbx.example");
+  }
+}
+
+TEST_CASE("trace match: outbound, from a tenant and to a trunk") {
+  const auto& s = trace_site();
+  SUBCASE("from a tenant's phone: the route the router picks") {
+    Run run;
+    Msg m;
+    m.from = "<sip:alice@acme.pbx.example>;tag=1";
+    m.ruri = "sip:01144207123456@acme.pbx.example";
+    const auto& r = run.feed(m.text(), "192.0.2.50:5060", "198.51.100.7:5060");
+    CHECK(s.tenant(r.match.tenant) == "acme");
+    CHECK(r.match.direction == trace::Direction::from_tenant);
+    CHECK(r.match.route == "intl");
+    CHECK(r.match.send == "+44207123456");
+    CHECK(r.match.trunks == std::vector<std::string>{"CarrierA"});
+  }
+  SUBCASE("to a trunk: which route sent it, failover position") {
+    Run run;
+    Msg m;
+    m.from = "<sip:6505550101@198.51.100.7>;tag=1";
+    m.ruri = "tel:14155551234";
+    m.via = "SIP/2.0/TCP 198.51.100.7:5060;branch=z9hG4bK-3";
+    const auto& r = run.feed(m.text(), "198.51.100.7:5060", "198.51.100.20:5060",
+                             trace::Transport::tcp);
+    CHECK(s.trunk(r.match.trunk) == "CarrierT");
+    CHECK(r.match.direction == trace::Direction::to_trunk);
+    CHECK(joined(r.match.problems) == "");
+    CHECK(r.match.route == "us");
+    CHECK(s.tenant(r.match.tenant) == "globex");
+    CHECK(joined(r.match.notes) ==
+          "trunk \"CarrierT\" is number 2 of route \"us\"'s trunks: a failover attempt\n");
+  }
+  SUBCASE("to a trunk no route sends it to") {
+    Run run;
+    Msg m;
+    m.ruri = "tel:999";
+    const auto& r = run.feed(m.text(), "198.51.100.7:5060", "198.51.100.20:5060",
+                             trace::Transport::tcp);
+    CHECK(joined(r.match.problems) == "no route of tenant \"globex\" sends 999 to trunk \"CarrierT\"\n");
+  }
+}
+
+TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
+  std::ifstream in(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/skyswitch-invite.txt",
+                   std::ios::binary);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  // The file is a message as pasted: LF line ends.
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  Run run;
+  const auto& r = run.feed(crlf, nullptr, nullptr, trace::Transport::unknown);
+  REQUIRE(r.parsed);
+  CHECK(r.method == "INVITE");
+  CHECK(trace_site().trunk(r.match.trunk) == "skyswitch-customer");
+  CHECK(r.from_host == "trunking-customer.15611.service");
+  std::string malformed;
+  for (const auto& h : r.malformed) malformed += h.name + ": " + h.problem + "\n";
+  CHECK(malformed ==
+        "Via: the sent-by host is missing after SIP/2.0/UDP\n"
+        "To: '<' is never closed by '>'\n"
+        "Contact: the URI has no host\n");
+  CHECK(trace_site().tenant(r.match.tenant) == "acme");
+  CHECK(r.match.destination == "sip:4155550142@acme.pbx.example");
+}
+
+TEST_CASE("trace calls: outcomes and trunk status") {
+  const auto& s = trace_site();
+  SUBCASE("registration: challenged, credentials, 403 is authentication failed") {
+    Run run;
+    Msg m;
+    m.method = "REGISTER";
+    m.ruri = "sip:sip.cybercity.dk";
+    m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
+    m.to = "<sip:voi18062@sip.cybercity.dk>";
+    m.call_id = "reg-1";
+    run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
+    CHECK(s.trunk(run.last.match.trunk) == "cybercity");
+    CHECK(run.last.match.direction == trace::Direction::to_trunk);
+    run.feed(response(401, "Unauthorized", "REGISTER", "reg-1"), "192.0.2.200:5060",
+             "192.0.2.5:5060");
+    m.cseq = 2;
+    m.extra = "Authorization: Digest username=\"voi18062\", realm=\"x\", nonce=\"n\", "
+              "uri=\"sip:sip.cybercity.dk\", response=\"0123456789abcdef0123456789abcdef\"\r\n";
+    run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
+    run.feed(response(403, "Wrong password", "REGISTER", "reg-1", 2), "192.0.2.200:5060",
+             "192.0.2.5:5060");
+    const auto& calls = run.analyzer.calls().calls();
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].outcome() == trace::Outcome::auth_failed);
+    CHECK(calls[0].describe() == "registration failed: authentication failed (403 Wrong password)");
+    CHECK(calls[0].failed());
+    auto status = run.analyzer.calls().trunk_status();
+    CHECK(status[3].describe(s.site.trunks[3]) == "registration failed: authentication failed");
+  }
+  SUBCASE("registered, with the granted expiry") {
+    Run run;
+    Msg m;
+    m.method = "REGISTER";
+    m.ruri = "sip:sip.cybercity.dk";
+    m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
+    m.to = "<sip:voi18062@sip.cybercity.dk>";
+    m.call_id = "reg-2";
+    run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
+    run.feed(response(200, "OK", "REGISTER", "reg-2", 1,
+                      "Contact: <sip:voi18062@192.0.2.5>;expires=1800\r\n"),
+             "192.0.2.200:5060", "192.0.2.5:5060");
+    const auto& call = run.analyzer.calls().calls().at(0);
+    CHECK(call.describe() == "registered (200 OK), expires 1800 s");
+    CHECK(run.analyzer.calls().trunk_status()[3].describe(s.site.trunks[3]) ==
+          "registered (expires 1800 s)");
+  }
+  SUBCASE("a third call over a trunk with limits.total 2 is busy: maximum channels reached") {
+    Run run;
+    for (int i = 1; i <= 3; ++i) {
+      Msg m;
+      m.call_id = "c" + std::to_string(i);
+      run.feed(m.text());
+      if (i < 3) run.feed(response(200, "OK", "INVITE", m.call_id), "198.51.100.7:5060",
+                          "203.0.113.10:5060");
+    }
+    run.feed(response(503, "Service Unavailable", "INVITE", "c3"), "198.51.100.7:5060",
+             "203.0.113.10:5060");
+    const auto& calls = run.analyzer.calls().calls();
+    REQUIRE(calls.size() == 3);
+    CHECK(calls[0].outcome() == trace::Outcome::answered);
+    CHECK(calls[2].describe() ==
+          "busy: maximum channels reached (503 Service Unavailable); trunk \"CarrierA\" already "
+          "had 2 calls, its limits.total is 2");
+    CHECK(calls[2].failed());
+    auto status = run.analyzer.calls().trunk_status();
+    CHECK(status[1].describe(s.site.trunks[1]) ==
+          "busy: maximum channels reached; 3 calls: 2 answered, 1 busy; peak 3 concurrent calls");
+  }
+  SUBCASE("in-dialog requests belong to their call") {
+    Run run;
+    Msg m;
+    run.feed(m.text());
+    run.feed(response(200, "OK", "INVITE"), "198.51.100.7:5060", "203.0.113.10:5060");
+    Msg bye;
+    bye.method = "BYE";
+    bye.ruri = "sip:caller@192.0.2.77";
+    bye.to = "<sip:4155550242@198.51.100.7>;tag=t1";
+    bye.cseq = 2;
+    bye.from = "<sip:4155550242@198.51.100.7>;tag=t1";
+    const auto& r = run.feed(bye.text(), "198.51.100.7:5060", "192.0.2.77:5060");
+    CHECK(r.in_dialog);
+    CHECK(trace_site().trunk(r.match.trunk) == "CarrierA");
+    CHECK(r.match.trunk_by == "its call");
+    CHECK(r.match.matched());
+    CHECK(run.analyzer.calls().calls().at(0).describe() == "answered (200 OK), ended by BYE");
+  }
+}

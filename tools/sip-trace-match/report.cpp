@@ -1,0 +1,284 @@
+// sip-trace-match's report (see report.hpp).
+#include "report.hpp"
+
+#include <ctime>
+#include <iostream>
+
+namespace sip_trace_match {
+
+using namespace trunk;
+using trace::kNone;
+
+namespace {
+
+// "10:01:02.123456" (UTC), or "" when the input has no times.
+std::string time_of_day(std::int64_t us) {
+  if (us <= 0) return {};
+  std::time_t s = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(us % 1000000));
+  return buf;
+}
+
+std::string where(const trace::Captured& c) {
+  if (c.frame) return "frame " + std::to_string(c.frame);
+  if (c.line) return "line " + std::to_string(c.line);
+  return {};
+}
+
+void optional_field(diag::JsonWriter& w, std::string_view k, const std::string& v) {
+  if (v.empty()) w.key(k).null();
+  else w.field(k, v);
+}
+
+}  // namespace
+
+Report::Report(const site::Site& site, const Filters& filters, cli::Format format,
+               std::string input, std::ostream& out)
+    : site_(site), filters_(filters), format_(format), input_(std::move(input)), out_(out) {}
+
+std::string Report::trunk_name(std::uint32_t i) const {
+  return i == kNone || i >= site_.trunks.size() ? std::string() : site_.trunks[i].name.value;
+}
+
+std::string Report::tenant_name(std::uint32_t i) const {
+  return i == kNone || i >= site_.tenants.size() ? std::string() : site_.tenants[i].name.value;
+}
+
+bool Report::shown(const trace::MessageReport& r) const {
+  if (!filters_.call_id.empty() && r.call_id != filters_.call_id) return false;
+  if (!filters_.method.empty()) {
+    const std::string& m = r.request ? r.method : r.cseq_method;
+    if (m != filters_.method) return false;
+  }
+  if (!filters_.trunk.empty() && trunk_name(r.match.trunk) != filters_.trunk) return false;
+  if (filters_.unmatched && !(r.unmatched() || !r.parsed)) return false;
+  return true;
+}
+
+void Report::message(const trace::Captured& c, const trace::MessageReport& r) {
+  if (!shown(r)) return;
+  ++shown_;
+  if (r.parsed) shown_calls_.insert(r.call_id);
+  if (!r.parsed) ++not_sip_;
+  if (r.unmatched()) ++unmatched_;
+  if (!r.malformed.empty()) ++malformed_;
+  if (filters_.summary_only) return;
+  if (format_ == cli::Format::json) message_json(c, r);
+  else message_text(c, r);
+}
+
+void Report::message_text(const trace::Captured& c, const trace::MessageReport& r) {
+  std::string head = "#" + std::to_string(r.index);
+  if (auto w = where(c); !w.empty()) head += " " + w;
+  if (auto t = time_of_day(c.time_us); !t.empty()) head += " " + t;
+  if (c.transport != trace::Transport::unknown) head += " " + std::string(to_string(c.transport));
+  if (c.src.known() || c.dst.known())
+    head += " " + (c.src.known() ? c.src.to_string() : "?") + " -> " +
+            (c.dst.known() ? c.dst.to_string() : "?");
+  if (!r.parsed) {
+    out_ << head << "  not a SIP message: " << r.parse_error << "\n";
+    return;
+  }
+  if (r.request) head += "  " + r.method + " " + r.request_uri;
+  else head += "  " + std::to_string(r.status) + " " + r.phrase + " (" + r.cseq_method + ")";
+  out_ << head << "\n";
+  const trace::Match& m = r.match;
+  if (r.request) {
+    std::string line;
+    if (m.trunk != kNone)
+      line = "trunk " + trunk_name(m.trunk) + " (" + m.trunk_by + "), " +
+             std::string(to_string(m.direction));
+    if (m.tenant != kNone)
+      line += (line.empty() ? "" : "; ") + std::string("tenant ") + tenant_name(m.tenant) +
+              (m.tenant_by.empty() ? "" : " (" + m.tenant_by + ")");
+    if (!m.route.empty()) {
+      std::string trunks;
+      for (const auto& t : m.trunks) trunks += (trunks.empty() ? "" : ", ") + t;
+      line += "; route " + m.route + " sends " + m.send + " via " + trunks;
+    }
+    if (!m.destination.empty()) line += "; inbound rule -> " + m.destination;
+    if (!line.empty()) out_ << "    " << line << "\n";
+    for (const auto& n : m.notes) out_ << "    note: " << n << "\n";
+    for (const auto& p : m.problems) out_ << "    unmatched: " << p << "\n";
+    if (m.problems.empty() && !m.trunk_or_tenant_known())
+      out_ << "    unmatched: no trunk or tenant\n";
+  }
+  for (const auto& h : r.malformed)
+    out_ << "    malformed " << h.name << ": " << h.problem << ": \"" << h.value << "\"\n";
+}
+
+void Report::message_json(const trace::Captured& c, const trace::MessageReport& r) {
+  diag::JsonWriter w;
+  w.begin_object().field("type", "message").field("index", r.index);
+  if (c.frame) w.field("frame", c.frame);
+  if (c.line) w.field("line", static_cast<std::uint64_t>(c.line));
+  if (c.time_us) w.field("time_us", static_cast<std::int64_t>(c.time_us));
+  w.field("transport", to_string(c.transport));
+  optional_field(w, "src", c.src.to_string());
+  optional_field(w, "dst", c.dst.to_string());
+  w.field("sip", r.parsed);
+  if (!r.parsed) {
+    w.field("error", r.parse_error).end_object();
+    out_ << w.str() << "\n";
+    return;
+  }
+  w.field("request", r.request);
+  if (r.request) w.field("method", r.method).field("request_uri", r.request_uri);
+  else w.field("status", r.status).field("phrase", r.phrase);
+  w.field("cseq_method", r.cseq_method).field("call_id", r.call_id);
+  const trace::Match& m = r.match;
+  optional_field(w, "trunk", trunk_name(m.trunk));
+  optional_field(w, "tenant", tenant_name(m.tenant));
+  w.field("direction", to_string(m.direction));
+  if (r.request) {
+    w.field("in_dialog", r.in_dialog).field("matched", m.matched());
+    optional_field(w, "trunk_by", m.trunk_by);
+    optional_field(w, "tenant_by", m.tenant_by);
+    optional_field(w, "route", m.route);
+    optional_field(w, "send", m.send);
+    w.key("trunks").begin_array();
+    for (const auto& t : m.trunks) w.value(t);
+    w.end_array();
+    optional_field(w, "did", m.did);
+    optional_field(w, "destination", m.destination);
+    w.key("problems").begin_array();
+    for (const auto& p : m.problems) w.value(p);
+    w.end_array().key("notes").begin_array();
+    for (const auto& n : m.notes) w.value(n);
+    w.end_array();
+  }
+  w.key("malformed").begin_array();
+  for (const auto& h : r.malformed)
+    w.begin_object().field("header", h.name).field("value", h.value).field("problem", h.problem)
+        .end_object();
+  w.end_array().end_object();
+  out_ << w.str() << "\n";
+}
+
+int Report::finish(const trace::Analyzer& a, std::string_view format_name,
+                   const diag::Sink& warnings) {
+  const bool json = format_ == cli::Format::json;
+  std::uint64_t calls = 0, failed = 0;
+  if (!json && !a.calls().calls().empty()) out_ << "\ncalls:\n";
+  for (const trace::Call& call : a.calls().calls()) {
+    if (filters_.any() && !shown_calls_.count(call.call_id)) continue;
+    ++calls;
+    if (call.failed()) ++failed;
+    if (json) {
+      diag::JsonWriter w;
+      w.begin_object()
+          .field("type", "call")
+          .field("call_id", call.call_id)
+          .field("method", call.method);
+      optional_field(w, "trunk", trunk_name(call.trunk));
+      optional_field(w, "tenant", tenant_name(call.tenant));
+      w.field("direction", to_string(call.direction))
+          .field("outcome", to_string(call.outcome()))
+          .field("description", call.describe())
+          .field("failed", call.failed())
+          .field("matched", call.matched)
+          .field("messages", static_cast<std::uint64_t>(call.messages));
+      if (call.final_code) w.field("final_code", call.final_code).field("final_phrase", call.final_phrase);
+      optional_field(w, "route", call.route);
+      optional_field(w, "destination", call.destination);
+      if (call.first_us) w.field("first_time_us", call.first_us).field("last_time_us", call.last_us);
+      w.end_object();
+      out_ << w.str() << "\n";
+      continue;
+    }
+    std::string who = trunk_name(call.trunk);
+    if (call.tenant != kNone) who += (who.empty() ? "" : " ") + std::string("tenant ") +
+                                     tenant_name(call.tenant);
+    out_ << "  " << call.call_id << "  " << call.method << "  "
+         << (who.empty() ? "no trunk" : who) << ": " << call.describe() << " ["
+         << call.messages << (call.messages == 1 ? " message" : " messages");
+    if (call.first_us)
+      out_ << ", " << time_of_day(call.first_us) << " - " << time_of_day(call.last_us);
+    out_ << "]\n";
+  }
+  auto status = a.calls().trunk_status();
+  bool header = false;
+  for (std::uint32_t i = 0; i < status.size(); ++i) {
+    const auto& ts = status[i];
+    if (!ts.registration_seen && !ts.calls && !ts.channel_refusals) continue;
+    if (!filters_.trunk.empty() && site_.trunks[i].name.value != filters_.trunk) continue;
+    if (json) {
+      diag::JsonWriter w;
+      w.begin_object()
+          .field("type", "trunk")
+          .field("trunk", site_.trunks[i].name.value)
+          .field("status", ts.describe(site_.trunks[i]))
+          .field("calls", static_cast<std::uint64_t>(ts.calls))
+          .field("answered", static_cast<std::uint64_t>(ts.answered))
+          .field("busy", static_cast<std::uint64_t>(ts.busy))
+          .field("no_answer", static_cast<std::uint64_t>(ts.no_answer))
+          .field("failed", static_cast<std::uint64_t>(ts.failed))
+          .field("channel_refusals", static_cast<std::uint64_t>(ts.channel_refusals))
+          .field("peak_concurrent", static_cast<std::uint64_t>(ts.peak_total));
+      if (ts.registration_seen) {
+        w.field("registration", to_string(ts.registration));
+        if (ts.expires >= 0) w.field("expires", ts.expires);
+      }
+      w.end_object();
+      out_ << w.str() << "\n";
+      continue;
+    }
+    if (!header) out_ << "\ntrunks:\n";
+    header = true;
+    out_ << "  " << site_.trunks[i].name.value << ": " << ts.describe(site_.trunks[i]) << "\n";
+  }
+  if (json) {
+    for (const auto& d : warnings.all()) {
+      diag::JsonWriter w;
+      w.begin_object()
+          .field("type", "diagnostic")
+          .field("severity", diag::to_string(d.severity))
+          .field("code", d.code)
+          .field("message", d.message)
+          .field("file", d.where.file.str())
+          .end_object();
+      out_ << w.str() << "\n";
+    }
+  } else {
+    cli::print_diagnostics_text(warnings, nullptr, std::cerr);
+  }
+  const bool findings = unmatched_ || failed || not_sip_ || malformed_;
+  const int code = findings ? cli::kExitFindings : cli::kExitClean;
+  if (json) {
+    diag::JsonWriter w;
+    w.begin_object()
+        .field("type", "summary")
+        .field("input", input_)
+        .field("format", format_name)
+        .field("messages", a.messages())
+        .field("requests", a.requests())
+        .field("responses", a.responses())
+        .field("shown", shown_)
+        .field("unmatched", unmatched_)
+        .field("malformed", malformed_)
+        .field("not_sip", not_sip_)
+        .field("calls", calls)
+        .field("failed_calls", failed)
+        .field("warnings", static_cast<std::uint64_t>(warnings.warnings()))
+        .field("exit", code)
+        .end_object();
+    out_ << w.str() << "\n";
+  } else {
+    out_ << "\nsummary: " << a.messages() << " messages (" << a.requests() << " requests, "
+         << a.responses() << " responses) from " << input_ << " (" << format_name << ")";
+    if (filters_.any()) out_ << "; " << shown_ << " shown";
+    out_ << "; " << unmatched_ << " unmatched; " << calls << (calls == 1 ? " call, " : " calls, ")
+         << failed << " failed";
+    if (malformed_) out_ << "; " << malformed_ << " with malformed headers";
+    if (not_sip_) out_ << "; " << not_sip_ << " not SIP";
+    if (warnings.warnings()) out_ << "; " << warnings.warnings() << " warnings";
+    out_ << "\n";
+  }
+  return code;
+}
+
+}  // namespace sip_trace_match
