@@ -550,3 +550,33 @@ TEST_CASE("pcap: bytes that are not a capture are refused") {
   REQUIRE(r.sink.errors() == 1);
   CHECK(r.sink.all()[0].code == "trace-format");
 }
+
+extern std::size_t g_allocations;
+
+TEST_CASE("pcap: reading allocates nothing per packet once buffers are warm") {
+  std::string rtp = "\x80\x08\x00\x01" + std::string(168, '\xFF');
+  std::string a = request("INVITE", "a", sdp(5)), b = request("BYE", "b");
+  CaptureBuilder c(1);
+  std::uint32_t seq = 1001;
+  c.frame(tcp_frame(1000, kSyn));
+  for (int i = 0; i < 50; ++i) {
+    c.frame(udp_frame(request("OPTIONS", std::to_string(i)), 5080));
+    for (int k = 0; k < 5; ++k) c.frame(udp_frame(rtp, 30000));
+    std::string two = a + b;
+    c.frame(tcp_frame(seq, kAck, two.substr(0, 300)));
+    c.frame(tcp_frame(seq + 300, kAck | kPsh, two.substr(300)));
+    seq += static_cast<std::uint32_t>(two.size());
+  }
+  std::string bytes = c.bytes();
+  std::FILE* f = fmemopen(bytes.data(), bytes.size(), "rb");
+  diag::Sink sink;
+  auto reader = trace::open_pcap(f, "warm.pcap", sink);
+  REQUIRE(reader);
+  Captured m;
+  for (int i = 0; i < 6; ++i) REQUIRE(reader->next(m, sink));  // two rounds: buffers grow
+  std::size_t before = g_allocations;
+  for (int i = 6; i < 150; ++i) REQUIRE(reader->next(m, sink));
+  CHECK(g_allocations == before);
+  CHECK(!reader->next(m, sink));  // the end may allocate, once
+  CHECK(sink.empty());
+}
