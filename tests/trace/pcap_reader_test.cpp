@@ -580,3 +580,18 @@ TEST_CASE("pcap: reading allocates nothing per packet once buffers are warm") {
   CHECK(!reader->next(m, sink));  // the end may allocate, once
   CHECK(sink.empty());
 }
+
+TEST_CASE("pcap: frames cut at the snap length are warned about once") {
+  std::string frame = udp_frame(request("INVITE", "cut", sdp(10)));
+  std::string cut = frame.substr(0, 200);  // the IP and UDP lengths still say more
+  CaptureBuilder c(1);
+  c.frame(cut).frame(cut);
+  Read r = read_bytes(c.bytes());
+  REQUIRE(r.messages.size() == 2);
+  CHECK(r.messages[0].bytes == frame.substr(42, 200 - 42));
+  REQUIRE(r.sink.all().size() == 1);
+  CHECK(r.sink.all()[0].code == "trace-snaplen");
+  CHECK(r.sink.all()[0].message ==
+        "frame 1: the frame was captured shorter than it was sent (snap length 65535); "
+        "messages in frames like it are incomplete");
+}
