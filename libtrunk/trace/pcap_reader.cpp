@@ -17,6 +17,16 @@ namespace trunk::trace {
 
 namespace {
 
+// Microseconds since the epoch. A time more than 2^42 s (139,000 years)
+// from it is corrupt (pcapng lets a record say anything): it becomes 0,
+// unknown, and so differences between two times never overflow.
+std::int64_t micros(const timeval& tv) {
+  constexpr std::int64_t kMaxSeconds = std::int64_t{1} << 42;
+  std::int64_t sec = tv.tv_sec, usec = tv.tv_usec;
+  if (sec > kMaxSeconds || sec < -kMaxSeconds || usec < 0 || usec > 0xFFFFFFFFll) return 0;
+  return sec * 1'000'000 + usec;
+}
+
 class PcapReader final : public Reader {
  public:
   PcapReader(pcap_t* pcap, const diag::FilePath& name)
@@ -105,7 +115,7 @@ bool PcapReader::read_records(Captured& out) {
       return false;
     }
     ++frame_;
-    std::int64_t time_us = std::int64_t{header->ts.tv_sec} * 1'000'000 + header->ts.tv_usec;
+    std::int64_t time_us = micros(header->ts);
     Segment& seg = segment_;
     if (!decoder_.decode({data, header->caplen}, frame_, time_us, seg, warn_)) continue;
     if (seg.cut && !warned_cut_) {
