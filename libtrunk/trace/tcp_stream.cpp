@@ -153,8 +153,12 @@ void TcpStream::compact() {
     buf_.erase(0, consumed_);
     consumed_ = 0;
   }
-  // A large message leaves a large buffer: give it back once it is empty.
-  if (buf_.empty() && buf_.capacity() > 64 * 1024) std::string().swap(buf_);
+  // A large message leaves a large buffer: give most of it back, so that
+  // what a stream holds is near what it needs (TcpStreams caps the sum).
+  if (buf_.capacity() > 64 * 1024 && buf_.capacity() > 4 * buf_.size()) {
+    if (buf_.empty()) std::string().swap(buf_);
+    else buf_.shrink_to_fit();
+  }
 }
 
 void TcpStream::ignore() {
@@ -327,7 +331,7 @@ TcpStream& TcpStreams::find(const Endpoint& src, const Endpoint& dst, std::int64
 
 void TcpStreams::account(TcpStream& s, const CaptureWarnings& warn) {
   bytes_ -= s.accounted;
-  s.accounted = s.held();
+  s.accounted = s.footprint();
   bytes_ += s.accounted;
   while (bytes_ > kMaxBytes && order_.size() > 1 && &order_.back().stream != &s)
     drop_last("all TCP streams together hold more than 64 MiB", warn);

@@ -69,7 +69,10 @@ class TcpStream {
   std::int64_t last_seen() const { return last_seen_; }
   std::string describe() const;  // "TCP 192.0.2.1:5060 -> 192.0.2.2:5060"
 
-  std::size_t accounted = 0;  // bytes TcpStreams counted for this stream
+  // The memory the stream's bytes take (buffer capacity included), which
+  // TcpStreams caps over all streams.
+  std::size_t footprint() const { return buf_.capacity() + waiting_bytes_; }
+  std::size_t accounted = 0;  // footprint() when TcpStreams last counted it
 
  private:
   enum class Mode : std::uint8_t { hunting, synced, ignored };

@@ -595,3 +595,24 @@ TEST_CASE("pcap: frames cut at the snap length are warned about once") {
         "frame 1: the frame was captured shorter than it was sent (snap length 65535); "
         "messages in frames like it are incomplete");
 }
+
+TEST_CASE("pcap: the TCP stream table is bounded; the least recently used stream goes first") {
+  std::string a = request("INVITE", "a", sdp(3));
+  CaptureBuilder c(1);
+  c.frame(tcp_frame(1000, kSyn)).frame(tcp_frame(1001, kAck, a.substr(0, 100)));
+  // 16384 more connections, each opened and given a whole message.
+  for (std::uint32_t i = 0; i < 16384; ++i) {
+    std::string src = "10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    auto seg = [&](std::uint32_t seq, std::uint8_t flags, const std::string& payload) {
+      return ethernet(0x0800, ipv4(src.c_str(), "10.0.0.2", 6, tcp(5060, 5060, seq, flags, payload)));
+    };
+    c.frame(seg(1, kSyn, {})).frame(seg(2, kAck, request("OPTIONS", "o")));
+  }
+  Read r = read_bytes(c.bytes());
+  CHECK(r.messages.size() == 16384);
+  REQUIRE(r.sink.all().size() == 1);
+  CHECK(r.sink.all()[0].code == "trace-tcp-dropped");
+  CHECK(r.sink.all()[0].message ==
+        "frame 2: TCP 10.0.0.1:40000 -> 10.0.0.2:5060: dropped with 100 bytes of unfinished "
+        "messages (more than 16384 TCP streams at once)");
+}
