@@ -40,60 +40,50 @@ void TcpStream::add(std::uint32_t seq, std::span<const std::uint8_t> data, bool 
       waiting_bytes_ = 0;
       mode_ = Mode::hunting;
       boundary_ = from_syn_ = true;
-      ever_synced_ = finished_ = false;
+      ever_synced_ = false;
       seq_known_ = true;
       next_seq_ = seq + 1;
     }
     ++seq;  // data on a SYN follows it
   }
-  if (mode_ == Mode::ignored) {
-    finished_ = finished_ || fin;
-    return;
-  }
+  if (mode_ == Mode::ignored) return;
   if (!seq_known_) {
     // Joined mid-connection: take the first segment as the start.
     seq_known_ = true;
     next_seq_ = seq;
   }
   compact();
-  if (!data.empty()) {
-    std::int32_t d = seq_diff(seq, next_seq_);
-    if (d < 0) {
-      std::size_t had = static_cast<std::uint32_t>(next_seq_ - seq);
-      if (had >= data.size()) {
-        data = {};  // a retransmission of bytes already had
-      } else {
-        data = data.subspan(had);
-        d = 0;
-      }
-    }
-    if (data.empty()) {
-    } else if (d == 0) {
-      append(data, frame, time_us);
-      take_waiting();
-    } else {
-      bool known = false;
-      for (auto& w : waiting_) {
-        if (w.seq != seq) continue;
-        known = true;
-        if (w.bytes.size() < data.size()) {
-          waiting_bytes_ += data.size() - w.bytes.size();
-          w.bytes.assign(reinterpret_cast<const char*>(data.data()), data.size());
-        }
-      }
-      if (!known) {
-        waiting_.push_back(
-            {seq, std::string(reinterpret_cast<const char*>(data.data()), data.size()), frame,
-             time_us});
-        waiting_bytes_ += data.size();
-      }
-      if (waiting_.size() > kMaxWaiting || held() > kMaxHeld) skip_gap(warn);
-    }
+  if (!data.empty()) place(seq, data, frame, time_us, warn);
+  if (fin && !waiting_.empty()) skip_gap(warn);  // nothing more will fill the hole
+}
+
+void TcpStream::place(std::uint32_t seq, std::span<const std::uint8_t> data, std::uint64_t frame,
+                      std::int64_t time_us, const CaptureWarnings& warn) {
+  std::int32_t d = seq_diff(seq, next_seq_);
+  if (d < 0) {
+    std::size_t had = static_cast<std::uint32_t>(next_seq_ - seq);
+    if (had >= data.size()) return;  // a retransmission of bytes already had
+    data = data.subspan(had);
+    d = 0;
   }
-  if (fin) {
-    finished_ = true;
-    if (!waiting_.empty()) skip_gap(warn);
+  if (d == 0) {
+    append(data, frame, time_us);
+    take_waiting();
+    return;
   }
+  // Beyond a hole: wait, keeping the longest copy of each segment.
+  for (auto& w : waiting_) {
+    if (w.seq != seq) continue;
+    if (w.bytes.size() < data.size()) {
+      waiting_bytes_ += data.size() - w.bytes.size();
+      w.bytes.assign(reinterpret_cast<const char*>(data.data()), data.size());
+    }
+    return;
+  }
+  waiting_.push_back(
+      {seq, std::string(reinterpret_cast<const char*>(data.data()), data.size()), frame, time_us});
+  waiting_bytes_ += data.size();
+  if (waiting_.size() > kMaxWaiting || held() > kMaxHeld) skip_gap(warn);
 }
 
 void TcpStream::append(std::span<const std::uint8_t> data, std::uint64_t frame,

@@ -59,7 +59,6 @@ class TcpStream {
   // never found to carry SIP).
   std::size_t lost_if_dropped() const { return ever_synced_ ? held() : 0; }
   bool ignored() const { return mode_ == Mode::ignored; }
-  bool finished() const { return finished_; }
 
   const Endpoint& src() const { return src_; }
   const Endpoint& dst() const { return dst_; }
@@ -82,6 +81,8 @@ class TcpStream {
     std::uint64_t frame;
     std::int64_t time_us;
   };
+  void place(std::uint32_t seq, std::span<const std::uint8_t> data, std::uint64_t frame,
+             std::int64_t time_us, const CaptureWarnings& warn);
   void append(std::span<const std::uint8_t> data, std::uint64_t frame, std::int64_t time_us);
   void take_waiting();
   std::size_t nearest_waiting() const;
@@ -104,7 +105,6 @@ class TcpStream {
   bool boundary_ = true;     // consumed_ is where a message may start
   bool from_syn_ = false;    // the connection's start was seen: its first bytes decide
   bool ever_synced_ = false;
-  bool finished_ = false;    // FIN or RST seen
   std::size_t hunted_ = 0;
   std::uint64_t frame_ = 0;
   std::int64_t time_us_ = 0;
