@@ -1,6 +1,8 @@
 // LineSource: bounded, allocation-free line reading (see line_source.hpp).
 #include "trace/line_source.hpp"
 
+#include <cerrno>
+
 namespace trunk::trace {
 
 LineSource::LineSource(std::FILE* file, std::size_t cap) : file_(file), cap_(cap) {
@@ -30,6 +32,7 @@ bool LineSource::next(std::string_view& line) {
   }
   if (c == EOF) {
     eof_ = true;
+    if (std::ferror(file_)) error_ = errno ? errno : EIO;
     if (!any) return false;
   }
   if (!line_.empty() && line_.back() == '\r' && (c == '\n' || c == EOF)) line_.pop_back();

@@ -30,6 +30,8 @@ class LineSource {
   std::uint32_t number() const { return number_; }
   // The line last returned was longer than the cap.
   bool cut() const { return cut_; }
+  // Reading stopped on an error rather than at the end: its errno, else 0.
+  int error() const { return error_; }
 
  private:
   std::FILE* file_;
@@ -39,6 +41,7 @@ class LineSource {
   bool again_ = false;
   bool cut_ = false;
   bool eof_ = false;
+  int error_ = 0;
 };
 
 }  // namespace trunk::trace

@@ -5,6 +5,7 @@
 // and with micro- or nanosecond times, pcapng); everything else is text.
 // Standard input may be a pipe, which cannot seek back over the bytes looked
 // at, so those are replayed in front of the rest through fopencookie.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,7 +50,9 @@ ssize_t replay_read(void* cookie, char* buf, std::size_t size) {
   }
   // One read per call, so a pipe's lines arrive as they are written.
   int fd = fileno(r->under);
-  ssize_t n = ::read(fd, buf, size);
+  ssize_t n;
+  do n = ::read(fd, buf, size);
+  while (n < 0 && errno == EINTR);
   return n < 0 ? -1 : n;
 }
 
@@ -67,6 +70,7 @@ std::FILE* peek(std::FILE* file, unsigned char (&head)[kMagicSize], std::size_t&
   long at = std::ftell(file);
   if (at >= 0) {
     got = std::fread(head, 1, kMagicSize, file);
+    if (std::ferror(file)) return nullptr;
     if (std::fseek(file, at, SEEK_SET) == 0) return file;
     return nullptr;  // seekable but would not seek: give up rather than lose bytes
   }
@@ -77,7 +81,8 @@ std::FILE* peek(std::FILE* file, unsigned char (&head)[kMagicSize], std::size_t&
   while (got < kMagicSize) {
     ssize_t n = ::read(fd, head + got, kMagicSize - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) return nullptr;
+    if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   auto* r = new Replay{file, {}, got, 0};
@@ -105,6 +110,12 @@ std::unique_ptr<Reader> open(const std::string& path, Format format, diag::Sink&
     }
   } else {
     file = std::fopen(path.c_str(), "rb");
+  }
+  struct stat st {};
+  if (file && ::fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
+    std::fclose(file);
+    file = nullptr;
+    errno = EISDIR;
   }
   if (!file) {
     sink.error("trace-open", "cannot open " + name + ": " + std::strerror(errno), {name});

@@ -10,6 +10,7 @@
 // It never judges the headers: a block with a start line and broken headers
 // is still handed out, for the SIP parser to report on.
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "trace/line_source.hpp"
@@ -92,6 +93,7 @@ class TextReader final : public Reader {
   std::string prefix_;
   Context ctx_;
   std::string_view format_;
+  bool read_error_reported_ = false;
 };
 
 // ngrep -W byline prints a CR as a '.' before the LF and ends a packet with an
@@ -157,6 +159,12 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
     out.bytes = msg_;
     if (!ctx_.ngrep) ctx_ = Context{};
     return true;
+  }
+  if (lines_.error() && !read_error_reported_) {
+    read_error_reported_ = true;
+    sink.warning("trace-read",
+                 std::string("reading stopped: ") + std::strerror(lines_.error()),
+                 {name_, lines_.number()});
   }
   return false;
 }

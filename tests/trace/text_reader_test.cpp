@@ -344,6 +344,14 @@ TEST_CASE("text reader: open() reports a path it cannot open") {
         "cannot open " + kData + "no-such-file.txt: No such file or directory");
 }
 
+TEST_CASE("text reader: open() reports a directory") {
+  diag::Sink sink;
+  CHECK(!trace::open(kData, trace::Format::automatic, sink));
+  REQUIRE(sink.all().size() == 1);
+  CHECK(sink.all()[0].code == "trace-open");
+  CHECK(sink.all()[0].message == "cannot open " + kData + ": Is a directory");
+}
+
 TEST_CASE("text reader: open() refuses a forced pcap format on text") {
   diag::Sink sink;
   CHECK(!trace::open(kData + "plain.txt", trace::Format::pcap, sink));
