@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "sip/message.hpp"
 #include "trace/reader.hpp"
 #include "trace/text_reader.hpp"
 
@@ -192,6 +194,17 @@ TEST_CASE("text reader: the SkySwitch guide's INVITE with broken To, Via and Con
                     "a=sendrecv\r\n"));
   CHECK(!all[0].at.src.known());
   CHECK(all[0].at.time_us == 0);
+  // What sip-trace-match does next: the SIP parser sets the broken headers
+  // aside and the From host is still there to match on.
+  std::string error;
+  auto m = sip::Message::parse(b, error);
+  REQUIRE(m);
+  CHECK(m->method() == "INVITE");
+  CHECK(m->from_uri().host == "trunking-customer.15611.service");
+  CHECK(m->from_uri().user == "4155550142");
+  auto bad = m->malformed_headers();
+  std::sort(bad.begin(), bad.end());
+  CHECK(bad == std::vector<std::string>{"Contact", "To", "Via"});
 }
 
 TEST_CASE("text reader: CRLF and LF input give the same bytes") {
