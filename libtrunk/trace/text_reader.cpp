@@ -122,6 +122,8 @@ bool TextReader::append(std::string_view line) {
 bool TextReader::next(Captured& out, diag::Sink& sink) {
   std::string_view raw;
   while (lines_.next(raw)) {
+    // Editors on Windows start a saved paste with a byte order mark.
+    if (lines_.number() == 1 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
     LogLine log = read_log_line(raw);
     if (log.kind == LogLine::Kind::announce) {
       ctx_ = Context{log, true, log.format == "ngrep", -1};

@@ -222,6 +222,14 @@ TEST_CASE("text reader: CRLF and LF input give the same bytes") {
   CHECK(sink.empty());
 }
 
+TEST_CASE("text reader: a byte order mark before the first message is skipped") {
+  diag::Sink sink;
+  auto all = read_text(std::string("\xEF\xBB\xBF") + kOptions, sink);
+  REQUIRE(all.size() == 1);
+  CHECK(start_line(all[0].bytes) == "OPTIONS sip:203.0.113.10:5060 SIP/2.0");
+  CHECK(all[0].at.line == 1);
+}
+
 TEST_CASE("text reader: no newline at the end of the input") {
   diag::Sink sink;
   auto all = read_text("OPTIONS sip:203.0.113.10 SIP/2.0\nCSeq: 1 OPTIONS\nContent-Length: 0",
