@@ -343,6 +343,27 @@ bool is_start_line(std::string_view line) {
   return uri.find(':') != std::string_view::npos;
 }
 
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+long long content_length(std::string_view line) {
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return -1;
+  std::string_view name = trim_blanks(line.substr(0, colon));
+  if (!equal_ci(name, "content-length") && !equal_ci(name, "l")) return -1;
+  std::string_view value = trim_blanks(line.substr(colon + 1));
+  if (value.empty()) return -1;
+  long long n = 0;
+  for (char c : value) {
+    if (!is_digit(c)) return -1;
+    if (n < 1'000'000'000) n = n * 10 + (c - '0');
+  }
+  return std::min(n, 1'000'000'000LL);
+}
+
 LogLine read_log_line(std::string_view line) {
   LogLine out;
   if (line.empty()) return out;

@@ -1,6 +1,6 @@
-// The lines of a text trace that are not SIP: the log lines that announce a
-// message (and say where it came from or went to), the lines that end one,
-// and SIP start lines.
+// The lines of a text trace: the log lines that announce a message (and say
+// where it came from or went to), the lines that end one, SIP start lines
+// and the Content-Length header line.
 //
 // Each recogniser looks at one line and never allocates. Formats:
 //   asterisk         `<--- Received SIP request (1089 bytes) from UDP:203.0.113.10:5060 --->`
@@ -50,6 +50,14 @@ std::int64_t find_date_time(std::string_view line);
 // `INVITE sip:bob@example.com SIP/2.0` or `SIP/2.0 200 OK` (trailing blanks
 // allowed). Does not check the URI: a broken one is the SIP parser's to report.
 bool is_start_line(std::string_view line);
+
+// The value of a `Content-Length` (or compact `l`) header line; -1 when the
+// line is another header or the value is not a number. Values past 10^9 are
+// kept at 10^9: the message cap cuts long before.
+long long content_length(std::string_view header_line);
+
+// `s` without blanks (space, tab) at either end.
+std::string_view trim_blanks(std::string_view s);
 
 // "203.0.113.10:5060", "[2001:db8::1]:5060", and, when `port_last` (ngrep),
 // "2001:db8::1:5060" with the port after the last colon. A trailing ':' or

@@ -26,40 +26,11 @@ constexpr std::size_t kMessageCap = 64 * 1024;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // Indentation or e-mail quoting in front of a start line: "    ", "> ", ">> ".
 std::string_view quote_prefix(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && (is_blank(line[i]) || line[i] == '>')) ++i;
   return line.substr(0, i);
-}
-
-// The value of a Content-Length (or compact `l`) header line, or -1 when the
-// line is another header or the value is not a number.
-long long content_length(std::string_view line) {
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos) return -1;
-  std::string_view name = trim(line.substr(0, colon));
-  auto ci = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if ((a[i] | 0x20) != b[i]) return false;
-    return true;
-  };
-  if (!ci(name, "content-length") && !ci(name, "l")) return -1;
-  std::string_view value = trim(line.substr(colon + 1));
-  if (value.empty()) return -1;
-  long long n = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return -1;
-    if (n < 1'000'000'000) n = n * 10 + (c - '0');
-  }
-  return n;
 }
 
 class TextReader final : public Reader {
@@ -144,7 +115,7 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
     if (!is_start_line(line.substr(prefix.size()))) {
       // Noise between a log line and a message: the log line was about
       // something else.
-      if (!ctx_.ngrep && !trim(line).empty()) ctx_ = Context{};
+      if (!ctx_.ngrep && !trim_blanks(line).empty()) ctx_ = Context{};
       continue;
     }
     prefix_.assign(prefix);
@@ -195,7 +166,7 @@ void TextReader::read_message(std::string_view first, diag::Sink& sink) {
     }
     if (!prefix_.empty()) {
       if (line.starts_with(prefix_)) line.remove_prefix(prefix_.size());
-      else if (trim(line) == trim(prefix_)) line = {};
+      else if (trim_blanks(line) == trim_blanks(prefix_)) line = {};
       else {
         lines_.unread();  // the quoted block is over
         break;

@@ -101,3 +101,14 @@ TEST_CASE("text log lines: SIP start lines") {
   CHECK(!is_start_line("INVITE nowhere SIP/2.0"));
   CHECK(!is_start_line(""));
 }
+
+TEST_CASE("text log lines: Content-Length, long and compact") {
+  CHECK(content_length("Content-Length: 245") == 245);
+  CHECK(content_length("content-length :0  ") == 0);
+  CHECK(content_length("l: 16") == 16);
+  CHECK(content_length("Content-Length: 99999999999999999999") == 1000000000);
+  CHECK(content_length("Content-Length: 12a") == -1);
+  CHECK(content_length("Content-Length:") == -1);
+  CHECK(content_length("Content-Type: application/sdp") == -1);
+  CHECK(content_length("v=0") == -1);
+}
