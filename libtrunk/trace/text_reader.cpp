@@ -1,0 +1,233 @@
+// The text trace reader: assembles SIP messages out of log lines.
+//
+// Owns the line source and one message buffer reused for every message, so
+// memory is bounded by the message cap whatever the size of the log. Which
+// log lines announce a message, and what they say about it, is
+// log_line.cpp's business; this file decides where a message starts and
+// ends: at a SIP start line, through the headers to the blank line, then
+// Content-Length bytes of body (counted as sent on the wire, CRLF after each
+// line) or, without Content-Length, up to the next start line or log line.
+// It never judges the headers: a block with a start line and broken headers
+// is still handed out, for the SIP parser to report on.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "trace/line_source.hpp"
+#include "trace/log_line.hpp"
+#include "trace/text_reader.hpp"
+
+namespace trunk::trace {
+
+namespace {
+
+// A message (and a line) longer than this is cut and warned about.
+constexpr std::size_t kMessageCap = 64 * 1024;
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// Indentation or e-mail quoting in front of a start line: "    ", "> ", ">> ".
+std::string_view quote_prefix(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && (is_blank(line[i]) || line[i] == '>')) ++i;
+  return line.substr(0, i);
+}
+
+class TextReader final : public Reader {
+ public:
+  TextReader(std::FILE* file, std::string name)
+      : lines_(file, kMessageCap), name_(std::move(name)) {
+    msg_.reserve(4096);
+  }
+
+  bool next(Captured& out, diag::Sink& sink) override;
+  std::string_view format_name() const override {
+    return format_.empty() ? std::string_view("text") : format_;
+  }
+
+ private:
+  // What the last log line said about the message that follows.
+  struct Context {
+    LogLine log;
+    bool active = false;
+    bool ngrep = false;  // lasts for the whole packet, which may hold several messages
+    int dotted = -1;     // ngrep: lines end in '.' for CR; -1 until the first line says
+  };
+
+  bool cook(std::string_view raw, std::string_view& line);
+  void read_message(std::string_view first, diag::Sink& sink);
+  bool append(std::string_view line);
+
+  LineSource lines_;
+  std::string name_;
+  std::string msg_;
+  std::string prefix_;
+  Context ctx_;
+  std::string_view format_;
+  bool read_error_reported_ = false;
+};
+
+// ngrep -W byline prints a CR as a '.' before the LF and ends a packet with an
+// empty line. Returns false when `raw` ends the packet; otherwise `line` is
+// `raw` without its '.' when the packet's first line had one.
+bool TextReader::cook(std::string_view raw, std::string_view& line) {
+  line = raw;
+  if (!ctx_.ngrep) return true;
+  if (raw.empty()) return false;
+  if (ctx_.dotted < 0) ctx_.dotted = raw.back() == '.';
+  if (ctx_.dotted && raw.back() == '.') line.remove_suffix(1);
+  return true;
+}
+
+// Appends `line` and a CRLF; false (with what fits appended) past the cap.
+bool TextReader::append(std::string_view line) {
+  if (msg_.size() + line.size() + 2 > kMessageCap) {
+    msg_.append(line.substr(0, kMessageCap - std::min(kMessageCap, msg_.size())));
+    return false;
+  }
+  msg_.append(line);
+  msg_.append("\r\n");
+  return true;
+}
+
+bool TextReader::next(Captured& out, diag::Sink& sink) {
+  std::string_view raw;
+  while (lines_.next(raw)) {
+    // Editors on Windows start a saved paste with a byte order mark.
+    if (lines_.number() == 1 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
+    LogLine log = read_log_line(raw);
+    if (log.kind == LogLine::Kind::announce) {
+      ctx_ = Context{log, true, log.format == "ngrep", -1};
+      continue;
+    }
+    if (log.kind == LogLine::Kind::end) {
+      // FreeSWITCH puts a line of dashes between its log line and the
+      // message: only ngrep's packet context ends here.
+      if (ctx_.ngrep) ctx_ = Context{};
+      continue;
+    }
+    std::string_view line;
+    if (!cook(raw, line)) {
+      ctx_ = Context{};
+      continue;
+    }
+    std::string_view prefix = quote_prefix(line);
+    if (!is_start_line(line.substr(prefix.size()))) {
+      // Noise between a log line and a message: the log line was about
+      // something else.
+      if (!ctx_.ngrep && !trim_blanks(line).empty()) ctx_ = Context{};
+      continue;
+    }
+    prefix_.assign(prefix);
+    out = Captured{};
+    out.line = lines_.number();
+    if (ctx_.active) {
+      out.src = ctx_.log.src;
+      out.dst = ctx_.log.dst;
+      out.transport = ctx_.log.transport;
+      out.time_us = ctx_.log.time_us;
+    }
+    if (format_.empty()) format_ = ctx_.active ? ctx_.log.format : "text";
+    read_message(line.substr(prefix.size()), sink);
+    out.bytes = msg_;
+    if (!ctx_.ngrep) ctx_ = Context{};
+    return true;
+  }
+  if (lines_.error() && !read_error_reported_) {
+    read_error_reported_ = true;
+    sink.warning("trace-read",
+                 std::string("reading stopped: ") + std::strerror(lines_.error()),
+                 {name_, lines_.number()});
+  }
+  return false;
+}
+
+void TextReader::read_message(std::string_view first, diag::Sink& sink) {
+  msg_.clear();
+  const std::uint32_t start = lines_.number();
+  bool cut = !append(first);
+  bool in_headers = true, prev_blank = false;
+  long long length = -1;  // Content-Length, -1 while unknown
+  long long body = 0;     // body bytes so far, CRLF counted after each line
+  std::size_t body_end = 0;
+  const bool fs = ctx_.active && ctx_.log.format == "freeswitch";
+  std::string_view raw, line;
+  while (!cut && lines_.next(raw)) {
+    if (!cook(raw, line)) {
+      lines_.unread();
+      break;
+    }
+    LogLine log = read_log_line(raw);
+    bool body_pending = !in_headers && length > 0 && body < length;
+    if (log.kind == LogLine::Kind::announce ||
+        (log.kind == LogLine::Kind::end && (!body_pending || log.strong || fs))) {
+      lines_.unread();
+      break;
+    }
+    if (!prefix_.empty()) {
+      if (line.starts_with(prefix_)) line.remove_prefix(prefix_.size());
+      else if (trim_blanks(line) == trim_blanks(prefix_)) line = {};
+      else {
+        lines_.unread();  // the quoted block is over
+        break;
+      }
+    }
+    if (in_headers) {
+      if (line.empty()) {
+        in_headers = false;
+        cut = !append({});
+        body_end = msg_.size();
+        if (length == 0) break;
+        continue;
+      }
+      if (is_start_line(line)) {  // the next message, with no blank line before it
+        lines_.unread();
+        break;
+      }
+      if (length < 0) length = content_length(line);
+      cut = !append(line);
+      continue;
+    }
+    if (length >= 0) {
+      // A Content-Length too large for the body: a start line after a blank
+      // line is the next message (a message/sipfrag body starts at once).
+      if (prev_blank && body > 0 && is_start_line(line)) {
+        lines_.unread();
+        break;
+      }
+      cut = !append(line);
+      body += static_cast<long long>(line.size()) + 2;
+      prev_blank = line.empty();
+      if (body >= length) break;
+    } else {
+      if (is_start_line(line)) {
+        lines_.unread();
+        break;
+      }
+      cut = !append(line);
+      if (!line.empty()) body_end = msg_.size();
+    }
+  }
+  // Without Content-Length, blank lines before the next message are not body.
+  if (!cut && !in_headers && length < 0) msg_.resize(body_end);
+  diag::SourceRegion where{name_, start};
+  if (cut) {
+    sink.warning("trace-message-too-large",
+                 "SIP message is larger than " + std::to_string(kMessageCap) +
+                     " bytes; the rest of it is skipped",
+                 where);
+  } else if (!in_headers && length > 0 && body < length) {
+    sink.warning("trace-message-truncated",
+                 "SIP message ends after " + std::to_string(body) + " of the " +
+                     std::to_string(length) + " body bytes its Content-Length gives",
+                 where);
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Reader> open_text(std::FILE* file, std::string name, diag::Sink&) {
+  return std::make_unique<TextReader>(file, std::move(name));
+}
+
+}  // namespace trunk::trace
