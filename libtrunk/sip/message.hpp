@@ -46,7 +46,9 @@ class Message {
   bool to_has_tag() const;
   std::string call_id() const;
   std::string cseq_method() const;
-  // Headers sofia-sip could not parse, by name ("Contact").
+  // Headers sofia-sip set aside, by name, in message order: one it could
+  // not parse ("Contact"), or an extra copy of a header allowed once (a
+  // second "Content-Length"). Empty for a clean message.
   std::vector<std::string> malformed_headers() const;
   // Whether the headers a response must echo (Via, From, To, Call-ID,
   // CSeq) are all present and parsed.
