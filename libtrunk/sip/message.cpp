@@ -122,8 +122,14 @@ std::string Message::cseq_method() const {
 
 std::vector<std::string> Message::malformed_headers() const {
   std::vector<std::string> out;
-  for (const sip_error_t* e = sip_object(msg_.get())->sip_error; e; e = e->er_next)
-    out.push_back(str(e->er_name));
+  // sofia-sip files two kinds of entry on this list: an error object for a
+  // header it could not parse (er_name names it), and, cast to sip_error_t,
+  // each extra copy of a header allowed once (a second Content-Length or
+  // CSeq), whose er_name slot holds that header's own data, not a name.
+  for (const sip_error_t* e = sip_object(msg_.get())->sip_error; e; e = e->er_next) {
+    const msg_hclass_t* hc = e->er_common->h_class;
+    out.push_back(hc == sip_error_class ? str(e->er_name) : str(hc->hc_name));
+  }
   return out;
 }
 

@@ -47,7 +47,9 @@ class Message {
   bool to_has_tag() const;
   std::string call_id() const;
   std::string cseq_method() const;
-  // Headers sofia-sip could not parse, by name ("Contact").
+  // Headers sofia-sip set aside, by name, in message order: one it could
+  // not parse ("Contact"), or an extra copy of a header allowed once (a
+  // second "Content-Length"). Empty for a clean message.
   std::vector<std::string> malformed_headers() const;
   // The same with each header's text as written (value only, folded lines
   // joined), for reports that say what is wrong with it.
