@@ -197,11 +197,19 @@ std::vector<Message::RawHeader> Message::malformed_header_texts() const {
   std::vector<std::pair<std::size_t, RawHeader>> found;  // by line, for the order of the message
   for (const sip_error_t* e = sip_object(msg_.get())->sip_error; e; e = e->er_next) {
     RawHeader h;
-    h.name = str(e->er_name);
+    // See malformed_headers(): an extra copy of a single header is filed
+    // as itself, not as an error object.
+    const msg_hclass_t* hc = e->er_common->h_class;
+    h.repeated = hc != sip_error_class;
+    h.name = h.repeated ? str(hc->hc_name) : str(e->er_name);
     // Of several lines of this header, the first whose text shows a fault.
     std::size_t pick = lines.size();
     for (std::size_t i = 0; i < lines.size(); ++i) {
       if (used[i] || !same_name(lines[i].first, h.name)) continue;
+      if (h.repeated) {  // the copy after the first
+        pick = i;
+        continue;
+      }
       if (pick == lines.size()) pick = i;
       if (what_is_wrong(h.name, lines[i].second) != kNoKnownFault) {
         pick = i;

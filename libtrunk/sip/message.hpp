@@ -56,6 +56,7 @@ class Message {
   struct RawHeader {
     std::string name;
     std::string value;
+    bool repeated = false;  // a header allowed once, given again
   };
   std::vector<RawHeader> malformed_header_texts() const;
   // The status line's reason phrase ("Busy Here"); empty for requests.
