@@ -260,6 +260,18 @@ bool Message::has_credentials() const {
   return sip->sip_authorization || sip->sip_proxy_authorization;
 }
 
+bool Message::challenge_is_stale() const {
+  const sip_t* sip = sip_object(msg_.get());
+  const msg_auth_t* au = sip->sip_www_authenticate ? sip->sip_www_authenticate
+                                                   : sip->sip_proxy_authenticate;
+  if (!au) return false;
+  const char* stale = msg_params_find(au->au_params, "stale=");
+  if (!stale) return false;
+  std::string v = stale;
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v == "true" || v == "\"true\"";
+}
+
 int Message::expires() const {
   const sip_t* sip = sip_object(msg_.get());
   int best = -1;

@@ -68,6 +68,9 @@ class Message {
   std::string via_branch() const;  // the top Via's branch
   // Whether the request carries Authorization or Proxy-Authorization.
   bool has_credentials() const;
+  // Whether a 401/407's challenge says stale=true: the credentials were
+  // right, only the nonce was old.
+  bool challenge_is_stale() const;
   // The expiry granted or asked for: the largest Contact expires
   // parameter, else the Expires header; -1 when neither is there.
   int expires() const;

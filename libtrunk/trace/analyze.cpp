@@ -51,6 +51,7 @@ void Analyzer::process(const Captured& c, MessageReport& out) {
       }
     }
     out.call = &calls_.on_request(m, c, out.match);
+    out.retransmission = calls_.last_was_retransmission();
   } else {
     ++responses_;
     out.status = m.status();

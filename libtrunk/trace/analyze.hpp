@@ -40,6 +40,7 @@ struct MessageReport {
   std::string request_uri;   // "sip:+14155550142@pbx.example"
   std::string from_host;
   bool in_dialog = false;    // requests: inherits its call's match
+  bool retransmission = false;  // requests: the same CSeq and method again
   Match match;               // requests; responses get their call's trunk
   std::vector<MalformedHeader> malformed;
   const Call* call = nullptr;  // valid until the next process()

@@ -239,6 +239,11 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
   const std::string method = m.method();
   Call& call = open(m.call_id(), c);
   ++call.messages;
+  const std::uint32_t cseq = m.cseq_number();
+  last_was_retransmission_ = call.messages > 1 && cseq == call.last_cseq &&
+                             method == call.last_method && method != "ACK";
+  call.last_cseq = cseq;
+  call.last_method = method;
   call.last_us = c.time_us;
   if (call.method.empty() || (call.method == "ACK" && method != "ACK")) {
     call.method = method;
@@ -254,13 +259,18 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
   } else if (method == call.method && !match.problems.empty() && !call.matched) {
     // A retry (with credentials) keeps the first request's decision.
   }
-  if (method == call.method && m.has_credentials()) call.credentials_sent = true;
+  if (method == call.method) {
+    if (m.has_credentials()) call.credentials_sent = true;
+    call.last_request_had_credentials = m.has_credentials();
+  }
   if (method == "CANCEL") call.cancel_seen = true;
   if (method == "BYE") {
     call.bye_seen = true;
     count_out(call);
   }
-  if (method == "INVITE" && call.method == "INVITE" && !m.to_has_tag()) count_in(call);
+  if (method == "INVITE" && call.method == "INVITE" && !m.to_has_tag() &&
+      !last_was_retransmission_)
+    count_in(call);
   return call;
 }
 
@@ -278,7 +288,10 @@ Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
   }
   if (status == 401 || status == 407) {
     ++call.challenges;
-    if (call.credentials_sent) call.challenge_after_credentials = true;
+    // Answering a request that carried credentials, a challenge means they
+    // were refused, unless it only says the nonce went stale.
+    if (call.last_request_had_credentials && !m.challenge_is_stale())
+      call.challenge_after_credentials = true;
   }
   // Retransmitted finals and the answer to a retry both land here; the
   // last one seen is the outcome.

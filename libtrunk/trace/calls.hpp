@@ -56,6 +56,9 @@ struct Call {
   std::uint32_t messages = 0;
   std::uint32_t challenges = 0;      // 401/407 answers
   bool credentials_sent = false;     // a request carried Authorization
+  bool last_request_had_credentials = false;
+  std::uint32_t last_cseq = 0;       // the last request's, to tell retransmissions
+  std::string last_method;
   bool challenge_after_credentials = false;
   bool cancel_seen = false;
   bool bye_seen = false;
@@ -103,6 +106,9 @@ class CallTracker {
   bool in_dialog(const sip::Message& m) const;
   // Records a request and its match; returns its call.
   Call& on_request(const sip::Message& m, const Captured& c, const Match& match);
+  // Whether the request on_request() just recorded repeats the one before
+  // it in its call (same CSeq and method): a retransmission.
+  bool last_was_retransmission() const { return last_was_retransmission_; }
   // Records a response; returns its call, or null for an unknown Call-ID
   // (the request was not captured: a new call is opened for it).
   Call& on_response(const sip::Message& m, const Captured& c);
@@ -121,6 +127,7 @@ class CallTracker {
   std::vector<Call> calls_;
   std::unordered_map<std::string, std::uint32_t> by_id_;
   std::vector<TrunkStatus> trunks_;
+  bool last_was_retransmission_ = false;
 };
 
 }  // namespace trunk::trace

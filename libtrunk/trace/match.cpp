@@ -142,19 +142,20 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
       return;
     }
   }
+  const std::string ruri_host = lower(m.request_uri().host);
   if (!from_host.empty()) {
     std::uint32_t i = site_trunk(t.find_trunk_by_host(from_host));
     if (i != kNone) {
       out.trunk = i;
       out.trunk_by = "From host " + diag::quoted(from_host) + " is its host";
-      out.direction = site_->trunks[i].type.value == site::TrunkType::accept_register ||
-                              m.method() != "REGISTER"
-                          ? Direction::from_trunk
-                          : Direction::to_trunk;
+      // A register trunk's From is our account at the provider's domain:
+      // with the Request-URI at that domain too, we are sending to it.
+      const bool to_it = ruri_host == lower(site_->trunks[i].host.value) &&
+                         site_->trunks[i].type.value != site::TrunkType::accept_register;
+      out.direction = to_it ? Direction::to_trunk : Direction::from_trunk;
       return;
     }
   }
-  const std::string ruri_host = lower(m.request_uri().host);
   if (!ruri_host.empty()) {
     std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
     if (i != kNone) {
@@ -264,7 +265,7 @@ void Matcher::route_inbound(const sip::Message& m, Match& out) const {
                              " is not a number: no DID to look up");
       return;
     case route::Router::InboundStatus::not_in_pool:
-      explain_did(did, out.trunk, out);
+      if (!route_from_trunk_tenant(did, out)) explain_did(did, out.trunk, out);
       return;
     case route::Router::InboundStatus::no_rule:
     case route::Router::InboundStatus::matched:
@@ -284,6 +285,42 @@ void Matcher::route_inbound(const sip::Message& m, Match& out) const {
   std::array<char, 1024> buf;
   std::uint32_t n = router_->destination(r.rule, did, buf);
   if (n != kNone) out.destination.assign(buf.data(), n);
+}
+
+bool Matcher::route_from_trunk_tenant(const std::string& number, Match& out) const {
+  const auto& t = router_->tables();
+  const site::Trunk& tr = site_->trunks[out.trunk];
+  // The tenants whose PBX this trunk may be: its owner, else those assigned.
+  std::vector<std::string> names;
+  if (!tr.owned_by_system()) names.push_back(tr.owner.value);
+  else
+    for (const auto& a : tr.tenants) names.push_back(a.tenant.value);
+  std::uint32_t found_tenant = kNone, found_route = kNone;
+  for (const auto& n : names) {
+    std::uint32_t tk = t.find_tenant(n);
+    if (tk == kNone) continue;
+    std::uint32_t ri = router_->outbound(tk, number);
+    if (ri == kNone) continue;
+    if (found_route != kNone) return false;  // two tenants could own it: say so below
+    found_tenant = tk;
+    found_route = ri;
+  }
+  if (found_route == kNone) return false;
+  const auto& rr = t.routes()[found_route];
+  out.did.clear();
+  out.tenant = found_tenant;
+  out.tenant_by = "its route " + diag::quoted(t.str(rr.name)) + " takes " + number +
+                  " from trunk " + tr.name.value;
+  out.route = std::string(t.str(rr.name));
+  std::array<char, 256> buf;
+  std::uint32_t n = router_->send_number(found_route, number, buf);
+  if (n != kNone) out.send.assign(buf.data(), n);
+  for (std::uint32_t x : t.route_trunks().subspan(rr.trunk_first, rr.trunk_count))
+    out.trunks.emplace_back(t.str(t.trunks()[x].name));
+  out.notes.push_back(number + " is in no pool on trunk " + diag::quoted(tr.name.value) +
+                      ": taken as a call from tenant " +
+                      diag::quoted(t.str(t.tenants()[found_tenant].name)) + "'s PBX, going out");
+  return true;
 }
 
 void Matcher::explain_did(const std::string& did, std::uint32_t trunk, Match& out) const {

@@ -68,6 +68,9 @@ class Matcher {
   void route_to_trunk(const sip::Message& m, Match& out) const;
   void route_from_tenant(const sip::Message& m, Match& out) const;
   void explain_no_trunk(const sip::Message& m, const Captured& c, Match& out) const;
+  // A call a tenant's PBX sends over its trunk: the number is in no pool
+  // there, but one of the trunk's tenants has a route for it.
+  bool route_from_trunk_tenant(const std::string& number, Match& out) const;
   void explain_did(const std::string& did, std::uint32_t trunk, Match& out) const;
 
   const site::Site* site_;

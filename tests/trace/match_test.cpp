@@ -266,32 +266,34 @@ TEST_CASE("trace match: outbound, from a tenant and to a trunk") {
 }
 
 TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
-  std::ifstream in(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/skyswitch-invite.txt",
-                   std::ios::binary);
-  REQUIRE(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  // The file is a message as pasted: LF line ends.
-  std::string crlf;
-  for (char c : text) {
-    if (c == '\n') crlf += '\r';
-    crlf += c;
-  }
+  // The message as pasted from the guide, read by the text reader.
+  diag::Sink warnings;
+  auto reader = trace::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/skyswitch.txt",
+                            trace::Format::automatic, warnings);
+  REQUIRE(reader);
+  trace::Captured c;
+  REQUIRE(reader->next(c, warnings));
   Run run;
-  const auto& r = run.feed(crlf, nullptr, nullptr, trace::Transport::unknown);
+  run.analyzer.process(c, run.last);
+  const auto& r = run.last;
   REQUIRE(r.parsed);
   CHECK(r.method == "INVITE");
   CHECK(trace_site().trunk(r.match.trunk) == "skyswitch-customer");
-  CHECK(r.from_host == "trunking-customer.15611.service");
+  CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its match_from_host");
   std::string malformed;
-  for (const auto& h : r.malformed) malformed += h.name + ": " + h.problem + "\n";
+  for (const auto& h : r.malformed) malformed += h.name + ": " + h.problem + ": " + h.value + "\n";
   CHECK(malformed ==
-        "Via: the sent-by host is missing after SIP/2.0/UDP\n"
-        "To: '<' is never closed by '>'\n"
-        "Contact: the URI has no host\n");
+        "Via: the sent-by host is missing after SIP/2.0/UDP: SIP/2.0/UDP\n"
+        "To: '<' is never closed by '>': <sip:18005550123@trunking.example.net\n"
+        "Contact: '<' is never closed by '>': <sip:4155550142@\n");
+  // The customer's PBX calls out: acme's route takes the number.
   CHECK(trace_site().tenant(r.match.tenant) == "acme");
-  CHECK(r.match.destination == "sip:4155550142@acme.pbx.example");
+  CHECK(r.match.route == "us");
+  CHECK(joined(r.match.problems) == "");
+  CHECK(joined(r.match.notes) ==
+        "18005550123 is in no pool on trunk \"skyswitch-customer\": taken as a call from tenant "
+        "\"acme\"'s PBX, going out\n");
+  CHECK_FALSE(reader->next(c, warnings));
 }
 
 TEST_CASE("trace calls: outcomes and trunk status") {

@@ -55,7 +55,7 @@ bool Report::shown(const trace::MessageReport& r) const {
     if (m != filters_.method) return false;
   }
   if (!filters_.trunk.empty() && trunk_name(r.match.trunk) != filters_.trunk) return false;
-  if (filters_.unmatched && !(r.unmatched() || !r.parsed)) return false;
+  if (filters_.unmatched && !((r.unmatched() && !r.retransmission) || !r.parsed)) return false;
   return true;
 }
 
@@ -64,7 +64,7 @@ void Report::message(const trace::Captured& c, const trace::MessageReport& r) {
   ++shown_;
   if (r.parsed) shown_calls_.insert(r.call_id);
   if (!r.parsed) ++not_sip_;
-  if (r.unmatched()) ++unmatched_;
+  if (r.unmatched() && !r.retransmission) ++unmatched_;
   if (!r.malformed.empty()) ++malformed_;
   if (filters_.summary_only) return;
   if (format_ == cli::Format::json) message_json(c, r);
@@ -83,11 +83,12 @@ void Report::message_text(const trace::Captured& c, const trace::MessageReport& 
     out_ << head << "  not a SIP message: " << r.parse_error << "\n";
     return;
   }
-  if (r.request) head += "  " + r.method + " " + r.request_uri;
+  if (r.request) head += "  " + r.method + " " + r.request_uri +
+                        (r.retransmission ? "  (retransmission)" : "");
   else head += "  " + std::to_string(r.status) + " " + r.phrase + " (" + r.cseq_method + ")";
   out_ << head << "\n";
   const trace::Match& m = r.match;
-  if (r.request) {
+  if (r.request && !r.retransmission) {
     std::string line;
     if (m.trunk != kNone)
       line = "trunk " + trunk_name(m.trunk) + " (" + m.trunk_by + "), " +
@@ -135,7 +136,9 @@ void Report::message_json(const trace::Captured& c, const trace::MessageReport& 
   optional_field(w, "tenant", tenant_name(m.tenant));
   w.field("direction", to_string(m.direction));
   if (r.request) {
-    w.field("in_dialog", r.in_dialog).field("matched", m.matched());
+    w.field("in_dialog", r.in_dialog)
+        .field("retransmission", r.retransmission)
+        .field("matched", m.matched());
     optional_field(w, "trunk_by", m.trunk_by);
     optional_field(w, "tenant_by", m.tenant_by);
     optional_field(w, "route", m.route);
