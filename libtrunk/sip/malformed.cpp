@@ -111,4 +111,33 @@ std::string what_is_wrong(std::string_view name, std::string_view value) {
   return fault;
 }
 
+std::vector<std::string> start_line_faults(std::string_view message) {
+  std::vector<std::string> out;
+  std::string_view line = message.substr(0, message.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
+    out.push_back("the start line ends in white space");
+  std::string_view trimmed = line;
+  while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t'))
+    trimmed.remove_suffix(1);
+  const bool status = trimmed.rfind("SIP/", 0) == 0;
+  if (!status) {
+    // METHOD SP Request-URI SP SIP-Version: exactly two single spaces.
+    auto first = trimmed.find(' ');
+    auto last = trimmed.rfind(' ');
+    if (first != std::string_view::npos && last > first) {
+      std::string_view uri = trimmed.substr(first + 1, last - first - 1);
+      if (uri.empty() || uri.front() == ' ' || uri.back() == ' ')
+        out.push_back("more than one space separates the parts of the request line");
+      else if (uri.find_first_of(" \t") != std::string_view::npos)
+        out.push_back("the Request-URI contains white space");
+      if (!uri.empty() && (uri.front() == '<' || uri.back() == '>'))
+        out.push_back("the Request-URI is enclosed in '<' '>'");
+      if (uri.find('?') != std::string_view::npos)
+        out.push_back("the Request-URI carries headers ('?'), which a Request-URI may not");
+    }
+  }
+  return out;
+}
+
 }  // namespace trunk::sip

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trunk::sip {
 
@@ -18,5 +19,10 @@ inline constexpr std::string_view kNoKnownFault = "not valid SIP syntax for this
 // The fault in header `name` whose value is `value`, e.g. "'<' is never
 // closed by '>'". Falls back to "not valid SIP syntax for this header".
 std::string what_is_wrong(std::string_view name, std::string_view value);
+
+// Faults of the start line of `message` that sofia-sip lets through: white
+// space at its end, more than one space between its parts, a Request-URI
+// in '<' '>' or carrying headers ('?').
+std::vector<std::string> start_line_faults(std::string_view message);
 
 }  // namespace trunk::sip

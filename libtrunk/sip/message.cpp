@@ -8,10 +8,12 @@
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/sip.h>
 #include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_string.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace trunk::sip {
@@ -299,6 +301,38 @@ std::string Message::from_host_lenient() const {
     return std::string(v.substr(0, end));
   }
   return {};
+}
+
+std::vector<std::string> Message::message_faults() const {
+  const sip_t* sip = sip_object(msg_.get());
+  std::vector<std::string> out;
+  const std::vector<std::string> bad = malformed_headers();
+  auto has_bad = [&](const char* name) {
+    return std::find(bad.begin(), bad.end(), name) != bad.end();
+  };
+  std::string missing;
+  auto need = [&](const void* h, const char* name) {
+    if (!h && !has_bad(name)) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  };
+  need(sip->sip_via, "Via");
+  need(sip->sip_from, "From");
+  need(sip->sip_to, "To");
+  need(sip->sip_call_id, "Call-ID");
+  need(sip->sip_cseq, "CSeq");
+  if (sip->sip_request) need(sip->sip_max_forwards, "Max-Forwards");
+  if (!missing.empty()) out.push_back("mandatory headers missing: " + missing);
+  const char* version = sip->sip_request ? sip->sip_request->rq_version
+                        : sip->sip_status ? sip->sip_status->st_version : nullptr;
+  if (version && !su_casematch(version, "SIP/2.0"))
+    out.push_back("the version is " + std::string(version) + ", not SIP/2.0");
+  if (sip->sip_request && sip->sip_cseq && sip->sip_request->rq_method_name &&
+      sip->sip_cseq->cs_method_name &&
+      std::strcmp(sip->sip_request->rq_method_name, sip->sip_cseq->cs_method_name) != 0)
+    out.push_back("the CSeq method " + str(sip->sip_cseq->cs_method_name) +
+                  " is not the request's " + str(sip->sip_request->rq_method_name));
+  if (msg_get_flags(msg_.get(), MSG_FLG_ERROR) && bad.empty() && missing.empty())
+    out.push_back("sofia-sip found a syntax error it could not tie to a header");
+  return out;
 }
 
 bool Message::can_be_answered() const {

@@ -74,6 +74,11 @@ class Message {
   // The expiry granted or asked for: the largest Contact expires
   // parameter, else the Expires header; -1 when neither is there.
   int expires() const;
+  // Faults of the message as a whole that no single header shows: a
+  // missing mandatory header, a CSeq method that is not the request's, a
+  // version other than SIP/2.0, a syntax error sofia-sip flagged without
+  // naming a header. In words, one per fault.
+  std::vector<std::string> message_faults() const;
   // The user of the From URI when the From header could not be parsed:
   // the host is then taken from the raw text (sip:user@HOST...), so a
   // trace with a broken From can still be matched. Empty when not found.

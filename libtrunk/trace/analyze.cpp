@@ -13,6 +13,7 @@ void Analyzer::process(const Captured& c, MessageReport& out) {
   out.index = ++messages_;
   std::string error;
   auto parsed = sip::Message::parse(c.bytes, error);
+  out.faults = sip::start_line_faults(c.bytes);
   if (!parsed) {
     ++not_sip_;
     out.parse_error = error;
@@ -29,6 +30,7 @@ void Analyzer::process(const Captured& c, MessageReport& out) {
                                      : sip::what_is_wrong(h.name, h.value);
     out.malformed.push_back({std::move(h.name), std::move(h.value), std::move(problem)});
   }
+  for (auto& f : m.message_faults()) out.faults.push_back(std::move(f));
   if (out.request) {
     ++requests_;
     out.method = m.method();

@@ -43,9 +43,16 @@ struct MessageReport {
   bool retransmission = false;  // requests: the same CSeq and method again
   Match match;               // requests; responses get their call's trunk
   std::vector<MalformedHeader> malformed;
+  std::vector<std::string> faults;  // of the message as a whole (sip::Message::message_faults)
   const Call* call = nullptr;  // valid until the next process()
-  // A request that matched no trunk or tenant, or failed a step.
-  bool unmatched() const { return request && parsed && !match.matched(); }
+  // A request that matched no trunk or tenant, or failed a step. Requests
+  // inside a dialog are the call's first request's business: they count
+  // only for problems of their own (a transport that does not fit).
+  bool unmatched() const {
+    if (!request || !parsed) return false;
+    if (in_dialog) return !match.problems.empty() && match.trunk_or_tenant_known();
+    return !match.matched();
+  }
 };
 
 class Analyzer {

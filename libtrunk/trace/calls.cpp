@@ -240,10 +240,15 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
   Call& call = open(m.call_id(), c);
   ++call.messages;
   const std::uint32_t cseq = m.cseq_number();
+  // The same request on the same hop; a proxy's copy on the next hop is
+  // not a retransmission.
   last_was_retransmission_ = call.messages > 1 && cseq == call.last_cseq &&
-                             method == call.last_method && method != "ACK";
+                             method == call.last_method && method != "ACK" &&
+                             c.src == call.last_src && c.dst == call.last_dst;
   call.last_cseq = cseq;
   call.last_method = method;
+  call.last_src = c.src;
+  call.last_dst = c.dst;
   call.last_us = c.time_us;
   if (call.method.empty() || (call.method == "ACK" && method != "ACK")) {
     call.method = method;

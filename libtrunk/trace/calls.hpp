@@ -59,6 +59,7 @@ struct Call {
   bool last_request_had_credentials = false;
   std::uint32_t last_cseq = 0;       // the last request's, to tell retransmissions
   std::string last_method;
+  Endpoint last_src, last_dst;
   bool challenge_after_credentials = false;
   bool cancel_seen = false;
   bool bye_seen = false;

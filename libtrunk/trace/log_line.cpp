@@ -328,19 +328,44 @@ std::int64_t find_date_time(std::string_view s) {
 }
 
 bool is_start_line(std::string_view line) {
+  // Lenient on purpose: a line that only looks like a start line (odd
+  // spacing, an unknown version, an overlong status code) is still handed
+  // on, so the parser and sip-trace-match can say what is wrong with it.
   while (!line.empty() && is_blank(line.back())) line.remove_suffix(1);
-  if (line.size() >= 11 && equal_ci(line.substr(0, 8), "SIP/2.0 ")) {
-    if (!is_digit(line[8]) || !is_digit(line[9]) || !is_digit(line[10])) return false;
-    return line.size() == 11 || line[11] == ' ';
+  auto version_at = [&](std::size_t at) {  // "SIP/" digits "." digits
+    if (line.size() < at + 7 || !equal_ci(line.substr(at, 4), "SIP/")) return std::size_t{0};
+    std::size_t i = at + 4, d = i;
+    while (i < line.size() && is_digit(line[i])) ++i;
+    if (i == d || i >= line.size() || line[i] != '.') return std::size_t{0};
+    d = ++i;
+    while (i < line.size() && is_digit(line[i])) ++i;
+    return i == d ? std::size_t{0} : i;
+  };
+  if (std::size_t end = version_at(0); end) {  // SIP/2.0 SP code [SP reason]
+    std::size_t i = end;
+    if (i >= line.size() || line[i] != ' ') return false;
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::size_t digits = i;
+    while (i < line.size() && is_digit(line[i])) ++i;
+    return i - digits >= 3 && (i == line.size() || line[i] == ' ');
   }
-  // METHOD SP Request-URI SP SIP/2.0
-  if (line.size() < 12 || !equal_ci(line.substr(line.size() - 8), " SIP/2.0")) return false;
+  // METHOD SP+ Request-URI SP+ SIP/2.0; the method a token of capitals
+  // and the characters RFC 3261 allows in one.
   std::size_t i = 0;
-  while (i < line.size() && line[i] >= 'A' && line[i] <= 'Z') ++i;
-  if (i == 0 || i >= line.size() || line[i] != ' ') return false;
-  std::string_view uri = line.substr(i + 1, line.size() - 8 - i - 1);
-  if (uri.empty() || uri.find(' ') != std::string_view::npos) return false;
-  return uri.find(':') != std::string_view::npos;
+  auto token_char = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) ||
+           std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos;
+  };
+  if (line.empty() || !token_char(line[0])) return false;
+  while (i < line.size() && token_char(line[i])) ++i;
+  if (i >= line.size() || line[i] != ' ') return false;
+  auto last_space = line.rfind(' ');
+  if (last_space == std::string_view::npos || last_space <= i) return false;
+  if (version_at(last_space + 1) != line.size()) return false;
+  std::string_view uri = line.substr(i, last_space - i);
+  while (!uri.empty() && uri.front() == ' ') uri.remove_prefix(1);
+  while (!uri.empty() && uri.back() == ' ') uri.remove_suffix(1);
+  return !uri.empty() && uri.find(':') != std::string_view::npos;
 }
 
 std::string_view trim_blanks(std::string_view s) {

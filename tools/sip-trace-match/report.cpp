@@ -65,7 +65,7 @@ void Report::message(const trace::Captured& c, const trace::MessageReport& r) {
   if (r.parsed) shown_calls_.insert(r.call_id);
   if (!r.parsed) ++not_sip_;
   if (r.unmatched() && !r.retransmission) ++unmatched_;
-  if (!r.malformed.empty()) ++malformed_;
+  if (!r.malformed.empty() || !r.faults.empty()) ++malformed_;
   if (filters_.summary_only) return;
   if (format_ == cli::Format::json) message_json(c, r);
   else message_text(c, r);
@@ -106,10 +106,12 @@ void Report::message_text(const trace::Captured& c, const trace::MessageReport& 
     for (const auto& n : m.notes) out_ << "    note: " << n << "\n";
     for (const auto& p : m.problems) out_ << "    unmatched: " << p << "\n";
     if (m.problems.empty() && !m.trunk_or_tenant_known())
-      out_ << "    unmatched: no trunk or tenant\n";
+      out_ << (r.in_dialog ? "    in the dialog of a call that matched no trunk\n"
+                           : "    unmatched: no trunk or tenant\n");
   }
   for (const auto& h : r.malformed)
     out_ << "    malformed " << h.name << ": " << h.problem << ": \"" << h.value << "\"\n";
+  for (const auto& f : r.faults) out_ << "    malformed message: " << f << "\n";
 }
 
 void Report::message_json(const trace::Captured& c, const trace::MessageReport& r) {
@@ -158,6 +160,8 @@ void Report::message_json(const trace::Captured& c, const trace::MessageReport& 
   for (const auto& h : r.malformed)
     w.begin_object().field("header", h.name).field("value", h.value).field("problem", h.problem)
         .end_object();
+  w.end_array().key("faults").begin_array();
+  for (const auto& f : r.faults) w.value(f);
   w.end_array().end_object();
   out_ << w.str() << "\n";
 }
