@@ -115,12 +115,14 @@ std::vector<std::string> start_line_faults(std::string_view message) {
   std::vector<std::string> out;
   std::string_view line = message.substr(0, message.find('\n'));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
-    out.push_back("the start line ends in white space");
+  // A status line ends in its reason phrase, which may be empty or end
+  // in a space; a request line ends in the version.
+  const bool status = line.rfind("SIP/", 0) == 0;
+  if (!status && !line.empty() && (line.back() == ' ' || line.back() == '\t'))
+    out.push_back("the request line ends in white space");
   std::string_view trimmed = line;
   while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t'))
     trimmed.remove_suffix(1);
-  const bool status = trimmed.rfind("SIP/", 0) == 0;
   if (!status) {
     // METHOD SP Request-URI SP SIP-Version: exactly two single spaces.
     auto first = trimmed.find(' ');

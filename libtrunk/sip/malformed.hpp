@@ -21,7 +21,7 @@ inline constexpr std::string_view kNoKnownFault = "not valid SIP syntax for this
 std::string what_is_wrong(std::string_view name, std::string_view value);
 
 // Faults of the start line of `message` that sofia-sip lets through: white
-// space at its end, more than one space between its parts, a Request-URI
+// space at the end of a request line, more than one space between its parts, a Request-URI
 // in '<' '>' or carrying headers ('?').
 std::vector<std::string> start_line_faults(std::string_view message);
 
