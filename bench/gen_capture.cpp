@@ -177,8 +177,8 @@ class Call {
   std::string headers(const std::string& first, const std::string& method,
                       const std::string& body) const {
     std::string via = tcp_ ? "SIP/2.0/TCP " : "SIP/2.0/UDP ";
-    return first + "\r\nVia: " + via + "10.0.0.1:5060;branch=z9hG4bK" + call_id_.substr(0, 12) +
-           method + "\r\nMax-Forwards: 70\r\nFrom: \"Alice\" <sip:+14155550100@trunk.example.com>;tag=" +
+    return first + "\r\nVia: " + via + "10.0.0.1:5060;branch=z9hG4bK" +
+           call_id_.substr(0, call_id_.find('@')) + method + "\r\nMax-Forwards: 70\r\nFrom: \"Alice\" <sip:+14155550100@trunk.example.com>;tag=" +
            std::to_string(n_) + "\r\nTo: <sip:+442071234567@carrier.example.net>" +
            (state_ > 2 ? ";tag=b" + std::to_string(n_) : std::string()) + "\r\nCall-ID: " + call_id_ +
            "\r\nCSeq: " + (method == "BYE" ? "2 " : "1 ") + method +
