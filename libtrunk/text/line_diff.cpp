@@ -31,13 +31,18 @@ void myers(std::span<const std::string_view> a, std::span<const std::string_view
   const std::int64_t max = n + m;
   const std::int64_t offset = max + 1;
   std::vector<std::int64_t> v(static_cast<std::size_t>(2 * max + 3), 0);
+  // trace[d] keeps v[-d-1 .. d+1] as it was before step d: all the walk
+  // back reads, so memory grows with D squared, not D times the lines.
   std::vector<std::vector<std::int64_t>> trace;
   auto at = [&](std::vector<std::int64_t>& vec, std::int64_t k) -> std::int64_t& {
     return vec[static_cast<std::size_t>(k + offset)];
   };
+  auto saved = [&](std::int64_t d, std::int64_t k) {
+    return trace[static_cast<std::size_t>(d)][static_cast<std::size_t>(k + d + 1)];
+  };
   std::int64_t found = -1;
   for (std::int64_t d = 0; d <= max && found < 0; ++d) {
-    trace.push_back(v);
+    trace.emplace_back(v.begin() + (offset - d - 1), v.begin() + (offset + d + 2));
     for (std::int64_t k = -d; k <= d; k += 2) {
       std::int64_t x = (k == -d || (k != d && at(v, k - 1) < at(v, k + 1)))
                            ? at(v, k + 1)        // down: an insertion
@@ -59,13 +64,12 @@ void myers(std::span<const std::string_view> a, std::span<const std::string_view
   std::vector<LineEdit> rev;
   std::int64_t x = n, y = m;
   for (std::int64_t d = found; d >= 0; --d) {
-    std::vector<std::int64_t>& pv = trace[static_cast<std::size_t>(d)];
     std::int64_t k = x - y;
     std::int64_t prev_k = 0, prev_x = 0, prev_y = 0;
     if (d > 0) {
-      bool down = k == -d || (k != d && at(pv, k - 1) < at(pv, k + 1));
+      bool down = k == -d || (k != d && saved(d, k - 1) < saved(d, k + 1));
       prev_k = down ? k + 1 : k - 1;
-      prev_x = at(pv, prev_k);
+      prev_x = saved(d, prev_k);
       prev_y = prev_x - prev_k;
     }
     while (x > prev_x && y > prev_y) {

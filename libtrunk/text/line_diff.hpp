@@ -4,9 +4,9 @@
 //
 // Lines are compared with their line ending, so a missing final newline is
 // a difference (shown as "\ No newline at end of file"). The texts are
-// rendered as given: callers mask secrets before diffing. Memory and time
-// grow with the number of differing lines (D) times the lines between the
-// first and the last difference; site edits touch a few lines.
+// rendered as given: callers mask secrets before diffing. Time grows with
+// the number of differing lines (D) times the lines between the first and
+// the last difference, memory with D squared; site edits touch a few lines.
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 // context, merged hunks, a missing final newline).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "text/line_diff.hpp"
@@ -104,5 +105,22 @@ TEST_CASE("applying the diff gives the new text") {
   CHECK(apply(a, unified_diff("a", "b", a, b)) == b);
   CHECK(apply(b, unified_diff("b", "a", b, a)) == a);
   std::string c = "only\n";
+  CHECK(apply(a, unified_diff("a", "c", a, c)) == c);
+}
+
+TEST_CASE("diff_lines on texts with no line in common, and far-apart changes") {
+  std::string a, b;
+  for (int i = 0; i < 300; ++i) {
+    a += "a" + std::to_string(i) + "\n";
+    b += "b" + std::to_string(i) + "\n";
+  }
+  auto la = split_lines(a), lb = split_lines(b);
+  auto s = diff_lines(la, lb);
+  CHECK(s.size() == 600);
+  CHECK(std::count_if(s.begin(), s.end(), [](const LineEdit& e) { return e.op == Op::remove; }) == 300);
+  CHECK(apply(a, unified_diff("a", "b", a, b)) == b);
+  std::string c = a;
+  c.replace(0, 3, "x0\n");
+  c.replace(c.rfind("a299"), 4, "x299");
   CHECK(apply(a, unified_diff("a", "c", a, c)) == c);
 }
