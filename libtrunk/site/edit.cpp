@@ -198,19 +198,28 @@ std::size_t offset_of_line(const Layout& l, std::size_t line, std::size_t size) 
   return line < l.line_starts.size() ? l.line_starts[line] : size;
 }
 
-// The bytes of the table whose statements are [header, end), with its
-// comments and blank lines (the rule in edit.hpp).
-std::pair<std::size_t, std::size_t> table_span(const Layout& l, std::size_t header,
-                                               std::size_t end, std::size_t size) {
+// The line after the statements [from, end) and the comments directly
+// below them that are not attached to the next header.
+std::size_t content_end(const Layout& l, std::size_t end) {
   const std::size_t n = l.lines.size();
-  std::size_t begin = attached_start(l, l.statements[header].line);
   std::size_t next = end < l.statements.size() ? l.statements[end].line : n;
   std::size_t x = l.statements[end - 1].last_line + 1;
   std::size_t c = x;
   while (c < n && l.lines[c] == Line::comment) ++c;
-  if (c != next || next == n) x = c;
+  return (c != next || next == n) ? c : x;
+}
+
+// The bytes of the table whose statements are [header, end), with its
+// comments and blank lines (the rule in edit.hpp): the blank lines after
+// it, or when none follow it, the blank lines before it.
+std::pair<std::size_t, std::size_t> table_span(const Layout& l, std::size_t header,
+                                               std::size_t end, std::size_t size) {
+  const std::size_t n = l.lines.size();
+  std::size_t begin = attached_start(l, l.statements[header].line);
+  std::size_t x = content_end(l, end);
+  std::size_t after = x;
   while (x < n && l.lines[x] == Line::blank) ++x;
-  if (x >= n)
+  if (x == after)
     while (begin > 0 && l.lines[begin - 1] == Line::blank) --begin;
   return {offset_of_line(l, begin, size), offset_of_line(l, x, size)};
 }
@@ -482,7 +491,7 @@ bool set_key(std::string& text, std::size_t trunk, std::string_view key,
   if (first_tenant != npos)
     insert_at_line(text, l, attached_start(l, l.statements[first_tenant].line), table + "\n");
   else
-    insert_at_line(text, l, l.statements[b.end - 1].last_line + 1, "\n" + table);
+    insert_at_line(text, l, content_end(l, b.end), "\n" + table);
   return true;
 }
 
@@ -512,7 +521,7 @@ bool add_assignment(std::string& text, std::size_t trunk, std::string_view tenan
   if (!block_of(text, trunk, l, b, error)) return false;
   std::string table = "\n[[trunk.tenant]]\ntenant = " + toml_string(tenant) + "\n";
   if (did_pool) table += "did_pool = " + toml_string(*did_pool) + "\n";
-  insert_at_line(text, l, l.statements[b.end - 1].last_line + 1, table);
+  insert_at_line(text, l, content_end(l, b.end), table);
   return true;
 }
 

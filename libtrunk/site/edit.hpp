@@ -13,8 +13,10 @@
 //     belong to that table, and go with it when it is removed;
 //   - comment lines directly below a table's last key belong to the table,
 //     unless they run straight into the next header;
-//   - blank lines after a table go with it; a table that ends the file takes
-//     the blank lines before it instead, so the file does not end blank.
+//   - blank lines after a table go with it; a table that no blank line
+//     follows (it ends the file, or a comment or header comes right after
+//     it) takes the blank lines before it instead;
+//   - a new table goes after the last table's comments, after one blank line.
 // So adding a table and removing it again gives the original bytes back.
 //
 // The functions never validate the site (the caller loads and checks the

@@ -220,3 +220,24 @@ TEST_CASE("the example site's trunks file: every edit undone gives the same byte
   REQUIRE(edit::remove_trunk(text, 6, error));
   CHECK(text == original);
 }
+
+TEST_CASE("an assignment added before a header or comment that follows directly round-trips") {
+  // The trunk's last key runs straight into the next trunk's comment.
+  const std::string packed = "[[trunk]]\nname = \"A\"\n# about B\n[[trunk]]\nname = \"B\"\n";
+  std::string text = packed, error;
+  REQUIRE(edit::add_assignment(text, 0, "acme", std::nullopt, error));
+  CHECK(text == "[[trunk]]\nname = \"A\"\n\n[[trunk.tenant]]\ntenant = \"acme\"\n# about B\n"
+                "[[trunk]]\nname = \"B\"\n");
+  REQUIRE(edit::remove_assignment(text, 0, "acme", error));
+  CHECK(text == packed);
+}
+
+TEST_CASE("a trunk's trailing comment stays with it when an assignment is added") {
+  const std::string noted = "[[trunk]]\nname = \"A\"\n# note on A\n\n[[trunk]]\nname = \"B\"\n";
+  std::string text = noted, error;
+  REQUIRE(edit::add_assignment(text, 0, "acme", std::nullopt, error));
+  CHECK(text == "[[trunk]]\nname = \"A\"\n# note on A\n\n[[trunk.tenant]]\ntenant = \"acme\"\n\n"
+                "[[trunk]]\nname = \"B\"\n");
+  REQUIRE(edit::remove_assignment(text, 0, "acme", error));
+  CHECK(text == noted);
+}
