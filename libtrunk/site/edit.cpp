@@ -231,6 +231,19 @@ void insert_at_line(std::string& text, const Layout& l, std::size_t line, std::s
   text.insert(at, s);
 }
 
+// Inserts `table` (ending in a newline) as a new table after the
+// statements [.., end) and their comments, separated by one blank line from
+// what comes before: after the blank lines that follow them when there are
+// some (the new table then takes one of its own after it), else after one
+// of its own before it. Either way, table_span gives back exactly what was
+// inserted.
+void insert_table(std::string& text, const Layout& l, std::size_t end, const std::string& table) {
+  std::size_t x = content_end(l, end), y = x;
+  while (y < l.lines.size() && l.lines[y] == Line::blank) ++y;
+  if (y > x) insert_at_line(text, l, y, table + "\n");
+  else insert_at_line(text, l, x, "\n" + table);
+}
+
 bool scan_ok(const Layout& l, std::string& error) {
   if (!l.ok) error = l.error;
   return l.ok;
@@ -491,7 +504,7 @@ bool set_key(std::string& text, std::size_t trunk, std::string_view key,
   if (first_tenant != npos)
     insert_at_line(text, l, attached_start(l, l.statements[first_tenant].line), table + "\n");
   else
-    insert_at_line(text, l, content_end(l, b.end), "\n" + table);
+    insert_table(text, l, b.end, table);
   return true;
 }
 
@@ -506,10 +519,20 @@ bool remove_trunk(std::string& text, std::size_t trunk, std::string& error) {
 }
 
 void append_trunk(std::string& text, std::string_view block) {
-  if (!text.empty()) {
-    if (text.back() != '\n') text += '\n';
-    text += '\n';
+  if (text.empty()) {
+    text = block;
+    return;
   }
+  Layout l = scan(text);
+  if (text.back() == '\n' && !l.lines.empty() && l.lines.back() == Line::blank) {
+    // The file ends in blank lines: the block goes after them, and keeps
+    // one of its own after it (see insert_table).
+    text += block;
+    text += '\n';
+    return;
+  }
+  if (text.back() != '\n') text += '\n';
+  text += '\n';
   text += block;
 }
 
@@ -519,9 +542,9 @@ bool add_assignment(std::string& text, std::size_t trunk, std::string_view tenan
   Layout l;
   Block b;
   if (!block_of(text, trunk, l, b, error)) return false;
-  std::string table = "\n[[trunk.tenant]]\ntenant = " + toml_string(tenant) + "\n";
+  std::string table = "[[trunk.tenant]]\ntenant = " + toml_string(tenant) + "\n";
   if (did_pool) table += "did_pool = " + toml_string(*did_pool) + "\n";
-  insert_at_line(text, l, content_end(l, b.end), table);
+  insert_table(text, l, b.end, table);
   return true;
 }
 

@@ -16,7 +16,8 @@
 //   - blank lines after a table go with it; a table that no blank line
 //     follows (it ends the file, or a comment or header comes right after
 //     it) takes the blank lines before it instead;
-//   - a new table goes after the last table's comments, after one blank line.
+//   - a new table goes after the last table's comments and the blank lines
+//     after them, one blank line from what is above it.
 // So adding a table and removing it again gives the original bytes back.
 //
 // The functions never validate the site (the caller loads and checks the

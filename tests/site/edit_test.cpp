@@ -241,3 +241,17 @@ TEST_CASE("a trunk's trailing comment stays with it when an assignment is added"
   REQUIRE(edit::remove_assignment(text, 0, "acme", error));
   CHECK(text == noted);
 }
+
+TEST_CASE("extra blank lines after a trunk, or at the end of the file, survive a round trip") {
+  const std::string spaced = "[[trunk]]\nname = \"A\"\n\n\n# about B\n[[trunk]]\nname = \"B\"\n\n";
+  std::string text = spaced, error;
+  REQUIRE(edit::add_assignment(text, 0, "acme", std::nullopt, error));
+  CHECK(text == "[[trunk]]\nname = \"A\"\n\n\n[[trunk.tenant]]\ntenant = \"acme\"\n\n# about B\n"
+                "[[trunk]]\nname = \"B\"\n\n");
+  REQUIRE(edit::remove_assignment(text, 0, "acme", error));
+  CHECK(text == spaced);
+  edit::append_trunk(text, "[[trunk]]\nname = \"C\"\n");
+  CHECK(text == spaced + "[[trunk]]\nname = \"C\"\n\n");
+  REQUIRE(edit::remove_trunk(text, 2, error));
+  CHECK(text == spaced);
+}
