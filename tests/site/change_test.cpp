@@ -131,3 +131,59 @@ TEST_CASE("unknown trunks and bad arguments: 1 with a finding, 2 with a message"
   CHECK(r.exit_code == 2);
   CHECK(r.message == "`port` takes a whole number");
 }
+
+TEST_CASE("trunk-in-use and not-assigned: full text and places") {
+  TempSite s(std::string(trunk::test::kBase) + R"(
+[[trunk]]
+name = "P"
+type = "peer"
+host = "192.0.2.1"
+
+[[trunk.tenant]]
+tenant = "acme"
+did_pool = "100-199"
+
+[[trunk]]
+name = "Q"
+type = "peer"
+provider = "other"
+host = "192.0.2.2"
+failover = "P"
+
+[[route]]
+tenant = "acme"
+name = "all"
+match = "_X."
+trunks = ["Q", "P"]
+
+[[inbound]]
+tenant = "acme"
+trunk = "P"
+did = "100-109"
+to = "sip:{did}@acme.example"
+)");
+  std::string f = s.file.string();
+  site::ChangeRequest req;
+  req.kind = site::ChangeRequest::Kind::remove;
+  req.trunk = "P";
+  site::ChangeResult r = site::plan_change(s.file, req);
+  CHECK(r.exit_code == 1);
+  CHECK(trunk::diag::render_text(r.sink, nullptr) ==
+        f + ":27:12: error[trunk-in-use]: trunk \"Q\" fails over to trunk \"P\"\n"
+            "  hint: take the trunk out of it first\n" +
+        f + ":33:16: error[trunk-in-use]: route \"all\" of tenant \"acme\" sends calls to trunk \"P\"\n"
+            "  hint: take the trunk out of it first\n" +
+        f + ":37:9: error[trunk-in-use]: inbound rule for \"100-109\" of tenant \"acme\" takes calls "
+            "from trunk \"P\"\n  hint: take the trunk out of it first\n");
+  CHECK(r.message == "trunk \"P\" is in use (3 references); nothing was changed");
+  CHECK(r.changed.empty());
+  CHECK(r.diff.empty());
+
+  req.kind = site::ChangeRequest::Kind::unassign;
+  req.tenant = "globex";
+  r = site::plan_change(s.file, req);
+  CHECK(r.exit_code == 1);
+  CHECK(trunk::diag::render_text(r.sink, nullptr) ==
+        f + ":13:1: error[not-assigned]: trunk \"P\" is not assigned to tenant \"globex\"\n"
+            "  hint: its tenants: \"acme\"\n");
+}
