@@ -7,9 +7,9 @@
 // (site/edit.hpp: untouched bytes and comments stay as they are), and loads
 // and checks the edited texts with every rule `trunkctl validate` applies.
 // It writes nothing; apply_change writes the changed files, each atomically.
-// Where a new trunk goes: the file holding the most [[trunk]] tables (the
-// first of them in name order on a tie), or the first file when no file
-// has one; a one-file site is that file.
+// Where a new trunk goes: after the last trunk of the file holding the most
+// [[trunk]] tables (the first of them in name order on a tie), or at the end
+// of the first file when no file has one; a one-file site is that file.
 //
 // Exit codes follow the command-line contract: 0 the change is valid (or
 // there is nothing to change); 1 a finding about the input (an unknown

@@ -524,6 +524,16 @@ void append_trunk(std::string& text, std::string_view block) {
     return;
   }
   Layout l = scan(text);
+  std::size_t trunks = static_cast<std::size_t>(
+      std::count_if(l.statements.begin(), l.statements.end(), is_trunk_header));
+  if (l.ok && trunks > 0) {
+    // After the last trunk's tables, before what follows them (routes...).
+    Block b = *find_block(l, trunks - 1);
+    if (b.end < l.statements.size()) {
+      insert_table(text, l, b.end, std::string(block));
+      return;
+    }
+  }
   if (text.back() == '\n' && !l.lines.empty() && l.lines.back() == Line::blank) {
     // The file ends in blank lines: the block goes after them, and keeps
     // one of its own after it (see insert_table).

@@ -80,8 +80,9 @@ bool set_key(std::string& text, std::size_t trunk, std::string_view key,
              std::string_view value, std::string& error);
 // Removes the trunk's [[trunk]] table with its sub-tables and comments.
 bool remove_trunk(std::string& text, std::size_t trunk, std::string& error);
-// Appends `block` (a [[trunk]] table, ending in a newline) to the file,
-// after one blank line.
+// Adds `block` (a [[trunk]] table, ending in a newline) after the file's
+// last [[trunk]] and its sub-tables, or at the end of a file without one,
+// one blank line from what is above it.
 void append_trunk(std::string& text, std::string_view block);
 // Adds a [[trunk.tenant]] table at the end of the trunk's tables.
 bool add_assignment(std::string& text, std::size_t trunk, std::string_view tenant,

@@ -255,3 +255,13 @@ TEST_CASE("extra blank lines after a trunk, or at the end of the file, survive a
   REQUIRE(edit::remove_trunk(text, 2, error));
   CHECK(text == spaced);
 }
+
+TEST_CASE("append_trunk puts a new trunk after the last trunk, before the routes") {
+  const std::string one = "[[trunk]]\nname = \"A\"\n\n# Routes.\n[[route]]\nname = \"r\"\n";
+  std::string text = one, error;
+  edit::append_trunk(text, "[[trunk]]\nname = \"B\"\n");
+  CHECK(text == "[[trunk]]\nname = \"A\"\n\n[[trunk]]\nname = \"B\"\n\n# Routes.\n[[route]]\n"
+                "name = \"r\"\n");
+  REQUIRE(edit::remove_trunk(text, 1, error));
+  CHECK(text == one);
+}
