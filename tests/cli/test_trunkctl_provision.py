@@ -180,6 +180,27 @@ did_pool = "6505550000-6505550099"
         self.assert_unchanged("no-op")
 
 
+class OneFileSite(ToolTest):
+    def test_new_trunk_goes_after_the_last_trunk_and_round_trips(self):
+        tmp = tempfile.mkdtemp(prefix="trunkctl-provision-")
+        try:
+            site = os.path.join(tmp, "site.toml")
+            shutil.copy(os.path.join(SOURCE_DIR, "tests", "e2e", "site", "site.toml"), site)
+            with open(site, "rb") as f:
+                original = f.read()
+            run = trunkctl("add", "gw-9", "-c", site, "--type", "peer",
+                           "--set", "host=192.0.2.99", "--set", "provider=Nine")
+            self.check(run, 0, err="")
+            with open(site, encoding="utf-8") as f:
+                text = f.read()
+            self.assertLess(text.index('name = "gw-9"'), text.index("[[route]]"))
+            self.check(trunkctl("remove", "gw-9", "-c", site), 0, err="")
+            with open(site, "rb") as f:
+                self.assertEqual(f.read(), original)
+        finally:
+            shutil.rmtree(tmp)
+
+
 class Refused(SiteCopy):
     def test_a_change_that_breaks_validation_writes_nothing(self):
         run = self.ctl("set", "CarrierA", "transport=wss")
