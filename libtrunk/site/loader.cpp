@@ -698,6 +698,7 @@ bool read_file(const std::filesystem::path& p, std::string& text) {
 
 // One file read and parsed on its own, to be merged in name order.
 struct Fragment {
+  std::string path;
   std::string text;
   bool readable = false;
   Site site;
@@ -739,6 +740,57 @@ void merge(Fragment& f, Site& out, diag::Sink& sink,
   sink.append(f.sink);
 }
 
+// Parses the fragments (reading each first when `read`) on every core, then
+// merges them in order, so the result does not depend on the scheduling.
+LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Sink& sink,
+                           diag::SourceText& sources, bool read) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < fragments.size(); i = next++) {
+      Fragment& f = fragments[i];
+      if (read) f.readable = read_file(f.path, f.text);
+      if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys);
+    }
+  };
+  std::size_t workers = std::min<std::size_t>(fragments.size(),
+                                              std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+
+  // Reserve the whole site first: each fragment is then moved in and freed,
+  // so memory peaks at one site, not at the fragments plus a growing copy.
+  std::size_t tenants = 0, trunks = 0, routes = 0, inbound = 0, expects = 0;
+  for (const auto& f : fragments) {
+    tenants += f.site.tenants.size();
+    trunks += f.site.trunks.size();
+    routes += f.site.routes.size();
+    inbound += f.site.inbound.size();
+    expects += f.site.expects.size();
+  }
+  out.tenants.reserve(out.tenants.size() + tenants);
+  out.trunks.reserve(out.trunks.size() + trunks);
+  out.routes.reserve(out.routes.size() + routes);
+  out.inbound.reserve(out.inbound.size() + inbound);
+  out.expects.reserve(out.expects.size() + expects);
+  std::map<std::string, SourceRegion> site_keys;
+  for (std::size_t i = 0; i < fragments.size(); ++i) {
+    Fragment& f = fragments[i];
+    if (!f.readable) {
+      sink.error("io", "cannot read file", {f.path});
+      return LoadStatus::unreadable;
+    }
+    sources.add(f.path, std::move(f.text));
+    merge(f, out, sink, site_keys);
+    f = Fragment{};
+  }
+  // Inline passwords never reach a quoted line, whatever their shape.
+  for (const auto& t : out.trunks)
+    if (t.auth.password.present) sources.redact(t.auth.password.where);
+  return LoadStatus::loaded;
+}
+
 }  // namespace
 
 void load_fragment(std::string_view text, const std::string& name, Site& out,
@@ -774,54 +826,20 @@ LoadStatus load_site(const std::filesystem::path& path, Site& out, diag::Sink& s
   } else {
     files.push_back(path);
   }
-  // Fragments are independent until merged: parse them on every core, then
-  // merge in name order so the result does not depend on the scheduling.
   std::vector<Fragment> fragments(files.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
-      Fragment& f = fragments[i];
-      f.readable = read_file(files[i], f.text);
-      if (f.readable) load_fragment_impl(f.text, files[i].string(), f.site, f.sink, f.site_keys);
-    }
-  };
-  std::size_t workers = std::min<std::size_t>(files.size(),
-                                              std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < files.size(); ++i) fragments[i].path = files[i].string();
+  return parse_and_merge(fragments, out, sink, sources, /*read=*/true);
+}
 
-  // Reserve the whole site first: each fragment is then moved in and freed,
-  // so memory peaks at one site, not at the fragments plus a growing copy.
-  std::size_t tenants = 0, trunks = 0, routes = 0, inbound = 0, expects = 0;
-  for (const auto& f : fragments) {
-    tenants += f.site.tenants.size();
-    trunks += f.site.trunks.size();
-    routes += f.site.routes.size();
-    inbound += f.site.inbound.size();
-    expects += f.site.expects.size();
-  }
-  out.tenants.reserve(out.tenants.size() + tenants);
-  out.trunks.reserve(out.trunks.size() + trunks);
-  out.routes.reserve(out.routes.size() + routes);
-  out.inbound.reserve(out.inbound.size() + inbound);
-  out.expects.reserve(out.expects.size() + expects);
-  std::map<std::string, SourceRegion> site_keys;
+void load_texts(const std::vector<SiteFile>& files, Site& out, diag::Sink& sink,
+                diag::SourceText& sources) {
+  std::vector<Fragment> fragments(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
-    Fragment& f = fragments[i];
-    if (!f.readable) {
-      sink.error("io", "cannot read file", {files[i].string()});
-      return LoadStatus::unreadable;
-    }
-    sources.add(files[i].string(), std::move(f.text));
-    merge(f, out, sink, site_keys);
-    f = Fragment{};
+    fragments[i].path = files[i].path;
+    fragments[i].text = files[i].text;
+    fragments[i].readable = true;
   }
-  // Inline passwords never reach a quoted line, whatever their shape.
-  for (const auto& t : out.trunks)
-    if (t.auth.password.present) sources.redact(t.auth.password.where);
-  return LoadStatus::loaded;
+  parse_and_merge(fragments, out, sink, sources, /*read=*/false);
 }
 
 std::filesystem::path default_site_path() {

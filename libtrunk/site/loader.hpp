@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "diag/diagnostic.hpp"
 #include "diag/render.hpp"
@@ -27,6 +28,19 @@ enum class LoadStatus {
 // the text of every file read goes to `sources` for quoting in messages.
 LoadStatus load_site(const std::filesystem::path& path, Site& out,
                      diag::Sink& sink, diag::SourceText& sources);
+
+// One file of a site, already in memory: its path as the site names it
+// (as load_site would) and its text.
+struct SiteFile {
+  std::string path;
+  std::string text;
+};
+
+// Reads a site whose files are in memory, in the order given, exactly as
+// load_site reads files from disk: diagnostics name `path`, `sources` gets
+// the texts. Used to check an edited site before any file is written.
+void load_texts(const std::vector<SiteFile>& files, Site& out, diag::Sink& sink,
+                diag::SourceText& sources);
 
 // Reads one fragment from memory, as if it were a file named `name`; appends
 // to `out`. Used for each file of a site, by tests and by the fuzzer.

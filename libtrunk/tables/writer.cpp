@@ -1,15 +1,11 @@
 // Tables serialization: string pool, records, automata, hash indexes.
 #include "tables/writer.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
 
+#include "io/atomic_write.hpp"
 #include "tables/checksum.hpp"
 #include "tables/format.hpp"
 
@@ -234,44 +230,7 @@ std::string serialize(const Plan& plan) {
 
 bool write_atomically(const std::filesystem::path& path, const std::string& bytes,
                       std::string& error) {
-  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  std::string tmpl =
-      (dir / std::string(".").append(path.filename().string()).append(".tmp.XXXXXX")).string();
-  int fd = mkstemp(tmpl.data());
-  if (fd < 0) {
-    error = "cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno);
-    return false;
-  }
-  auto fail = [&](const char* what) {
-    error = std::string(what) + " " + tmpl + ": " + std::strerror(errno);
-    close(fd);
-    unlink(tmpl.c_str());
-    return false;
-  };
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  if (fchmod(fd, 0644) != 0) return fail("cannot set permissions of");
-  if (fsync(fd) != 0) return fail("cannot sync");
-  if (close(fd) != 0) {
-    error = "cannot close " + tmpl + ": " + std::strerror(errno);
-    unlink(tmpl.c_str());
-    return false;
-  }
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    error = "cannot rename " + tmpl + " to " + path.string() + ": " + std::strerror(errno);
-    unlink(tmpl.c_str());
-    return false;
-  }
-  return true;
+  return io::write_atomically(path, bytes, error);
 }
 
 }  // namespace trunk::tables

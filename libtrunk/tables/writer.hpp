@@ -12,8 +12,9 @@ namespace trunk::tables {
 std::string serialize(const Plan& plan);
 
 // Writes `bytes` to `path` through a temporary file in the same directory
-// and a rename, so readers see the old file or the new one, never a part.
-// On failure returns false with `error` set and leaves `path` untouched.
+// and a rename, so readers see the old file or the new one, never a part
+// (io::write_atomically). On failure returns false with `error` set and
+// leaves `path` untouched.
 bool write_atomically(const std::filesystem::path& path, const std::string& bytes,
                       std::string& error);
 

@@ -26,6 +26,12 @@ Run setup_stats(CLI::App& app, Common& common);
 Run setup_reload(CLI::App& app, Common& common);
 Run setup_probe(CLI::App& app, Common& common);
 Run setup_register_test(CLI::App& app, Common& common);
+// Scripted changes to the site's files (provision.cpp).
+Run setup_add(CLI::App& app, Common& common);
+Run setup_set(CLI::App& app, Common& common);
+Run setup_remove(CLI::App& app, Common& common);
+Run setup_assign(CLI::App& app, Common& common);
+Run setup_unassign(CLI::App& app, Common& common);
 
 // Loads and checks the site for commands that read it; prints the
 // diagnostics when the site is unusable and returns false.

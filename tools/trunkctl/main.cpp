@@ -30,6 +30,12 @@ int main(int argc, char** argv) {
        trunkctl::setup_probe},
       {"register-test", "REGISTER a trunk with its credentials and report the outcome",
        trunkctl::setup_register_test},
+      {"add", "Add a trunk (--type, or --template), checked as a whole site",
+       trunkctl::setup_add},
+      {"set", "Set keys of a trunk: NAME KEY=VALUE...", trunkctl::setup_set},
+      {"remove", "Remove a trunk no route, rule or failover uses", trunkctl::setup_remove},
+      {"assign", "Assign a trunk to a tenant with its DID pool", trunkctl::setup_assign},
+      {"unassign", "Take a trunk from a tenant", trunkctl::setup_unassign},
   };
   std::vector<std::pair<CLI::App*, trunkctl::Run>> runs;
   for (const auto& s : subs) {

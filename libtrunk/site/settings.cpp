@@ -1,0 +1,161 @@
+// The settable keys and KEY=VALUE parsing.
+#include "site/settings.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "diag/diagnostic.hpp"
+#include "site/edit.hpp"
+
+namespace trunk::site {
+namespace {
+
+constexpr SettableKey kKeys[] = {
+    {"type", SettingType::string},
+    {"provider", SettingType::string},
+    {"owner", SettingType::string},
+    {"host", SettingType::string},
+    {"port", SettingType::integer},
+    {"transport", SettingType::string},
+    {"outbound_proxy", SettingType::string},
+    {"outbound_proxy_port", SettingType::integer},
+    {"associated_ips", SettingType::strings},
+    {"direction", SettingType::string},
+    {"verify_port", SettingType::boolean},
+    {"single_via", SettingType::boolean},
+    {"tel_uri_request_line", SettingType::boolean},
+    {"tel_uri_to", SettingType::boolean},
+    {"strip_plus", SettingType::boolean},
+    {"stir_shaken", SettingType::boolean},
+    {"relay_media", SettingType::string},
+    {"match_from_host", SettingType::string},
+    {"request_uri_params", SettingType::string},
+    {"caller_id", SettingType::string},
+    {"failover", SettingType::string},
+    {"keepalive.options", SettingType::boolean},
+    {"keepalive.interval", SettingType::integer},
+    {"limits.inbound", SettingType::integer},
+    {"limits.outbound", SettingType::integer},
+    {"limits.total", SettingType::integer},
+    {"auth.username", SettingType::string},
+    {"auth.password_env", SettingType::string},
+    {"auth.password_file", SettingType::string},
+    {"auth.register_interval", SettingType::integer},
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool whole_number(std::string_view s) {
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  return !s.empty() && s.size() <= 18 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         (s.size() == 1 || s.front() != '0');
+}
+
+std::string ticked(std::string_view key) {
+  std::string out = "`";
+  out += key;
+  out += '`';
+  return out;
+}
+
+// A key that looks like it holds a secret (auth.password, a misspelling of
+// it, anything naming a pass or a secret), but not the keys that say where
+// the secret is. Its value is never written nor repeated.
+bool secret_key(std::string_view key) {
+  if (key == "auth.password_env" || key == "auth.password_file") return false;
+  std::string_view leaf = key.substr(key.rfind('.') + 1);
+  return key.find("pass") != std::string_view::npos ||
+         key.find("secret") != std::string_view::npos ||
+         key.find("pwd") != std::string_view::npos || diag::edit_distance(leaf, "password") <= 2;
+}
+
+}  // namespace
+
+std::span<const SettableKey> settable_keys() { return kKeys; }
+
+bool parse_setting(std::string_view arg, Setting& out, SettingError& error) {
+  std::size_t eq = arg.find('=');
+  if (eq == std::string_view::npos) {
+    error = {"expected KEY=VALUE", "for example: trunkctl set NAME port=5080 transport=tcp"};
+    return false;
+  }
+  std::string key(trim(arg.substr(0, eq)));
+  std::string_view value = arg.substr(eq + 1);
+  if (key == "name") {
+    error = {"the trunk's name is not changed with a setting",
+             "routes and rules refer to it: remove the trunk and add it under the new name"};
+    return false;
+  }
+  if (key == "tenant" || key.starts_with("tenant.")) {
+    error = {"assignments are not settings",
+             "use `trunkctl assign NAME --tenant T --did-pool POOL` or `trunkctl unassign`"};
+    return false;
+  }
+  auto it = std::find_if(std::begin(kKeys), std::end(kKeys),
+                         [&](const SettableKey& k) { return k.key == key; });
+  if (secret_key(key)) {
+    error = {"trunkctl does not write passwords into the site",
+             "set auth.password_env=VAR or auth.password_file=PATH: secrets stay out of git"};
+    return false;
+  }
+  if (it == std::end(kKeys)) {
+    std::vector<std::string_view> names;
+    for (const auto& k : kKeys) names.push_back(k.key);
+    // Also the key without its table: "interval" means keepalive.interval.
+    std::string near = diag::closest_match(key, names);
+    if (near.empty())
+      for (const auto& k : kKeys)
+        if (std::size_t dot = k.key.find('.');
+            dot != std::string_view::npos && k.key.substr(dot + 1) == key)
+          near = k.key;
+    error = {"unknown key " + ticked(key),
+             near.empty() ? "trunkctl set --help lists the keys"
+                          : "did you mean " + ticked(near) + "?"};
+    return false;
+  }
+  out.key = key;
+  switch (it->type) {
+    case SettingType::string:
+      out.toml = edit::toml_string(value);
+      return true;
+    case SettingType::integer:
+      if (!whole_number(trim(value))) {
+        error = {ticked(key) + " takes a whole number", ""};
+        return false;
+      }
+      out.toml = std::string(trim(value));
+      return true;
+    case SettingType::boolean: {
+      std::string_view v = trim(value);
+      if (v != "true" && v != "false") {
+        error = {ticked(key) + " takes true or false", ""};
+        return false;
+      }
+      out.toml = std::string(v);
+      return true;
+    }
+    case SettingType::strings: {
+      out.toml = "[";
+      bool first = true;
+      while (!trim(value).empty()) {
+        std::size_t comma = value.find(',');
+        std::string_view item = trim(value.substr(0, comma));
+        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+        if (item.empty()) continue;
+        if (!first) out.toml += ", ";
+        out.toml += edit::toml_string(item);
+        first = false;
+      }
+      out.toml += "]";
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace trunk::site

@@ -1,0 +1,142 @@
+// trunkctl add | set | remove | assign | unassign: scripted changes to a
+// site's files. The change is planned, checked as a whole site and written
+// by libtrunk (site/change.hpp); this file reads the flags and prints.
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "site/change.hpp"
+#include "site/templates.hpp"
+
+namespace trunkctl {
+
+using namespace trunk;
+
+namespace {
+
+struct ProvisionOptions {
+  site::ChangeRequest request;
+  std::string templates;
+  std::string did_pool;
+  CLI::Option* did_pool_option = nullptr;
+  bool dry_run = false;
+};
+
+const char* command_word(site::ChangeRequest::Kind k) {
+  switch (k) {
+    case site::ChangeRequest::Kind::add: return "add";
+    case site::ChangeRequest::Kind::set: return "set";
+    case site::ChangeRequest::Kind::remove: return "remove";
+    case site::ChangeRequest::Kind::assign: return "assign";
+    case site::ChangeRequest::Kind::unassign: return "unassign";
+  }
+  return "?";
+}
+
+int run(const Common& common, ProvisionOptions& o) {
+  site::ChangeRequest& req = o.request;
+  if (req.kind == site::ChangeRequest::Kind::add)
+    req.template_dirs = site::template_dirs(o.templates, common.site);
+  if (o.did_pool_option && o.did_pool_option->count() > 0) req.did_pool = o.did_pool;
+  site::ChangeResult r = site::plan_change(common.site, req);
+  bool written = false;
+  if (r.exit_code == cli::kExitClean && !o.dry_run && !r.changed.empty()) {
+    std::string error;
+    written = site::apply_change(r, error);
+    if (!written) {
+      r.exit_code = cli::kExitUnusable;
+      r.message = error;
+    }
+  }
+  if (common.format == cli::Format::json) {
+    diag::JsonWriter w;
+    w.begin_object()
+        .field("site", common.site)
+        .field("command", command_word(req.kind))
+        .field("trunk", req.trunk)
+        .field("dry_run", o.dry_run)
+        .field("ok", r.exit_code == cli::kExitClean)
+        .field("written", written)
+        .field("message", r.message);
+    w.key("changed").begin_array();
+    for (const auto& f : r.changed) w.value(f);
+    w.end_array().key("hints").begin_array();
+    for (const auto& h : r.hints) w.value(h);
+    w.end_array().field("diff", r.diff).key("diagnostics");
+    cli::write_diagnostics_json(w, r.sink);
+    std::cout << w.end_object().str() << "\n";
+    return r.exit_code;
+  }
+  cli::print_diagnostics_text(r.sink, &r.sources, std::cerr);
+  if (o.dry_run) std::cout << r.diff;
+  if (r.exit_code == cli::kExitClean) {
+    (o.dry_run ? std::cerr : std::cout)
+        << r.message << (o.dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
+        << "\n";
+  } else {
+    std::cerr << "trunkctl " << command_word(req.kind) << ": " << r.message << "\n";
+    for (const auto& h : r.hints) std::cerr << "  hint: " << h << "\n";
+  }
+  return r.exit_code;
+}
+
+std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequest::Kind kind) {
+  auto o = std::make_shared<ProvisionOptions>();
+  o->request.kind = kind;
+  app.add_option("NAME", o->request.trunk, "The trunk's name")->required();
+  app.add_flag("--dry-run", o->dry_run,
+               "Print the change as a unified diff and write nothing; exit 1 if the site "
+               "would not validate");
+  return o;
+}
+
+}  // namespace
+
+Run setup_add(CLI::App& app, Common& common) {
+  auto o = common_options(app, site::ChangeRequest::Kind::add);
+  app.add_option("--type", o->request.type,
+                 "register, accept-register, peer, teams, webrtc or whatsapp (overrides the "
+                 "template's)");
+  app.add_option("--template", o->request.template_name,
+                 "Start from this template (NAME.toml in the templates directories)");
+  app.add_option("--templates", o->templates,
+                 "Look templates up in DIR only (default: $TRUNK_TEMPLATES, SITE/templates, "
+                 "the installed examples/templates)")
+      ->type_name("DIR");
+  app.add_option("--set", o->request.settings, "KEY=VALUE to set on the new trunk (repeatable)")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
+  return [&common, o] { return run(common, *o); };
+}
+
+Run setup_set(CLI::App& app, Common& common) {
+  auto o = common_options(app, site::ChangeRequest::Kind::set);
+  app.add_option("SETTINGS", o->request.settings,
+                 "KEY=VALUE: port=5080, transport=tcp, limits.total=40, "
+                 "associated_ips=203.0.113.10,203.0.113.16/28")
+      ->required()
+      ->type_name("KEY=VALUE");
+  return [&common, o] { return run(common, *o); };
+}
+
+Run setup_remove(CLI::App& app, Common& common) {
+  auto o = common_options(app, site::ChangeRequest::Kind::remove);
+  return [&common, o] { return run(common, *o); };
+}
+
+Run setup_assign(CLI::App& app, Common& common) {
+  auto o = common_options(app, site::ChangeRequest::Kind::assign);
+  app.add_option("--tenant", o->request.tenant, "The tenant")->required();
+  o->did_pool_option =
+      app.add_option("--did-pool", o->did_pool, "The tenant's DIDs on the trunk: \"1000-1999; 2500\"")
+          ->type_name("POOL");
+  return [&common, o] { return run(common, *o); };
+}
+
+Run setup_unassign(CLI::App& app, Common& common) {
+  auto o = common_options(app, site::ChangeRequest::Kind::unassign);
+  app.add_option("--tenant", o->request.tenant, "The tenant")->required();
+  return [&common, o] { return run(common, *o); };
+}
+
+}  // namespace trunkctl
