@@ -227,7 +227,7 @@ std::pair<std::size_t, std::size_t> table_span(const Layout& l, std::size_t head
 // Inserts `s` at the start of `line` (or at the end of the text).
 void insert_at_line(std::string& text, const Layout& l, std::size_t line, std::string s) {
   std::size_t at = offset_of_line(l, line, text.size());
-  if (at == text.size() && !text.empty() && text.back() != '\n') s.insert(0, "\n");
+  if (at == text.size() && !text.empty() && text.back() != '\n') s.insert(s.begin(), '\n');
   text.insert(at, s);
 }
 
@@ -271,7 +271,7 @@ std::size_t find_key(const Layout& l, std::size_t from, std::size_t to, std::str
     const Statement& s = l.statements[i];
     if (s.kind != Statement::Kind::keyval || s.name != key) continue;
     if (found != npos) {
-      error = "`" + std::string(key) + "` is written twice";
+      error.assign(1, '`').append(key).append("` is written twice");
       return npos;
     }
     found = i;

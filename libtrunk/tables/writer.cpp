@@ -16,6 +16,7 @@ namespace {
 // the pool.
 class StringPool {
  public:
+  explicit StringPool(std::size_t expected) { index_.reserve(expected); }
   Str add(const std::string& s) {
     if (s.empty()) return {0, 0};
     auto [it, fresh] = index_.emplace(std::string_view(s), Str{});
@@ -87,15 +88,20 @@ std::string address_trie(const std::vector<Plan::Address>& addresses) {
   return std::string(reinterpret_cast<const char*>(nodes.data()), nodes.size() * 4);
 }
 
-std::string words(const std::vector<std::uint32_t>& w) {
-  return std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4);
+// The words' bytes, in place: the node arrays are the bulk of the file and
+// are copied once, into it.
+std::string_view words(const std::vector<std::uint32_t>& w) {
+  return {reinterpret_cast<const char*>(w.data()), w.size() * 4};
 }
 
 }  // namespace
 
 std::string serialize(const Plan& plan) {
-  StringPool strings;
+  StringPool strings(plan.tenants.size() * 3 + plan.trunks.size() * 7 + plan.routes.size() * 4 +
+                     plan.inbound.size() * 2);
   std::string tenants, trunks, routes, route_trunks, inbound, addresses;
+  routes.reserve(plan.routes.size() * sizeof(RouteRecord));
+  route_trunks.reserve(plan.routes.size() * 2 * sizeof(std::uint32_t));
   for (const auto& t : plan.tenants) {
     TenantRecord r{};
     r.name = strings.add(t.name);
@@ -169,42 +175,40 @@ std::string serialize(const Plan& plan) {
   }
 
   std::string string_bytes = strings.bytes();
-  const std::pair<SectionKind, const std::string*> sections_in[] = {
-      {SectionKind::strings, &string_bytes},
-      {SectionKind::tenants, &tenants},
-      {SectionKind::trunks, &trunks},
-      {SectionKind::routes, &routes},
-      {SectionKind::route_trunks, &route_trunks},
-      {SectionKind::inbound, &inbound},
-      {SectionKind::addresses, &addresses},
+  const std::pair<SectionKind, std::string_view> sections_in[] = {
+      {SectionKind::strings, string_bytes},
+      {SectionKind::tenants, tenants},
+      {SectionKind::trunks, trunks},
+      {SectionKind::routes, routes},
+      {SectionKind::route_trunks, route_trunks},
+      {SectionKind::inbound, inbound},
+      {SectionKind::addresses, addresses},
   };
-  std::string out_nodes = words(plan.outbound_nodes), in_nodes = words(plan.inbound_nodes),
-              pool_nodes = words(plan.pool_nodes), out_index = words(plan.outbound_index);
   std::string idx_tn = hash_index(tenant_names, name_hash, exact),
               idx_td = hash_index(tenant_domains, name_hash, exact),
               idx_kn = hash_index(trunk_names, name_hash, exact),
               idx_from = hash_index(from_hosts, host_hash, same_host),
               idx_host = hash_index(hosts, host_hash, same_host);
   std::string trie = address_trie(plan.addresses);
-  std::vector<std::pair<SectionKind, const std::string*>> sections(std::begin(sections_in),
-                                                                   std::end(sections_in));
-  sections.push_back({SectionKind::outbound_nodes, &out_nodes});
-  sections.push_back({SectionKind::inbound_nodes, &in_nodes});
-  sections.push_back({SectionKind::pool_nodes, &pool_nodes});
-  sections.push_back({SectionKind::tenant_names, &idx_tn});
-  sections.push_back({SectionKind::tenant_domains, &idx_td});
-  sections.push_back({SectionKind::trunk_names, &idx_kn});
-  sections.push_back({SectionKind::trunk_from_hosts, &idx_from});
-  sections.push_back({SectionKind::trunk_hosts, &idx_host});
-  sections.push_back({SectionKind::address_trie, &trie});
-  sections.push_back({SectionKind::outbound_index, &out_index});
+  std::vector<std::pair<SectionKind, std::string_view>> sections(std::begin(sections_in),
+                                                                  std::end(sections_in));
+  sections.push_back({SectionKind::outbound_nodes, words(plan.outbound_nodes)});
+  sections.push_back({SectionKind::inbound_nodes, words(plan.inbound_nodes)});
+  sections.push_back({SectionKind::pool_nodes, words(plan.pool_nodes)});
+  sections.push_back({SectionKind::tenant_names, idx_tn});
+  sections.push_back({SectionKind::tenant_domains, idx_td});
+  sections.push_back({SectionKind::trunk_names, idx_kn});
+  sections.push_back({SectionKind::trunk_from_hosts, idx_from});
+  sections.push_back({SectionKind::trunk_hosts, idx_host});
+  sections.push_back({SectionKind::address_trie, trie});
+  sections.push_back({SectionKind::outbound_index, words(plan.outbound_index)});
 
   auto align8 = [](std::uint64_t n) { return (n + 7) & ~std::uint64_t(7); };
   std::uint64_t offset = align8(sizeof(Header) + sections.size() * sizeof(SectionEntry));
   std::vector<SectionEntry> dir;
   for (const auto& [kind, data] : sections) {
-    dir.push_back({static_cast<std::uint32_t>(kind), 0, offset, data->size()});
-    offset = align8(offset + data->size());
+    dir.push_back({static_cast<std::uint32_t>(kind), 0, offset, data.size()});
+    offset = align8(offset + data.size());
   }
   Header h{};
   std::memcpy(h.magic, kMagic, 8);
@@ -220,7 +224,7 @@ std::string serialize(const Plan& plan) {
   for (const auto& e : dir) append_pod(file, e);
   for (std::size_t i = 0; i < sections.size(); ++i) {
     file.resize(dir[i].offset, '\0');
-    file += *sections[i].second;
+    file += sections[i].second;
   }
   file.resize(offset, '\0');
   std::uint64_t sum = checksum(file.data(), file.size());
