@@ -42,19 +42,11 @@ void init_sofia() {
   });
 }
 
-// Whether the event being delivered is a response nta made up itself (a
-// transport error, a DNS failure, a timeout) rather than one the server
-// sent: nta marks those messages with its internal flag, 1 << 15
-// (NTA_INTERNAL_MSG in sofia-sip's nta_internal.h, not an installed header).
-bool made_up_here(nua_t* nua) {
-  constexpr unsigned kNtaInternalMsg = 1u << 15;
-  nua_saved_event_t saved[1];
-  if (nua_save_event(nua, saved) == 0) return false;
-  const nua_event_data_t* data = nua_event_data(saved);
-  bool internal = data && data->e_msg && msg_get_flags(data->e_msg, kNtaInternalMsg);
-  nua_destroy_event(saved);
-  return internal;
-}
+// Responses nta made up itself (a transport error, a DNS failure, a
+// timeout) rather than the server's: nta marks those messages with its
+// internal flag, 1 << 15 (NTA_INTERNAL_MSG in sofia-sip's nta_internal.h,
+// not an installed header).
+constexpr unsigned kNtaInternalMsg = 1u << 15;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -110,8 +102,17 @@ class Session {
       if (status >= 200) self->shut_down_ = true;
       return;
     }
-    if (sip && made_up_here(self->nua_)) sip = nullptr;
+    // Saving the event is the way to reach its message (and its flags);
+    // a saved event is ours to destroy, after the handler has read the
+    // phrase and headers that live in it.
+    nua_saved_event_t saved[1];
+    const bool have_saved = sip && nua_save_event(self->nua_, saved);
+    if (have_saved) {
+      const nua_event_data_t* data = nua_event_data(saved);
+      if (data && data->e_msg && msg_get_flags(data->e_msg, kNtaInternalMsg)) sip = nullptr;
+    }
     if (hmagic) self->on_event_(event, status, phrase ? phrase : "", nh, hmagic, sip);
+    if (have_saved) nua_destroy_event(saved);
   }
 
   Handler on_event_;
