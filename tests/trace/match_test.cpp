@@ -296,6 +296,33 @@ TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
   CHECK_FALSE(reader->next(c, warnings));
 }
 
+TEST_CASE("trace match: a customer PBX registering to an accept-register trunk") {
+  const auto& s = trace_site();
+  Msg m;
+  m.method = "REGISTER";
+  m.ruri = "sip:office.trunks.example";
+  m.from = "<sip:office-1@office.trunks.example>;tag=r";
+  m.to = "<sip:office-1@office.trunks.example>";
+  m.via = "SIP/2.0/UDP 192.0.2.60:5060;branch=z9hG4bK-r";
+  SUBCASE("its user") {
+    Run run;
+    const auto& r = run.feed(m.text(), "192.0.2.60:5060", "198.51.100.7:5060");
+    CHECK(s.trunk(r.match.trunk) == "office-pbx");
+    CHECK(r.match.direction == trace::Direction::from_trunk);
+    CHECK(r.match.matched());
+  }
+  SUBCASE("another user") {
+    m.from = "<sip:office-2@office.trunks.example>;tag=r";
+    m.to = "<sip:office-2@office.trunks.example>";
+    Run run;
+    const auto& r = run.feed(m.text(), "192.0.2.60:5060", "198.51.100.7:5060");
+    CHECK(s.trunk(r.match.trunk) == "office-pbx");
+    CHECK(joined(r.match.problems) ==
+          "the REGISTER user \"office-2\" is not trunk \"office-pbx\"'s auth.username "
+          "\"office-1\"\n");
+  }
+}
+
 TEST_CASE("trace calls: outcomes and trunk status") {
   const auto& s = trace_site();
   SUBCASE("registration: challenged, credentials, 403 is authentication failed") {
