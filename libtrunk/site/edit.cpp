@@ -558,17 +558,28 @@ bool add_assignment(std::string& text, std::size_t trunk, std::string_view tenan
   return true;
 }
 
+namespace {
+
+// The [[trunk.tenant]] of `tenant` in trunk number `trunk`, with the
+// layout and block it was found in; npos with `error` set when there is none.
+std::size_t assignment_in(const std::string& text, std::size_t trunk, std::string_view tenant,
+                          Layout& l, Block& b, std::string& error) {
+  error.clear();
+  if (!block_of(text, trunk, l, b, error)) return npos;
+  std::size_t h = find_assignment(l, b, text, tenant, error);
+  if (h == npos && error.empty())
+    error = "the trunk is not assigned to tenant \"" + std::string(tenant) + "\"";
+  return h;
+}
+
+}  // namespace
+
 bool set_assignment_pool(std::string& text, std::size_t trunk, std::string_view tenant,
                          std::string_view did_pool, std::string& error) {
-  error.clear();
   Layout l;
   Block b;
-  if (!block_of(text, trunk, l, b, error)) return false;
-  std::size_t h = find_assignment(l, b, text, tenant, error);
-  if (h == npos) {
-    if (error.empty()) error = "the trunk is not assigned to tenant \"" + std::string(tenant) + "\"";
-    return false;
-  }
+  std::size_t h = assignment_in(text, trunk, tenant, l, b, error);
+  if (h == npos) return false;
   std::size_t e = table_end(l, h, b.end);
   std::size_t k = find_key(l, h + 1, e, "did_pool", error);
   if (!error.empty()) return false;
@@ -581,15 +592,10 @@ bool set_assignment_pool(std::string& text, std::size_t trunk, std::string_view 
 
 bool remove_assignment(std::string& text, std::size_t trunk, std::string_view tenant,
                        std::string& error) {
-  error.clear();
   Layout l;
   Block b;
-  if (!block_of(text, trunk, l, b, error)) return false;
-  std::size_t h = find_assignment(l, b, text, tenant, error);
-  if (h == npos) {
-    if (error.empty()) error = "the trunk is not assigned to tenant \"" + std::string(tenant) + "\"";
-    return false;
-  }
+  std::size_t h = assignment_in(text, trunk, tenant, l, b, error);
+  if (h == npos) return false;
   auto [from, to] = table_span(l, h, table_end(l, h, l.statements.size()), text.size());
   text.erase(from, to - from);
   return true;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <tuple>
 
 #include "diag/diagnostic.hpp"
 
@@ -124,23 +125,19 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
       return;
     }
   }
-  if (mapped_address(c.src, address)) {
+  // The source address, then the destination: a trunk sending, or a
+  // message sent to one.
+  const std::tuple<const Endpoint*, const char*, Direction> ends[] = {
+      {&c.src, "source address ", Direction::from_trunk},
+      {&c.dst, "destination address ", Direction::to_trunk}};
+  for (const auto& [end, label, direction] : ends) {
+    if (!mapped_address(*end, address)) continue;
     std::uint32_t i = site_trunk(t.find_trunk_by_address(address));
-    if (i != kNone) {
-      out.trunk = i;
-      out.trunk_by = "source address " + c.src.address();
-      out.direction = Direction::from_trunk;
-      return;
-    }
-  }
-  if (mapped_address(c.dst, address)) {
-    std::uint32_t i = site_trunk(t.find_trunk_by_address(address));
-    if (i != kNone) {
-      out.trunk = i;
-      out.trunk_by = "destination address " + c.dst.address();
-      out.direction = Direction::to_trunk;
-      return;
-    }
+    if (i == kNone) continue;
+    out.trunk = i;
+    out.trunk_by = label + end->address();
+    out.direction = direction;
+    return;
   }
   const std::string ruri_host = lower(m.request_uri().host);
   if (!from_host.empty()) {
