@@ -134,6 +134,9 @@ int main(int argc, char** argv) {
               "cost %.0f ns subtracted)\n",
               bench::percentile(ns, 50), bench::percentile(ns, 99), queries.size(), found,
               overhead);
+  std::printf("memory latency:   %.0f ns per dependent load (256 MB pointer chase, measured "
+              "now)\n",
+              bench::dependent_load_ns());
   trunk::route::Router huge_router(huge_tables);
   ns = time_lookups(queries, [&](std::uint32_t tenant, const std::string& number) {
     return huge_router.outbound(tenant, number) != trunk::route::kNone;

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
+#include <vector>
 #include <filesystem>
 
 namespace bench {
@@ -46,6 +48,25 @@ double percentile(std::vector<double>& samples, double p) {
 
 std::string self_dir() {
   return std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
+}
+
+double dependent_load_ns(std::size_t bytes) {
+  // One cycle through all slots in random order, a slot per cache line.
+  const std::size_t slots = bytes / 64;
+  std::vector<std::size_t> order(slots);
+  for (std::size_t i = 0; i < slots; ++i) order[i] = i;
+  std::mt19937_64 rng(11);
+  std::shuffle(order.begin() + 1, order.end(), rng);
+  std::vector<std::size_t> next(slots * 8);
+  for (std::size_t i = 0; i < slots; ++i) next[order[i] * 8] = order[(i + 1) % slots] * 8;
+  const std::size_t steps = 4'000'000;
+  std::size_t at = 0;
+  auto a = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < steps; ++i) at = next[at];
+  auto b = std::chrono::steady_clock::now();
+  volatile std::size_t sink = at;
+  (void)sink;
+  return std::chrono::duration<double, std::nano>(b - a).count() / static_cast<double>(steps);
 }
 
 }  // namespace bench

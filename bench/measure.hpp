@@ -3,6 +3,7 @@
 // percentiles over samples.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ ChildRun run_child(const std::vector<std::string>& argv);
 
 // The p-th percentile (0-100) of `samples` (sorted in place).
 double percentile(std::vector<double>& samples, double p);
+
+// This machine's latency of one dependent load from memory: a random
+// pointer chase over `bytes` (far larger than the caches), in ns per load.
+// Lookups that miss the cache cost a multiple of it, so printing it beside
+// them tells a slower machine from a slower lookup.
+double dependent_load_ns(std::size_t bytes = std::size_t(256) << 20);
 
 // The directory of the running program (to find the tools beside it).
 std::string self_dir();
