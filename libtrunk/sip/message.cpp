@@ -181,8 +181,11 @@ std::vector<Message::RawHeader> Message::malformed_header_texts() const {
       continue;
     }
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !lines.empty()) {
-      lines.back().second += " ";
-      lines.back().second += line.substr(line.find_first_not_of(" \t"));
+      auto text = line.find_first_not_of(" \t");
+      if (text != std::string_view::npos) {  // a line of blanks adds nothing
+        lines.back().second += " ";
+        lines.back().second += line.substr(text);
+      }
       continue;
     }
     auto colon = line.find(':');
