@@ -6,13 +6,15 @@
 namespace trunk::trace {
 namespace {
 
-bool is_dialog_method(const std::string& m) {
+bool is_dialog_method(std::string_view m) {
   return m == "ACK" || m == "BYE" || m == "CANCEL" || m == "PRACK" || m == "UPDATE" ||
          m == "INFO";
 }
 
-std::string code_text(int code, const std::string& phrase) {
-  return std::to_string(code) + (phrase.empty() ? "" : " " + phrase);
+std::string code_text(int code, std::string_view phrase) {
+  std::string out = std::to_string(code);
+  if (!phrase.empty()) out.append(1, ' ').append(phrase);
+  return out;
 }
 
 }  // namespace
@@ -177,8 +179,14 @@ std::vector<TrunkStatus> CallTracker::trunk_status() const {
   return out;
 }
 
+std::string_view CallTracker::intern(std::string_view word) {
+  auto it = words_.find(std::string(word));
+  if (it == words_.end()) it = words_.emplace(word).first;
+  return *it;
+}
+
 Call* CallTracker::find(std::string_view call_id) {
-  auto it = by_id_.find(std::string(call_id));
+  auto it = by_id_.find(call_id);
   return it == by_id_.end() ? nullptr : &calls_[it->second];
 }
 
@@ -189,10 +197,11 @@ bool CallTracker::in_dialog(const sip::Message& m) const {
 }
 
 Call& CallTracker::open(const std::string& call_id, const Captured& c) {
-  auto [it, fresh] = by_id_.emplace(call_id, static_cast<std::uint32_t>(calls_.size()));
-  if (!fresh) return calls_[it->second];
+  auto it = by_id_.find(call_id);
+  if (it != by_id_.end()) return calls_[it->second];
   Call& call = calls_.emplace_back();
   call.call_id = call_id;
+  by_id_.emplace(call.call_id, static_cast<std::uint32_t>(calls_.size() - 1));
   call.first_us = c.time_us;
   call.first_frame = c.frame;
   call.first_line = c.line;
@@ -246,12 +255,12 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
                              method == call.last_method && method != "ACK" &&
                              c.src == call.last_src && c.dst == call.last_dst;
   call.last_cseq = cseq;
-  call.last_method = method;
+  call.last_method = intern(method);
   call.last_src = c.src;
   call.last_dst = c.dst;
   call.last_us = c.time_us;
   if (call.method.empty() || (call.method == "ACK" && method != "ACK")) {
-    call.method = method;
+    call.method = intern(method);
     call.trunk = match.trunk;
     call.tenant = match.tenant;
     call.direction = match.direction;
@@ -284,7 +293,7 @@ Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
   ++call.messages;
   call.last_us = c.time_us;
   const std::string cseq_method = m.cseq_method();
-  if (call.method.empty()) call.method = cseq_method;  // the request was not captured
+  if (call.method.empty()) call.method = intern(cseq_method);  // the request was not captured
   if (cseq_method != call.method) return call;
   const int status = m.status();
   if (status < 200) {
@@ -301,7 +310,7 @@ Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
   // Retransmitted finals and the answer to a retry both land here; the
   // last one seen is the outcome.
   call.final_code = status;
-  call.final_phrase = m.phrase();
+  call.final_phrase = intern(m.phrase());
   if (call.method == "REGISTER" && status >= 200 && status < 300) call.expires = m.expires();
   if (call.method == "INVITE" && status >= 300) count_out(call);
 

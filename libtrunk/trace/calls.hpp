@@ -10,13 +10,16 @@
 // got no response. Calls in progress count against the trunk's limits:
 // an INVITE that finds a trunk at its limit is "busy: maximum channels
 // reached", as is a 486 or 503 answer. The tracker keeps one record per
-// Call-ID (a few hundred bytes) until the end of the trace.
+// Call-ID (a few hundred bytes: methods and reason phrases are kept once
+// for all calls) until the end of the trace.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <deque>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sip/message.hpp"
@@ -43,7 +46,7 @@ std::string_view to_string(Outcome o);  // "answered", "auth-failed", ...
 
 struct Call {
   std::string call_id;
-  std::string method;  // the first request's
+  std::string_view method;  // the first request's (interned by the tracker)
   std::uint32_t trunk = kNone;   // site trunk index
   std::uint32_t tenant = kNone;  // site tenant index
   Direction direction = Direction::unknown;
@@ -58,7 +61,7 @@ struct Call {
   bool credentials_sent = false;     // a request carried Authorization
   bool last_request_had_credentials = false;
   std::uint32_t last_cseq = 0;       // the last request's, to tell retransmissions
-  std::string last_method;
+  std::string_view last_method;
   Endpoint last_src, last_dst;
   bool challenge_after_credentials = false;
   bool cancel_seen = false;
@@ -68,7 +71,7 @@ struct Call {
   std::string limit_note;
   bool active = false;               // counted against the trunk's limits
   int final_code = 0;                // the last final response to the first method
-  std::string final_phrase;
+  std::string_view final_phrase;  // interned by the tracker
   int expires = -1;                  // REGISTER: granted
 
   Outcome outcome() const;
@@ -115,7 +118,7 @@ class CallTracker {
   Call& on_response(const sip::Message& m, const Captured& c);
 
   // Calls in the order they first appeared.
-  const std::vector<Call>& calls() const { return calls_; }
+  const std::deque<Call>& calls() const { return calls_; }
   // Each site trunk's status, with its calls counted by outcome.
   std::vector<TrunkStatus> trunk_status() const;
 
@@ -125,8 +128,12 @@ class CallTracker {
   void count_out(Call& call);
 
   const site::Site* site_;
-  std::vector<Call> calls_;
-  std::unordered_map<std::string, std::uint32_t> by_id_;
+  // The same few words (methods, reason phrases) for every call, kept once.
+  std::string_view intern(std::string_view word);
+
+  std::deque<Call> calls_;  // a deque: the index below views their Call-IDs
+  std::unordered_map<std::string_view, std::uint32_t> by_id_;
+  std::unordered_set<std::string> words_;
   std::vector<TrunkStatus> trunks_;
   bool last_was_retransmission_ = false;
 };
