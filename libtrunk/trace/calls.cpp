@@ -270,9 +270,7 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
     call.matched = match.matched();
     for (const auto& p : match.problems)
       if (p.rfind("transport type inconsistent", 0) == 0) call.transport_problem = true;
-  } else if (method == call.method && !match.problems.empty() && !call.matched) {
-    // A retry (with credentials) keeps the first request's decision.
-  }
+  }  // a retry (with credentials) keeps the first request's decision
   if (method == call.method) {
     if (m.has_credentials()) call.credentials_sent = true;
     call.last_request_had_credentials = m.has_credentials();

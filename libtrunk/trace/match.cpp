@@ -308,12 +308,7 @@ bool Matcher::route_from_trunk_tenant(const std::string& number, Match& out) con
   out.tenant = found_tenant;
   out.tenant_by = "its route " + diag::quoted(t.str(rr.name)) + " takes " + number +
                   " from trunk " + tr.name.value;
-  out.route = std::string(t.str(rr.name));
-  std::array<char, 256> buf;
-  std::uint32_t n = router_->send_number(found_route, number, buf);
-  if (n != kNone) out.send.assign(buf.data(), n);
-  for (std::uint32_t x : t.route_trunks().subspan(rr.trunk_first, rr.trunk_count))
-    out.trunks.emplace_back(t.str(t.trunks()[x].name));
+  take_route(found_route, number, out);
   out.notes.push_back(number + " is in no pool on trunk " + diag::quoted(tr.name.value) +
                       ": taken as a call from tenant " +
                       diag::quoted(t.str(t.tenants()[found_tenant].name)) + "'s PBX, going out");
@@ -429,9 +424,7 @@ void Matcher::route_to_trunk(const sip::Message& m, Match& out) const {
       out.tenant = tk;
       out.tenant_by = "its route " + diag::quoted(t.str(rr.name)) + " sends " + number +
                       " to this trunk";
-      out.route = std::string(t.str(rr.name));
-      out.send = number;
-      for (std::uint32_t x : trunks) out.trunks.emplace_back(t.str(t.trunks()[x].name));
+      take_route(ri, dialled, out);
       if (pos > 0)
         out.notes.push_back("trunk " + diag::quoted(tr.name.value) + " is number " +
                             std::to_string(pos + 1) + " of route " + diag::quoted(out.route) +
@@ -474,10 +467,15 @@ void Matcher::route_from_tenant(const sip::Message& m, Match& out) const {
                            diag::quoted(number));
     return;
   }
-  const auto& rr = t.routes()[ri];
+  take_route(ri, number, out);
+}
+
+void Matcher::take_route(std::uint32_t route, std::string_view dialled, Match& out) const {
+  const auto& t = router_->tables();
+  const auto& rr = t.routes()[route];
   out.route = std::string(t.str(rr.name));
   std::array<char, 256> buf;
-  std::uint32_t n = router_->send_number(ri, number, buf);
+  std::uint32_t n = router_->send_number(route, dialled, buf);
   if (n != kNone) out.send.assign(buf.data(), n);
   for (std::uint32_t x : t.route_trunks().subspan(rr.trunk_first, rr.trunk_count))
     out.trunks.emplace_back(t.str(t.trunks()[x].name));

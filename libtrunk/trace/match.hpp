@@ -67,6 +67,8 @@ class Matcher {
   void route_inbound(const sip::Message& m, Match& out) const;
   void route_to_trunk(const sip::Message& m, Match& out) const;
   void route_from_tenant(const sip::Message& m, Match& out) const;
+  // Fills the route's name, the number it sends for `dialled` and its trunks.
+  void take_route(std::uint32_t route, std::string_view dialled, Match& out) const;
   void explain_no_trunk(const sip::Message& m, const Captured& c, Match& out) const;
   // A call a tenant's PBX sends over its trunk: the number is in no pool
   // there, but one of the trunk's tenants has a route for it.
