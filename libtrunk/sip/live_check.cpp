@@ -131,7 +131,8 @@ std::string route_header(const Peer& p) {
   Peer hop = p;
   hop.host = p.proxy_host;
   hop.port = p.proxy_port ? p.proxy_port : (p.transport == "tls" ? 5061 : 5060);
-  return "<" + hop.uri() + ";lr>";
+  std::string route(1, '<');
+  return route.append(hop.uri()).append(";lr>");
 }
 
 // The server's challenge: realm (quoted, as sofia keeps it) and stale flag.
