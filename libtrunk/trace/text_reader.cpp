@@ -135,7 +135,7 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
   }
   if (lines_.error() && !read_error_reported_) {
     read_error_reported_ = true;
-    sink.warning("trace-read",
+    sink.warning("trace-read-error",
                  std::string("reading stopped: ") + std::strerror(lines_.error()),
                  {name_, lines_.number()});
   }
