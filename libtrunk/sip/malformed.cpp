@@ -2,16 +2,11 @@
 #include "sip/malformed.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "text/ascii.hpp"
 
 namespace trunk::sip {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_address_header(const std::string& n) {
   return n == "from" || n == "f" || n == "to" || n == "t" || n == "contact" || n == "m" ||
@@ -37,7 +32,7 @@ std::string address_fault(std::string_view v) {
   auto colon = uri.find(':');
   if (colon == std::string_view::npos || colon == 0)
     return "the URI has no scheme (sip:, sips: or tel:)";
-  std::string scheme = lower(uri.substr(0, colon));
+  std::string scheme = text::ascii_lower(uri.substr(0, colon));
   std::string_view rest = uri.substr(colon + 1);
   if (scheme == "sip" || scheme == "sips") {
     auto at = rest.find('@');
@@ -55,7 +50,7 @@ std::string address_fault(std::string_view v) {
 }
 
 std::string via_fault(std::string_view v) {
-  std::string l = lower(v);
+  std::string l = text::ascii_lower(v);
   if (l.rfind("sip/2.0/", 0) != 0) return "it does not start with SIP/2.0/TRANSPORT";
   auto space = l.find_first_of(" \t", 8);
   if (space == std::string::npos || space == 8) {
@@ -81,7 +76,7 @@ std::string via_fault(std::string_view v) {
 }  // namespace
 
 std::string what_is_wrong(std::string_view name, std::string_view value) {
-  const std::string n = lower(name);
+  const std::string n = text::ascii_lower(name);
   std::string fault;
   if (is_address_header(n)) {
     fault = address_fault(value);

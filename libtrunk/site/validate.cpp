@@ -2,11 +2,12 @@
 #include "site/validate.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
+
+#include "text/ascii.hpp"
 
 namespace trunk::site {
 namespace {
@@ -35,12 +36,7 @@ struct Index {
 std::string q(std::string_view s) { return diag::quoted(s); }
 
 // Domain names compare without regard to case (RFC 4343).
-bool same_domain(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool same_domain(std::string_view a, std::string_view b) { return text::equal_ci(a, b); }
 
 bool is_registration(const Trunk& t) {
   return t.type.value == TrunkType::register_ || t.type.value == TrunkType::accept_register;

@@ -6,28 +6,24 @@
 #include <cctype>
 #include <cstring>
 
+#include "text/ascii.hpp"
+
 namespace trunk::trace {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-bool equal_ci(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+using text::equal_ci;
 
 // Position of `needle` (lower case) in `hay`, ignoring case; npos if absent.
 std::size_t find_ci(std::string_view hay, std::string_view needle, std::size_t from = 0) {
   if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
   for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
-    if (lower(hay[i]) != needle[0]) continue;
+    if (text::ascii_lower(hay[i]) != needle[0]) continue;
     std::size_t k = 1;
-    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+    while (k < needle.size() && text::ascii_lower(hay[i + k]) == needle[k]) ++k;
     if (k == needle.size()) return i;
   }
   return std::string_view::npos;
@@ -79,7 +75,7 @@ bool read_asterisk(std::string_view line, LogLine& out) {
     }
   } else {
     auto t = line.find("ransmitting");
-    if (t == std::string_view::npos || t == 0 || lower(line[t - 1]) != 't') return false;
+    if (t == std::string_view::npos || t == 0 || text::ascii_lower(line[t - 1]) != 't') return false;
     rest = line.substr(t - 1);
   }
   bool received = false;

@@ -7,15 +7,10 @@
 #include <tuple>
 
 #include "diag/diagnostic.hpp"
+#include "text/ascii.hpp"
 
 namespace trunk::trace {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 bool mapped_address(const Endpoint& e, std::uint8_t (&out)[16]) {
   if (e.family == 6) {
@@ -110,7 +105,7 @@ Match Matcher::match_request(const sip::Message& m, const Captured& c, bool in_d
 
 void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) const {
   const auto& t = router_->tables();
-  const std::string from_host = lower(m.from_host_lenient());
+  const std::string from_host = text::ascii_lower(m.from_host_lenient());
   std::uint8_t address[16];
 
   // match_from_host first, as trunkd does: it names the trunk whatever the
@@ -118,7 +113,7 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
   if (!from_host.empty()) {
     std::uint32_t i = site_trunk(t.find_trunk_by_from_host(from_host));
     if (i != kNone && site_->trunks[i].match_from_host.present &&
-        lower(site_->trunks[i].match_from_host.value) == from_host) {
+        text::ascii_lower(site_->trunks[i].match_from_host.value) == from_host) {
       out.trunk = i;
       out.trunk_by = "From host " + diag::quoted(from_host) + " is its match_from_host";
       out.direction = Direction::from_trunk;
@@ -139,7 +134,7 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
     out.direction = direction;
     return;
   }
-  const std::string ruri_host = lower(m.request_uri().host);
+  const std::string ruri_host = text::ascii_lower(m.request_uri().host);
   if (!from_host.empty()) {
     std::uint32_t i = site_trunk(t.find_trunk_by_host(from_host));
     if (i != kNone) {
@@ -147,7 +142,7 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
       out.trunk_by = "From host " + diag::quoted(from_host) + " is its host";
       // A register trunk's From is our account at the provider's domain:
       // with the Request-URI at that domain too, we are sending to it.
-      const bool to_it = ruri_host == lower(site_->trunks[i].host.value) &&
+      const bool to_it = ruri_host == text::ascii_lower(site_->trunks[i].host.value) &&
                          site_->trunks[i].type.value != site::TrunkType::accept_register;
       out.direction = to_it ? Direction::to_trunk : Direction::from_trunk;
       return;
@@ -207,14 +202,14 @@ void Matcher::check_trunk_fit(const sip::Message& m, const Captured& c, Match& o
                            diag::quoted(name) + "'s port is " + std::to_string(tr.port.value));
   if (out.direction == Direction::from_trunk && tr.match_from_host.present &&
       out.trunk_by.rfind("From host", 0) != 0) {
-    std::string fh = lower(m.from_host_lenient());
-    if (fh != lower(tr.match_from_host.value))
+    std::string fh = text::ascii_lower(m.from_host_lenient());
+    if (fh != text::ascii_lower(tr.match_from_host.value))
       out.notes.push_back("the From host " + diag::quoted(fh) + " is not the trunk's match_from_host " +
                           diag::quoted(tr.match_from_host.value));
   }
 
   if (method == "INVITE" && out.direction != Direction::from_tenant) {
-    const std::string scheme = lower(m.request_uri().scheme);
+    const std::string scheme = text::ascii_lower(m.request_uri().scheme);
     if (tr.tel_uri_request_line.value && scheme != "tel")
       out.problems.push_back("trunk " + diag::quoted(name) +
                              " requires tel: in the Request-Line (tel_uri_request_line) but the "
@@ -392,7 +387,7 @@ void Matcher::route_to_trunk(const sip::Message& m, Match& out) const {
   // The tenants that may send on this trunk: the From host's, else those
   // assigned to the trunk.
   std::vector<std::uint32_t> tenants;
-  std::uint32_t by_domain = t.find_tenant_by_domain(lower(m.from_uri().host));
+  std::uint32_t by_domain = t.find_tenant_by_domain(text::ascii_lower(m.from_uri().host));
   if (by_domain != kNone) {
     tenants.push_back(by_domain);
   } else {
@@ -485,7 +480,7 @@ void Matcher::explain_no_trunk(const sip::Message& m, const Captured& c, Match& 
   if (c.src.known())
     out.problems.push_back("the source address " + c.src.address() +
                            " is no trunk's host or associated_ips");
-  const std::string from_host = lower(m.from_host_lenient());
+  const std::string from_host = text::ascii_lower(m.from_host_lenient());
   if (from_host.empty()) {
     out.problems.push_back("the From header has no host to match");
     return;
@@ -515,7 +510,7 @@ void Matcher::explain_no_trunk(const sip::Message& m, const Captured& c, Match& 
       problem += "; the closest is " + diag::quoted(near) + " (a tenant's sip_domain)";
   }
   out.problems.push_back(problem);
-  const std::string ruri_host = lower(m.request_uri().host);
+  const std::string ruri_host = text::ascii_lower(m.request_uri().host);
   if (!ruri_host.empty() && ruri_host != from_host)
     out.problems.push_back("the Request-URI host " + diag::quoted(ruri_host) + " is no trunk's host");
 }
