@@ -7,19 +7,18 @@
 // handlers with a null `sip`: they count as no answer from the server.
 #include "sip/live_check.hpp"
 
-#include <sofia-sip/msg_header.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_log.h>
-#include <sofia-sip/su_string.h>
 #include <sofia-sip/su_wait.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <functional>
 #include <mutex>
+
+#include "sip/header_values.hpp"
 
 extern "C" {
 // sofia-sip's module logs; silenced so a check prints only its result.
@@ -133,32 +132,6 @@ std::string route_header(const Peer& p) {
   hop.port = p.proxy_port ? p.proxy_port : (p.transport == "tls" ? 5061 : 5060);
   std::string route(1, '<');
   return route.append(hop.uri()).append(";lr>");
-}
-
-// The server's challenge: realm (quoted, as sofia keeps it) and stale flag.
-struct Challenge {
-  std::string realm;
-  bool stale = false;
-};
-
-Challenge challenge_of(const sip_t* sip) {
-  Challenge c;
-  const msg_auth_t* au = sip->sip_www_authenticate ? sip->sip_www_authenticate
-                                                   : sip->sip_proxy_authenticate;
-  if (!au) return c;
-  if (const char* realm = msg_params_find(au->au_params, "realm=")) c.realm = realm;
-  if (const char* stale = msg_params_find(au->au_params, "stale="))
-    c.stale = su_casematch(stale, "true") || su_casematch(stale, "\"true\"");
-  if (c.realm.empty() || c.realm.front() != '"') c.realm = "\"" + c.realm + "\"";
-  return c;
-}
-
-int granted_expires(const sip_t* sip) {
-  int best = -1;
-  for (const sip_contact_t* m = sip->sip_contact; m; m = m->m_next)
-    if (m->m_expires) best = std::max(best, std::atoi(m->m_expires));
-  if (best < 0 && sip->sip_expires) best = static_cast<int>(sip->sip_expires->ex_delta);
-  return best;
 }
 
 std::vector<std::string> other_transports(const std::string& transport) {
@@ -314,8 +287,9 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
   const auto start = Clock::now();
 
   auto credentials = [&](const sip_t* sip) {
-    Challenge c = challenge_of(sip);
-    return "Digest:" + c.realm + ":" + request.username + ":" + request.password;
+    std::string realm = challenge_realm(sip);
+    if (realm.empty()) realm = "\"\"";
+    return "Digest:" + realm + ":" + request.username + ":" + request.password;
   };
 
   Session session(options, [&](nua_event_t event, int status, const char* phrase,
@@ -333,8 +307,7 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
       r.phrase = phrase;
       if (status == 401 || status == 407) {
         ++r.challenges;
-        Challenge c = challenge_of(sip);
-        if (state.sent_credentials && !c.stale) {
+        if (state.sent_credentials && !challenge_stale(sip)) {
           r.status = RegisterStatus::auth_failed;
           state.stage = Stage::done;
           return;
@@ -352,7 +325,7 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
       r.rtt_ms = ms_since(start);
       if (status >= 200 && status < 300) {
         r.status = RegisterStatus::registered;
-        r.granted_expires = granted_expires(sip);
+        r.granted_expires = expires_of(sip);
         if (request.keep) {
           state.stage = Stage::done;
         } else {

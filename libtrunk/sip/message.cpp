@@ -1,7 +1,9 @@
 // SIP messages through sofia-sip's parser.
 #include "sip/message.hpp"
 
+#include "sip/header_values.hpp"
 #include "sip/malformed.hpp"
+#include "text/ascii.hpp"
 
 #include <sofia-sip/msg.h>
 #include <sofia-sip/msg_types.h>
@@ -144,24 +146,14 @@ char compact_form(std::string_view name) {
       {"content-length", 'l'}, {"content-type", 'c'}, {"supported", 'k'}, {"subject", 's'},
       {"content-encoding", 'e'}, {"refer-to", 'r'}, {"referred-by", 'b'}, {"event", 'o'}};
   for (const auto& [full, c] : forms)
-    if (name.size() == full.size() &&
-        std::equal(name.begin(), name.end(), full.begin(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
-      return c;
+    if (text::equal_ci(name, full)) return c;
   return 0;
 }
 
 bool same_name(std::string_view line_name, std::string_view name) {
-  auto lower_eq = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) ==
-                    std::tolower(static_cast<unsigned char>(y));
-           });
-  };
-  if (lower_eq(line_name, name)) return true;
+  if (text::equal_ci(line_name, name)) return true;
   char c = compact_form(name);
-  return c && line_name.size() == 1 && std::tolower(static_cast<unsigned char>(line_name[0])) == c;
+  return c && line_name.size() == 1 && text::ascii_lower(line_name[0]) == c;
 }
 
 }  // namespace
@@ -250,9 +242,7 @@ std::string Message::via_transport() const {
   if (!sip->sip_via || !sip->sip_via->v_protocol) return {};
   std::string p = sip->sip_via->v_protocol;
   auto slash = p.rfind('/');
-  std::string t = slash == std::string::npos ? p : p.substr(slash + 1);
-  for (char& c : t) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return t;
+  return text::ascii_lower(slash == std::string::npos ? p : p.substr(slash + 1));
 }
 
 std::string Message::via_branch() const {
@@ -265,25 +255,38 @@ bool Message::has_credentials() const {
   return sip->sip_authorization || sip->sip_proxy_authorization;
 }
 
-bool Message::challenge_is_stale() const {
-  const sip_t* sip = sip_object(msg_.get());
-  const msg_auth_t* au = sip->sip_www_authenticate ? sip->sip_www_authenticate
-                                                   : sip->sip_proxy_authenticate;
-  if (!au) return false;
-  const char* stale = msg_params_find(au->au_params, "stale=");
-  if (!stale) return false;
-  std::string v = stale;
-  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return v == "true" || v == "\"true\"";
+bool Message::challenge_is_stale() const { return challenge_stale(sip_object(msg_.get())); }
+
+int Message::expires() const { return expires_of(sip_object(msg_.get())); }
+
+namespace {
+
+const msg_auth_t* challenge_of(const sip_t* sip) {
+  return sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
 }
 
-int Message::expires() const {
-  const sip_t* sip = sip_object(msg_.get());
+}  // namespace
+
+int expires_of(const sip_t* sip) {
   int best = -1;
   for (const sip_contact_t* m = sip->sip_contact; m; m = m->m_next)
     if (m->m_expires) best = std::max(best, std::atoi(m->m_expires));
   if (best < 0 && sip->sip_expires) best = static_cast<int>(sip->sip_expires->ex_delta);
   return best;
+}
+
+std::string challenge_realm(const sip_t* sip) {
+  const msg_auth_t* au = challenge_of(sip);
+  const char* realm = au ? msg_params_find(au->au_params, "realm=") : nullptr;
+  if (!realm) return {};
+  std::string r = realm;
+  return r.front() == '"' ? r : "\"" + r + "\"";
+}
+
+bool challenge_stale(const sip_t* sip) {
+  const msg_auth_t* au = challenge_of(sip);
+  const char* stale = au ? msg_params_find(au->au_params, "stale=") : nullptr;
+  return stale && (text::equal_ci(stale, "true") || text::equal_ci(stale, "\"true\""));
 }
 
 std::string Message::from_host_lenient() const {
