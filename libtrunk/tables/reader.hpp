@@ -35,7 +35,8 @@ class Tables {
   // this; a daemon uses read().
   bool open(const std::filesystem::path& path, std::string& error);
   // Reads `path` into memory of its own and verifies it: later changes to
-  // the file, even a truncation, cannot reach what was read.
+  // the file, even a truncation, cannot reach what was read. The memory is
+  // read-only, in transparent huge pages where the kernel gives them.
   bool read(const std::filesystem::path& path, std::string& error);
   // Copies `bytes` into storage of its own and verifies them. Used by the
   // compiler (to check what it is about to write) and by tests.
@@ -86,6 +87,7 @@ class Tables {
   std::vector<std::uint64_t> owned_;  // for load_bytes: 8-byte aligned
   const char* data_ = nullptr;
   std::size_t size_ = 0;
+  std::size_t map_size_ = 0;  // the length to unmap when mapped_
   bool mapped_ = false;
   std::string_view strings_;
   std::span<const TenantRecord> tenants_;

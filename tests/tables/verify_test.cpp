@@ -145,6 +145,36 @@ TEST_CASE("written atomically, mapped, dumped") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("read into memory of its own: the file can change, the tables do not") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  auto dir = std::filesystem::temp_directory_path() / "trunk_tables_read_test";
+  std::filesystem::create_directories(dir);
+  auto path = dir / "site.tables";
+  std::string error;
+  REQUIRE(tables::write_atomically(path, c->bytes, error));
+  tables::Tables t;
+  REQUIRE_MESSAGE(t.read(path, error), error);
+  CHECK(t.size() == c->bytes.size());
+  CHECK(std::string_view(t.str(t.routes()[1].name)) == "local");
+  // Truncated in place: a mapping would fault, what was read stays whole.
+  std::filesystem::resize_file(path, 64);
+  CHECK(tables::dump_text(t) == tables::dump_text(c->tables));
+  // Moved, it still reads; the moved-from object holds nothing.
+  tables::Tables moved = std::move(t);
+  CHECK(moved.loaded());
+  CHECK_FALSE(t.loaded());
+  CHECK(moved.find_tenant("acme") == 0);
+  // The truncated file is refused, and so is a missing one, by name.
+  tables::Tables again;
+  CHECK_FALSE(again.read(path, error));
+  CHECK(error.find(path.string() + ": the header says") == 0);
+  CHECK_FALSE(again.loaded());
+  CHECK_FALSE(again.read(dir / "missing.tables", error));
+  CHECK(error.find("cannot open " + (dir / "missing.tables").string()) == 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("the address trie finds the longest block, in any number of trunks") {
   auto c = test::compile_site(std::string(test::kBase) + R"(
 [[trunk]]
