@@ -108,12 +108,14 @@ std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint
 // A tenant's automaton in two parts: the nodes within kHotDepth symbols of
 // the root, breadth first (`hot`), and the rest, depth first under them
 // (`cold`). Joined across tenants, all hot parts come first: the top of
-// every tenant's automaton is then a few megabytes that stay in the cache
-// under any traffic, and a lookup pays memory latency only for the tail of
-// the number, where depth-first order keeps a path in few cache lines.
+// every tenant's automaton is then a small block that stays in the cache
+// under any traffic. The outbound index leads a lookup past the hot part
+// to a node after two symbols, and depth-first order puts that node's
+// whole subtree right after it, in a few cache lines that the router asks
+// for at once: a lookup pays memory latency about once.
 // `hot` starts with a local dead node; child words that point into `cold`
 // carry kColdRef. append_split() turns both into global offsets.
-constexpr std::size_t kHotDepth = 3;
+constexpr std::size_t kHotDepth = 2;
 constexpr std::uint32_t kColdRef = 0x80000000u;
 
 template <class AcceptOf>
