@@ -3,7 +3,8 @@
 trunkd and SIPp run on loopback, on ports chosen free by the test; trunkd
 is started and stopped by process id. Covered: outbound redirect with
 failover Contacts, inbound redirect, 404 with its reason, 403, OPTIONS,
-405; the control socket (stats, lookup, reload); SIGHUP reload of a good
+405; the control socket (stats, lookup, reload); TCP framing, keepalive,
+idle timeout and connection limit; SIGHUP reload of a good
 and of a corrupt file (refused, the old table keeps serving); SIGTERM.
 """
 import json
@@ -194,6 +195,59 @@ class Trunkd(unittest.TestCase):
         self.assertEqual(data.count(b"SIP/2.0 200 OK"), 3, data)
         for call_id in (b"a", b"b", b"c"):
             self.assertIn(b"Call-ID: " + call_id + b"\r\n", data)
+
+    def test_tcp_idle_timeout_and_connection_limit(self):
+        """A second trunkd with --tcp-idle-timeout 1 --tcp-max-connections 2:
+        a silent connection is closed within the sweep, one that keeps
+        talking stays, and a third connection is closed on arrival."""
+        port = free_port(kind=socket.SOCK_STREAM)
+        control = os.path.join(self.tmp, "limits.sock")
+        proc = subprocess.Popen(
+            [os.path.join(BIN, "trunkd"), "--tables", self.tables, "--listen",
+             "tcp:127.0.0.1:%d" % port, "--control", control, "--tcp-idle-timeout", "1",
+             "--tcp-max-connections", "2"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    self.assertLess(time.time(), deadline, "trunkd did not start")
+                    time.sleep(0.05)
+            time.sleep(0.3)  # the probe connection's close is seen
+            silent = socket.create_connection(("127.0.0.1", port), timeout=5)
+            talker = socket.create_connection(("127.0.0.1", port), timeout=5)
+            time.sleep(0.3)  # both accepted before the third
+            third = socket.create_connection(("127.0.0.1", port), timeout=5)
+            self.assertEqual(third.recv(1), b"", "a connection past the limit is closed")
+            third.close()
+            started = time.time()
+            while time.time() - started < 2.5:
+                talker.sendall(b"\r\n\r\n")
+                self.assertEqual(talker.recv(2), b"\r\n")
+                time.sleep(0.4)
+            self.assertEqual(silent.recv(1), b"", "the silent connection is closed")
+            talker.sendall(b"\r\n\r\n")
+            self.assertEqual(talker.recv(2), b"\r\n", "the talking one is kept")
+            silent.close()
+            talker.close()
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(5)
+                s.connect(control)
+                s.sendall(b'{"cmd":"stats"}\n')
+                data = b""
+                while not data.endswith(b"\n"):
+                    data += s.recv(65536)
+            stats = json.loads(data)
+            self.assertEqual(stats["tcp_refused"], 1)
+            self.assertEqual(stats["tcp_idle_closed"], 1)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("TCP connection limit (2) reached: new connections are closed", err)
 
     def test_inbound_redirect_from_the_carrier_address(self):
         self.sipp("INVITE", "sip:+15125550000@carrier.example", "+5550142", 302, (

@@ -93,6 +93,8 @@ std::string stats_reply(Shared& shared) {
       .field("lookups", s.lookups.load())
       .field("reloads", s.reloads.load())
       .field("reloads_refused", s.reloads_refused.load())
+      .field("tcp_idle_closed", s.tcp_idle_closed.load())
+      .field("tcp_refused", s.tcp_refused.load())
       .key("tables")
       .begin_object()
       .field("path", t->path)

@@ -45,7 +45,7 @@ void serve_control(Shared& shared, int fd) {
 }  // namespace
 
 int run(const std::string& tables, const std::vector<std::string>& listens,
-        const std::string& control, int workers) {
+        const std::string& control, int workers, const TcpLimits& tcp) {
   Shared shared;
   shared.tables_path = tables;
   std::string error;
@@ -73,7 +73,7 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   for (const auto& text : listens) {
     Listen where;
     bool started = parse_listen(text, where, error) &&
-                   (where.tcp ? start_tcp(shared, where, threads, error)
+                   (where.tcp ? start_tcp(shared, where, tcp, threads, error)
                               : start_udp(shared, where, workers, threads, error));
     if (!started) {
       log(Level::error, error);

@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "daemon.hpp"
+
 namespace trunkd {
 
 // Runs until SIGTERM or SIGINT; returns the exit code.
 int run(const std::string& tables, const std::vector<std::string>& listens,
-        const std::string& control, int workers);
+        const std::string& control, int workers, const TcpLimits& tcp);
 
 }  // namespace trunkd

@@ -43,6 +43,7 @@ struct Stats {
   std::atomic<std::uint64_t> not_sip{0};
   std::atomic<std::uint64_t> lookups{0};
   std::atomic<std::uint64_t> reloads{0}, reloads_refused{0};
+  std::atomic<std::uint64_t> tcp_idle_closed{0}, tcp_refused{0};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   void count_method(const std::string& method);
   void count_code(int code);
@@ -74,10 +75,18 @@ bool parse_listen(const std::string& text, Listen& out, std::string& error);
 bool start_udp(Shared& shared, const Listen& where, int count,
                std::vector<std::thread>& threads, std::string& error);
 
+// What a TCP listening address allows: a connection that sends nothing
+// for `idle_seconds` is closed (0: never), and past `max_connections` open
+// at once a new one is closed as soon as it is accepted.
+struct TcpLimits {
+  int idle_seconds = 120;
+  int max_connections = 4096;
+};
+
 // Opens a TCP listening socket on `where` and serves its connections on one
 // thread (epoll), each message framed by its Content-Length.
-bool start_tcp(Shared& shared, const Listen& where, std::vector<std::thread>& threads,
-               std::string& error);
+bool start_tcp(Shared& shared, const Listen& where, const TcpLimits& limits,
+               std::vector<std::thread>& threads, std::string& error);
 
 // Answers one SIP message received from `from`: counts it and returns the
 // bytes to send back (empty: nothing). Shared by the UDP and TCP paths.

@@ -14,10 +14,18 @@ int main(int argc, char** argv) {
   std::string tables, check, control, level = "info";
   std::vector<std::string> listens;
   int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  trunkd::TcpLimits tcp;
   app.add_option("--tables", tables, "The tables file to serve (dialplan-compile -o)");
   app.add_option("--listen", listens, "udp:ADDRESS:PORT or tcp:ADDRESS:PORT to answer on (repeatable)");
   app.add_option("--control", control, "Unix socket for stats, lookup and reload (JSON lines)");
   app.add_option("--workers", workers, "Threads per listen address")->check(CLI::Range(1, 64));
+  app.add_option("--tcp-idle-timeout", tcp.idle_seconds,
+                 "Close a TCP connection that sends nothing for this many seconds (0: never; "
+                 "default 120)")
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--tcp-max-connections", tcp.max_connections,
+                 "TCP connections open at once per listen address (default 4096)")
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--log-level", level, "error, warning, info or debug")
       ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
   app.add_option("--check", check, "Verify a tables file and exit (0 good, 1 refused)");
@@ -42,5 +50,5 @@ int main(int argc, char** argv) {
     std::cerr << "trunkd: give --tables FILE and at least one --listen udp:ADDRESS:PORT\n";
     return trunk::cli::kExitUnusable;
   }
-  return trunkd::run(tables, listens, control, workers);
+  return trunkd::run(tables, listens, control, workers, tcp);
 }

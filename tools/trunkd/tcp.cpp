@@ -1,7 +1,9 @@
 // TCP: one listening socket, one thread, epoll over the connections. SIP
 // over a stream is framed by Content-Length (RFC 3261 18.3); a message is
 // answered on the connection it came in on. A connection that sends more
-// than kMaxPending bytes without completing a message is closed.
+// than kMaxPending bytes without completing a message is closed, and so is
+// one that sends nothing for the idle timeout (swept once a second) and
+// one accepted past the connection limit (TcpLimits).
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -9,6 +11,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <unordered_map>
 
@@ -46,12 +49,15 @@ long content_length(std::string_view headers) {
   return 0;
 }
 
+using Clock = std::chrono::steady_clock;
+
 struct Connection {
   std::string pending;
   trunk::sip::Source from;
+  Clock::time_point heard;  // when it last sent anything (or was accepted)
 };
 
-void serve(Shared& shared, int listener) {
+void serve(Shared& shared, int listener, TcpLimits limits) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -66,11 +72,27 @@ void serve(Shared& shared, int listener) {
     connections.erase(fd);
   };
   char buf[16384];
+  const auto idle = std::chrono::seconds(limits.idle_seconds);
+  Clock::time_point swept = Clock::now();
+  std::vector<int> stale;
   while (!shared.stopping) {
     epoll_event ready[64];
-    int n = epoll_wait(ep, ready, 64, -1);
+    int n = epoll_wait(ep, ready, 64, limits.idle_seconds > 0 ? 1000 : -1);
     if (n < 0 && errno != EINTR) break;
     if (shared.stopping) break;
+    const Clock::time_point now = Clock::now();
+    if (limits.idle_seconds > 0 && now - swept >= std::chrono::seconds(1)) {
+      swept = now;
+      stale.clear();
+      for (const auto& [fd, conn] : connections)
+        if (now - conn.heard >= idle) stale.push_back(fd);
+      for (int fd : stale) drop(fd);
+      if (!stale.empty()) {
+        shared.stats.tcp_idle_closed += stale.size();
+        log(Level::debug, "closed " + std::to_string(stale.size()) + " idle TCP connection" +
+                              (stale.size() == 1 ? "" : "s"));
+      }
+    }
     for (int i = 0; i < n; ++i) {
       int fd = ready[i].data.fd;
       if (fd == shared.wake_fd) continue;
@@ -80,7 +102,16 @@ void serve(Shared& shared, int listener) {
         int c = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len,
                         SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c < 0) continue;
-        connections[c].from = source_of(peer);
+        if (connections.size() >= static_cast<std::size_t>(limits.max_connections)) {
+          close(c);
+          if (shared.stats.tcp_refused++ == 0)
+            log(Level::warning, "TCP connection limit (" + std::to_string(limits.max_connections) +
+                                    ") reached: new connections are closed");
+          continue;
+        }
+        Connection& fresh = connections[c];
+        fresh.from = source_of(peer);
+        fresh.heard = now;
         epoll_event cev{};
         cev.events = EPOLLIN | EPOLLRDHUP;
         cev.data.fd = c;
@@ -96,6 +127,7 @@ void serve(Shared& shared, int listener) {
         drop(fd);
         continue;
       }
+      conn.heard = now;
       conn.pending.append(buf, static_cast<std::size_t>(got));
       std::shared_ptr<const Loaded> tables = shared.current.load();
       bool broken = false;
@@ -149,8 +181,8 @@ void serve(Shared& shared, int listener) {
 
 }  // namespace
 
-bool start_tcp(Shared& shared, const Listen& where, std::vector<std::thread>& threads,
-               std::string& error) {
+bool start_tcp(Shared& shared, const Listen& where, const TcpLimits& limits,
+               std::vector<std::thread>& threads, std::string& error) {
   sockaddr_storage ss;
   socklen_t len = 0;
   if (!socket_address(where, ss, len, error)) return false;
@@ -163,7 +195,7 @@ bool start_tcp(Shared& shared, const Listen& where, std::vector<std::thread>& th
     if (fd >= 0) close(fd);
     return false;
   }
-  threads.emplace_back([&shared, fd] { serve(shared, fd); });
+  threads.emplace_back([&shared, fd, limits] { serve(shared, fd, limits); });
   return true;
 }
 
