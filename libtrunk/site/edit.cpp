@@ -224,11 +224,30 @@ std::pair<std::size_t, std::size_t> table_span(const Layout& l, std::size_t head
   return {offset_of_line(l, begin, size), offset_of_line(l, x, size)};
 }
 
-// Inserts `s` at the start of `line` (or at the end of the text).
+// Whether `text` ends its lines in CRLF: its first line does.
+bool uses_crlf(std::string_view text) {
+  std::size_t nl = text.find('\n');
+  return nl != npos && nl > 0 && text[nl - 1] == '\r';
+}
+
+// `s`, whose lines end in LF, with the line ends of a file that uses CRLF
+// when `crlf`: new lines match the file's own.
+std::string line_ends(std::string_view s, bool crlf) {
+  std::string out;
+  out.reserve(s.size() + (crlf ? s.size() / 8 : 0));
+  for (char c : s) {
+    if (c == '\n' && crlf) out += '\r';
+    out += c;
+  }
+  return out;
+}
+
+// Inserts `s` at the start of `line` (or at the end of the text), with the
+// text's line ends.
 void insert_at_line(std::string& text, const Layout& l, std::size_t line, std::string s) {
   std::size_t at = offset_of_line(l, line, text.size());
   if (at == text.size() && !text.empty() && text.back() != '\n') s.insert(s.begin(), '\n');
-  text.insert(at, s);
+  text.insert(at, line_ends(s, uses_crlf(text)));
 }
 
 // Inserts `table` (ending in a newline) as a new table after the
@@ -518,11 +537,14 @@ bool remove_trunk(std::string& text, std::size_t trunk, std::string& error) {
   return true;
 }
 
-void append_trunk(std::string& text, std::string_view block) {
+void append_trunk(std::string& text, std::string_view lf_block) {
   if (text.empty()) {
-    text = block;
+    text = lf_block;
     return;
   }
+  const bool crlf = uses_crlf(text);
+  const std::string block = line_ends(lf_block, crlf);
+  const char* eol = crlf ? "\r\n" : "\n";
   Layout l = scan(text);
   std::size_t trunks = static_cast<std::size_t>(
       std::count_if(l.statements.begin(), l.statements.end(), is_trunk_header));
@@ -530,7 +552,7 @@ void append_trunk(std::string& text, std::string_view block) {
     // After the last trunk's tables, before what follows them (routes...).
     Block b = *find_block(l, trunks - 1);
     if (b.end < l.statements.size()) {
-      insert_table(text, l, b.end, std::string(block));
+      insert_table(text, l, b.end, std::string(lf_block));
       return;
     }
   }
@@ -538,11 +560,11 @@ void append_trunk(std::string& text, std::string_view block) {
     // The file ends in blank lines: the block goes after them, and keeps
     // one of its own after it (see insert_table).
     text += block;
-    text += '\n';
+    text += eol;
     return;
   }
-  if (text.back() != '\n') text += '\n';
-  text += '\n';
+  if (text.back() != '\n') text += eol;
+  text += eol;
   text += block;
 }
 

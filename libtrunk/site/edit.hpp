@@ -19,6 +19,7 @@
 //   - a new table goes after the last table's comments and the blank lines
 //     after them, one blank line from what is above it.
 // So adding a table and removing it again gives the original bytes back.
+// New lines end as the file's do: in CRLF when its first line does.
 //
 // The functions never validate the site (the caller loads and checks the
 // result) and never print: a layout they cannot edit safely (an inline

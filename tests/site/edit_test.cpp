@@ -221,6 +221,37 @@ TEST_CASE("the example site's trunks file: every edit undone gives the same byte
   CHECK(text == original);
 }
 
+TEST_CASE("a file with CRLF line ends gets CRLF lines and round-trips") {
+  auto crlf = [](std::string s) {
+    for (std::size_t i = 0; (i = s.find('\n', i)) != std::string::npos; i += 2) s.insert(i, "\r");
+    return s;
+  };
+  auto lone_lf = [](const std::string& s) {
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) return true;
+    return false;
+  };
+  const std::string original = crlf(kTwo);
+  std::string text = original, error;
+  edit::append_trunk(text, "[[trunk]]\nname = \"N\"\ntype = \"peer\"\n");
+  CHECK(text == original + "\r\n[[trunk]]\r\nname = \"N\"\r\ntype = \"peer\"\r\n");
+  REQUIRE(edit::add_assignment(text, 0, "globex", std::string("200-299"), error));
+  REQUIRE(edit::set_key(text, 1, "limits.total", "4", error));
+  REQUIRE(edit::set_key(text, 1, "port", "5080", error));
+  REQUIRE(edit::set_key(text, 0, "port", "5062", error));
+  CHECK_FALSE(lone_lf(text));
+  CHECK(text.find("port = 5062   # the SBC's port\r\n") != std::string::npos);
+  CHECK(text.find("[trunk.limits]\r\ntotal = 4\r\n") != std::string::npos);
+  REQUIRE(edit::set_key(text, 0, "port", "5060", error));
+  REQUIRE(edit::remove_assignment(text, 0, "globex", error));
+  REQUIRE(edit::remove_trunk(text, 2, error));
+  REQUIRE(edit::remove_trunk(text, 1, error));
+  edit::append_trunk(text, "[[trunk]]\nname = \"B\"\ntype = \"peer\"\n");
+  // B went away with its comment and comes back without it.
+  CHECK_FALSE(lone_lf(text));
+  CHECK(text.find("\r\n[[trunk]]\r\nname = \"B\"\r\ntype = \"peer\"\r\n") != std::string::npos);
+}
+
 TEST_CASE("an assignment added before a header or comment that follows directly round-trips") {
   // The trunk's last key runs straight into the next trunk's comment.
   const std::string packed = "[[trunk]]\nname = \"A\"\n# about B\n[[trunk]]\nname = \"B\"\n";
