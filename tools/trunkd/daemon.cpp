@@ -15,8 +15,10 @@ std::mutex g_log_mutex;
 
 void set_log_level(Level level) { g_level = static_cast<int>(level); }
 
+bool logs(Level level) { return static_cast<int>(level) <= g_level; }
+
 void log(Level level, const std::string& message) {
-  if (static_cast<int>(level) > g_level) return;
+  if (!logs(level)) return;
   // sd-daemon(3) priority prefixes: journald keeps the level, a terminal
   // shows it plainly enough.
   static const char* kPrefix[] = {"<3>error: ", "<4>warning: ", "<6>", "<7>debug: "};
@@ -83,7 +85,7 @@ std::string answer(Shared& shared, const Loaded& tables, std::string_view bytes,
   ++shared.stats.lookups;
   trunk::sip::Reply reply = trunk::sip::redirect(tables.router, *message, from);
   shared.stats.count_code(reply.code);
-  if (reply.code != 0)
+  if (reply.code != 0 && logs(Level::debug))  // the line is built only when it is written
     log(Level::debug, message->method() + " " + message->call_id() + " -> " +
                           std::to_string(reply.code) + " " + reply.reason);
   return std::move(reply.bytes);

@@ -51,6 +51,8 @@ struct Stats {
 
 enum class Level { error = 0, warning = 1, info = 2, debug = 3 };
 void log(Level level, const std::string& message);
+// Whether `level` is written: a caller with a costly message asks first.
+bool logs(Level level);
 void set_log_level(Level level);
 
 struct Shared {
