@@ -2,7 +2,7 @@
 // a part: a temporary file in the same directory, written, synced, renamed
 // over the target, then the directory synced. dialplan-compile writes its
 // tables this way and trunkctl its edits of a site. Owns no state; leaves
-// locking (two writers at once) to the caller.
+// locking (two writers at once) to the caller (io/dir_lock.hpp).
 #pragma once
 
 #include <filesystem>

@@ -13,6 +13,7 @@ Environment: TRUNK_BIN and TRUNK_SOURCE_DIR, as for test_trunkctl.py.
 Stdlib only; exits non-zero on failure, showing the whole run.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -20,6 +21,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import tomllib
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -294,6 +297,57 @@ class Refused(SiteCopy):
         run = trunkctl("set", "CarrierA", "port=5080", "-c", os.path.join(self.tmp, "nope"))
         self.check(run, 2, "")
         self.assertIn("error[io]", run.err)
+
+
+class Locking(SiteCopy):
+    """A change takes an exclusive flock(2) on the site's directory while it
+    reads, checks and writes; another writer waits (--wait) or exits 2."""
+
+    def hold_lock(self):
+        fd = os.open(self.site, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+
+    def test_a_held_lock_refuses_the_change_without_waiting(self):
+        fd = self.hold_lock()
+        try:
+            run = self.ctl("set", "CarrierA", "port=5080", "--wait", "0")
+            self.check(run, 2, "")
+            self.assertIn("trunkctl set: another trunkctl is changing the site in %s "
+                          "(it holds the lock)\n" % self.site, run.err)
+            self.assertIn("hint: run the change again when the other one is done", run.err)
+            self.assert_unchanged(run)
+            # A dry run writes nothing and needs no lock.
+            self.check(self.ctl("set", "CarrierA", "port=5080", "--dry-run"), 0)
+        finally:
+            os.close(fd)
+
+    def test_the_change_waits_for_the_lock_and_is_made(self):
+        fd = self.hold_lock()
+        proc = subprocess.Popen([TRUNKCTL, "set", "CarrierA", "port=5080", "--wait", "10",
+                                 "-c", self.site], cwd=SOURCE_DIR,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        self.assertIsNone(proc.poll(), "it did not wait for the lock")
+        os.close(fd)
+        out, err = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("port = 5080\n", self.snapshot()["10-trunks.toml"].decode())
+
+    def test_changes_made_at_once_are_all_kept(self):
+        trunks = ["XYZ-Primary", "XYZ-Backup", "CarrierA", "CarrierB", "acme-e1-gw",
+                  "globex-teams"]
+        procs = [subprocess.Popen([TRUNKCTL, "set", name, "limits.total=%d" % (40 + i),
+                                   "-c", self.site], cwd=SOURCE_DIR, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+                 for i, name in enumerate(trunks)]
+        for p in procs:
+            out, err = p.communicate(timeout=30)
+            self.assertEqual(p.returncode, 0, err)
+        doc = tomllib.loads(self.snapshot()["10-trunks.toml"].decode())
+        totals = {t["name"]: t.get("limits", {}).get("total") for t in doc["trunk"]}
+        self.assertEqual(totals, {name: 40 + i for i, name in enumerate(trunks)})
+        self.check(self.ctl("validate"), 0, err="")
 
 
 class DryRun(SiteCopy):

@@ -1,10 +1,12 @@
 // trunkctl add | set | remove | assign | unassign: scripted changes to a
 // site's files. The change is planned, checked as a whole site and written
 // by libtrunk (site/change.hpp); this file reads the flags and prints.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
+#include "io/dir_lock.hpp"
 #include "site/change.hpp"
 #include "site/templates.hpp"
 
@@ -20,7 +22,16 @@ struct ProvisionOptions {
   std::string did_pool;
   CLI::Option* did_pool_option = nullptr;
   bool dry_run = false;
+  double wait = 10;  // seconds to wait for another writer's lock
 };
+
+// The directory a change to `site` locks: the site's own, or the one that
+// holds a one-file site.
+std::filesystem::path lock_dir(const std::string& site) {
+  std::filesystem::path p(site);
+  if (std::filesystem::is_directory(p)) return p;
+  return p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+}
 
 const char* command_word(site::ChangeRequest::Kind k) {
   switch (k) {
@@ -38,7 +49,24 @@ int run(const Common& common, ProvisionOptions& o) {
   if (req.kind == site::ChangeRequest::Kind::add)
     req.template_dirs = site::template_dirs(o.templates, common.site);
   if (o.did_pool_option && o.did_pool_option->count() > 0) req.did_pool = o.did_pool;
-  site::ChangeResult r = site::plan_change(common.site, req);
+  // Read, change and write under the site's lock, so that two changes at
+  // once take turns instead of one undoing the other. A dry run writes
+  // nothing and takes no lock; a site that is not there is reported by
+  // plan_change.
+  io::DirLock lock;
+  std::string lock_error;
+  site::ChangeResult r;
+  const std::filesystem::path dir = lock_dir(common.site);
+  std::error_code ec;
+  if (!o.dry_run && std::filesystem::is_directory(dir, ec) &&
+      !lock.acquire(dir, o.wait, lock_error)) {
+    r.exit_code = cli::kExitUnusable;
+    r.message = lock_error;
+    r.hints.push_back("run the change again when the other one is done, or wait longer "
+                      "with --wait SECONDS");
+  } else {
+    r = site::plan_change(common.site, req);
+  }
   bool written = false;
   if (r.exit_code == cli::kExitClean && !o.dry_run && !r.changed.empty()) {
     std::string error;
@@ -87,6 +115,11 @@ std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequ
   app.add_flag("--dry-run", o->dry_run,
                "Print the change as a unified diff and write nothing; exit 1 if the site "
                "would not validate");
+  app.add_option("--wait", o->wait,
+                 "Seconds to wait while another trunkctl changes the site (default 10; 0: "
+                 "do not wait)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->type_name("SECONDS");
   return o;
 }
 
