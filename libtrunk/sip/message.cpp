@@ -74,11 +74,13 @@ std::optional<Message> Message::parse(std::string_view bytes, std::string& error
     error = "no request or status line";
     return std::nullopt;
   }
-  if (sip->sip_error) {
-    auto end = bytes.find("\r\n\r\n");
-    if (end == std::string_view::npos) end = bytes.find("\n\n");
-    out.raw_headers_ = std::string(bytes.substr(0, end));
+  std::size_t end = bytes.find("\r\n\r\n"), blank = 4;
+  if (end == std::string_view::npos) {
+    end = bytes.find("\n\n");
+    blank = 2;
   }
+  out.body_received_ = end == std::string_view::npos ? 0 : bytes.size() - end - blank;
+  if (sip->sip_error) out.raw_headers_ = std::string(bytes.substr(0, end));
   return out;
 }
 
@@ -309,6 +311,13 @@ std::string Message::from_host_lenient() const {
   return {};
 }
 
+std::size_t Message::body_shortfall() const {
+  const sip_t* sip = sip_object(msg_.get());
+  if (!sip->sip_content_length) return 0;
+  const std::size_t want = sip->sip_content_length->l_length;
+  return want > body_received_ ? want - body_received_ : 0;
+}
+
 std::vector<std::string> Message::message_faults() const {
   const sip_t* sip = sip_object(msg_.get());
   std::vector<std::string> out;
@@ -336,7 +345,11 @@ std::vector<std::string> Message::message_faults() const {
       std::strcmp(sip->sip_request->rq_method_name, sip->sip_cseq->cs_method_name) != 0)
     out.push_back("the CSeq method " + str(sip->sip_cseq->cs_method_name) +
                   " is not the request's " + str(sip->sip_request->rq_method_name));
-  if (msg_get_flags(msg_.get(), MSG_FLG_ERROR) && bad.empty() && missing.empty())
+  const std::size_t short_by = body_shortfall();
+  if (short_by > 0)
+    out.push_back("the body is " + std::to_string(short_by) + " bytes shorter than its "
+                  "Content-Length of " + std::to_string(sip->sip_content_length->l_length));
+  if (msg_get_flags(msg_.get(), MSG_FLG_ERROR) && bad.empty() && missing.empty() && short_by == 0)
     out.push_back("sofia-sip found a syntax error it could not tie to a header");
   return out;
 }

@@ -74,10 +74,15 @@ class Message {
   // The expiry granted or asked for: the largest Contact expires
   // parameter, else the Expires header; -1 when neither is there.
   int expires() const;
+  // How many bytes of the body its Content-Length announces that the
+  // message does not have (0: none missing). Over a datagram that is an
+  // error (RFC 3261 18.3): the rest of the body never comes.
+  std::size_t body_shortfall() const;
   // Faults of the message as a whole that no single header shows: a
   // missing mandatory header, a CSeq method that is not the request's, a
-  // version other than SIP/2.0, a syntax error sofia-sip flagged without
-  // naming a header. In words, one per fault.
+  // version other than SIP/2.0, a body shorter than its Content-Length, a
+  // syntax error sofia-sip flagged without naming a header. In words, one
+  // per fault.
   std::vector<std::string> message_faults() const;
   // The user of the From URI when the From header could not be parsed:
   // the host is then taken from the raw text (sip:user@HOST...), so a
@@ -95,6 +100,7 @@ class Message {
   // The header lines as received, kept only when some header is malformed
   // (sofia-sip keeps no text of a header it could not parse).
   std::string raw_headers_;
+  std::size_t body_received_ = 0;  // bytes after the blank line that ends the headers
   struct Free {
     void operator()(msg_s* m) const;
   };

@@ -175,6 +175,10 @@ Reply redirect(const route::Router& router, const Message& m, const Source& from
   auto malformed = m.malformed_headers();
   if (!malformed.empty())
     return respond(m, 400, "Bad Request (malformed " + malformed.front() + " header)", "");
+  // Over UDP the rest of the body never comes (RFC 3261 18.3); over TCP a
+  // message is framed by its Content-Length, so it is never short.
+  if (m.body_shortfall() > 0)
+    return respond(m, 400, "Bad Request (body shorter than Content-Length)", "");
   if (method == "OPTIONS")
     return respond(m, 200, "OK", "Allow: INVITE, ACK, OPTIONS\r\nAccept: application/sdp\r\n");
   if (method == "CANCEL") return respond(m, 481, "Call/Transaction Does Not Exist", "");

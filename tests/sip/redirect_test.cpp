@@ -176,6 +176,22 @@ TEST_CASE("a malformed header is 400 naming it") {
   CHECK(r.reason == "Bad Request (malformed Contact header)");
 }
 
+TEST_CASE("a datagram shorter than its Content-Length is 400; extra bytes are ignored") {
+  std::string text = invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example");
+  std::string cut = text;
+  cut.replace(cut.find("Content-Length: 0"), 17, "Content-Length: 120");
+  auto r = ask(cut + "v=0\r\n", "192.0.2.7", 5060);
+  CHECK(r.code == 400);
+  CHECK(r.reason == "Bad Request (body shorter than Content-Length)");
+  CHECK(ask(text + "trailing bytes", "192.0.2.7", 5060).code == 302);
+  std::string error;
+  auto m = sip::Message::parse(cut + "v=0\r\n", error);
+  REQUIRE(m.has_value());
+  CHECK(m->body_shortfall() == 115);
+  CHECK(m->message_faults() ==
+        std::vector<std::string>{"the body is 115 bytes shorter than its Content-Length of 120"});
+}
+
 TEST_CASE("the same request gets the same response (stateless retransmissions)") {
   std::string text = invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example");
   CHECK(ask(text, "192.0.2.7", 5060).bytes == ask(text, "192.0.2.7", 5060).bytes);

@@ -59,8 +59,8 @@ const std::vector<Row>& rows() {
       // 3.1.2: invalid messages.
       {"badinv01", "3.1.2.1", Rfc::invalid, true, {"Via", "Contact"}},
       {"clerr", "3.1.2.2", Rfc::invalid, true, {},
-       "Content-Length 9999 runs past the datagram; sofia-sip sets MSG_FLG_ERROR, "
-       "which parse() does not look at"},
+       "Content-Length 9999 runs past the datagram: no header is malformed, "
+       "body_shortfall() and message_faults() say it (trunkd answers 400)"},
       {"ncl", "3.1.2.3", Rfc::invalid, true, {"Content-Length"}},
       {"scalar02", "3.1.2.4", Rfc::invalid, true, {"CSeq"}},
       {"scalarlg", "3.1.2.5", Rfc::invalid, true, {"CSeq"}},
@@ -233,6 +233,13 @@ TEST_CASE("rfc4475: fields of the messages the RFC spells out") {
     Message m = parsed("esc02");
     CHECK(m.method() == "RE%47IST%45R");
     CHECK(m.cseq_method() == "RE%47IST%45R");
+  }
+  SUBCASE("clerr: a Content-Length past the end of the datagram is a fault") {
+    Message m = parsed("clerr");
+    CHECK(m.body_shortfall() > 0);
+    REQUIRE(m.message_faults().size() == 1);
+    CHECK(m.message_faults()[0] == "the body is " + std::to_string(m.body_shortfall()) +
+                                       " bytes shorter than its Content-Length of 9999");
   }
   SUBCASE("longreq: long values and 34 Vias") {
     Message m = parsed("longreq");
