@@ -151,7 +151,18 @@ bool read_ngrep(std::string_view line, LogLine& out) {
   auto space = before.rfind(' ');
   Endpoint src, dst;
   if (!parse_host_port(before.substr(space + 1), true, src)) return false;
-  if (!parse_host_port(word_at(line, arrow + 4), true, dst)) return false;
+  std::string_view to = word_at(line, arrow + 4);
+  if (!parse_host_port(to, true, dst)) return false;
+  // What follows: TCP flags `[AP]`, a packet number `#12`, and with -W
+  // single the packet itself.
+  std::string_view rest = line.substr(std::min(line.size(), arrow + 4 + to.size()));
+  for (;;) {
+    rest = trim_blanks(rest);
+    std::string_view w = rest.substr(0, rest.find(' '));
+    if (w.empty() || (w.front() != '[' && w.front() != '#')) break;
+    rest.remove_prefix(w.size());
+  }
+  out.payload = rest;
   out.kind = LogLine::Kind::announce;
   out.format = "ngrep";
   out.src = src;

@@ -8,6 +8,7 @@
 //                    `Reliably Transmitting (NAT) to 1.2.3.4:5060:`
 //   freeswitch       `recv 1020 bytes from udp/[203.0.113.10]:5060 at 10:01:02.123456:`
 //   ngrep            `U 2026/11/23 10:01:02.123456 203.0.113.10:5060 -> 198.51.100.7:5060 #12`, `#`
+//                    (with -W single, the packet follows on the same line)
 //   received-packet  `Received Packet from 203.0.113.10:5060 (UDP)`, `Sent Packet to 1.2.3.4:5060`
 // Assembling messages out of these lines is text_reader.cpp's job.
 #pragma once
@@ -36,6 +37,8 @@ struct LogLine {
   // `<------------->` and ngrep's `#`: never part of a message body, so they
   // end one even before its Content-Length is reached.
   bool strong = false;
+  // ngrep -W single: the packet, on the header's own line after it.
+  std::string_view payload;
 };
 
 // What `line` is, as far as log formats go.

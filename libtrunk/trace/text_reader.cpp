@@ -56,11 +56,20 @@ class TextReader final : public Reader {
 
   bool cook(std::string_view raw, std::string_view& line);
   void read_message(std::string_view first, diag::Sink& sink);
+  bool read_ngrep_rows(std::string_view first);
+  bool take_from_packet(diag::Sink& sink);
+  void fill(Captured& out, std::uint32_t line) const;
   bool append(std::string_view line);
 
   LineSource lines_;
   std::string name_;
   std::string msg_;
+  // A packet ngrep printed in one piece (-W single) or in rows (its default),
+  // joined, with CR LF shown as "..": the messages in it are taken one by
+  // one from packet_at_. packet_line_ is the line it started on.
+  std::string packet_;
+  std::size_t packet_at_ = 0;
+  std::uint32_t packet_line_ = 0;
   std::string prefix_;
   Context ctx_;
   std::string_view format_;
@@ -68,7 +77,7 @@ class TextReader final : public Reader {
 };
 
 // ngrep -W byline prints a CR as a '.' before the LF and ends a packet with an
-// empty line. Returns false when `raw` ends the packet; otherwise `line` is
+// empty line (its other outputs are read_ngrep_rows' and take_from_packet's). Returns false when `raw` ends the packet; otherwise `line` is
 // `raw` without its '.' when the packet's first line had one.
 bool TextReader::cook(std::string_view raw, std::string_view& line) {
   line = raw;
@@ -92,12 +101,32 @@ bool TextReader::append(std::string_view line) {
 
 bool TextReader::next(Captured& out, diag::Sink& sink) {
   std::string_view raw;
+  if (packet_at_ < packet_.size()) {  // the next message of an ngrep packet
+    if (take_from_packet(sink)) {
+      fill(out, packet_line_);
+      return true;
+    }
+    ctx_ = Context{};
+  }
+  packet_.clear();
+  packet_at_ = 0;
   while (lines_.next(raw)) {
     // Editors on Windows start a saved paste with a byte order mark.
     if (lines_.number() == 1 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
     LogLine log = read_log_line(raw);
     if (log.kind == LogLine::Kind::announce) {
       ctx_ = Context{log, true, log.format == "ngrep", -1};
+      // ngrep -W single: the packet is on this line, CR LF shown as "..".
+      if (ctx_.ngrep && !log.payload.empty()) {
+        packet_.assign(log.payload);
+        packet_at_ = 0;
+        packet_line_ = lines_.number();
+        if (take_from_packet(sink)) {
+          fill(out, packet_line_);
+          return true;
+        }
+        packet_.clear();
+      }
       continue;
     }
     if (log.kind == LogLine::Kind::end) {
@@ -107,6 +136,16 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
       continue;
     }
     std::string_view line;
+    // ngrep's default output: the packet in rows under its header.
+    if (ctx_.ngrep && ctx_.dotted < 0 && read_ngrep_rows(raw)) {
+      if (take_from_packet(sink)) {
+        fill(out, packet_line_);
+        return true;
+      }
+      packet_.clear();
+      ctx_ = Context{};
+      continue;
+    }
     if (!cook(raw, line)) {
       ctx_ = Context{};
       continue;
@@ -140,6 +179,114 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
                  {name_, lines_.number()});
   }
   return false;
+}
+
+// The message just assembled, with what the log line said of it.
+void TextReader::fill(Captured& out, std::uint32_t line) const {
+  out = Captured{};
+  out.line = line;
+  out.src = ctx_.log.src;
+  out.dst = ctx_.log.dst;
+  out.transport = ctx_.log.transport;
+  out.time_us = ctx_.log.time_us;
+  out.bytes = msg_;
+}
+
+// ngrep's default output (-W normal) prints a packet in rows under its
+// header: each row two spaces and then the next W bytes (W is the terminal's
+// width less 5, or -c's), the last row padded with spaces to W, and every
+// byte that is not printable shown as '.'. When `first` is the first such
+// row of a SIP message, reads the packet's other rows (those as long as the
+// first, and a shorter one that ends a packet whose padding was lost) into
+// packet_ and returns true.
+bool TextReader::read_ngrep_rows(std::string_view first) {
+  if (!first.starts_with("  ") || first.size() < 3) return false;
+  // The start line may go on in the next row: here, a method or "SIP/" and
+  // a space is enough; take_from_packet checks the whole line.
+  std::string_view text = first.substr(2);
+  std::size_t word = 0;
+  while (word < text.size() && ((text[word] >= 'A' && text[word] <= 'Z') || text[word] == '/' ||
+                                text[word] == '.' || (text[word] >= '0' && text[word] <= '9')))
+    ++word;
+  if (word < 3 || word >= text.size() || text[word] != ' ') return false;
+  packet_line_ = lines_.number();
+  packet_at_ = 0;
+  const std::size_t width = first.size();
+  packet_.assign(text);
+  std::string_view raw;
+  while (packet_.size() < kMessageCap * 4 && lines_.next(raw)) {
+    if (!raw.starts_with("  ") || raw.size() > width || raw.size() < 3) {
+      lines_.unread();
+      break;
+    }
+    packet_.append(raw.substr(2));
+    if (raw.size() < width) break;
+  }
+  while (!packet_.empty() && packet_.back() == ' ') packet_.pop_back();  // the padding
+  return true;
+}
+
+// The next message of packet_ from packet_at_, where CR LF is "..": when a
+// SIP start line is there, rebuilds the message with CR LF (headers to the
+// first empty line, then Content-Length bytes of body, or the rest of the
+// packet without one) into msg_, moves packet_at_ past it and returns true.
+// Printable ".." in the text, or two bytes in a row that are not printable
+// (UTF-8 in a display name), read as a line end: ngrep has lost the
+// difference.
+bool TextReader::take_from_packet(diag::Sink& sink) {
+  std::string_view rest = std::string_view(packet_).substr(packet_at_);
+  while (rest.starts_with(".."))  // line ends between messages (keepalives)
+    rest.remove_prefix(2);
+  const std::size_t first_end = rest.find("..");
+  if (first_end == std::string_view::npos || !is_start_line(rest.substr(0, first_end))) {
+    packet_at_ = packet_.size();
+    return false;
+  }
+  msg_.clear();
+  if (format_.empty()) format_ = "ngrep";
+  bool in_headers = true, cut = false;
+  long long length = -1, body = 0;
+  while (!rest.empty() && !cut) {
+    std::size_t end = rest.find("..");
+    std::string_view part = rest.substr(0, end);
+    // Without Content-Length the body runs to the next start line.
+    if (!in_headers && length < 0 && is_start_line(part)) break;
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 2);
+    if (in_headers) {
+      cut = !append(part);
+      if (part.empty()) {
+        in_headers = false;
+        if (length == 0) break;
+      } else if (length < 0) {
+        length = content_length(part);
+      }
+      continue;
+    }
+    if (end == std::string_view::npos) {
+      // The body's last piece, without a line end of its own.
+      cut = msg_.size() + part.size() > kMessageCap;
+      if (!cut) msg_.append(part);
+      body += static_cast<long long>(part.size());
+    } else {
+      cut = !append(part);
+      body += static_cast<long long>(part.size()) + 2;
+    }
+    if (length >= 0 && body >= length) break;
+  }
+  packet_at_ = cut ? packet_.size() : packet_.size() - rest.size();
+  if (in_headers && !cut) append({});  // the blank line the packet ends in
+  diag::SourceRegion where{name_, packet_line_};
+  if (cut)
+    sink.warning("trace-message-too-large",
+                 "SIP message is larger than " + std::to_string(kMessageCap) +
+                     " bytes; the rest of it is skipped",
+                 where);
+  else if (!in_headers && length > 0 && body < length)
+    sink.warning("trace-message-truncated",
+                 "SIP message ends after " + std::to_string(body) + " of the " +
+                     std::to_string(length) + " body bytes its Content-Length gives",
+                 where);
+  return true;
 }
 
 void TextReader::read_message(std::string_view first, diag::Sink& sink) {

@@ -1,7 +1,8 @@
 // The text reader: SIP messages out of logs and pasted traces.
 //
 // Understands plain messages separated by blank lines, Asterisk's
-// `pjsip set logger on`, FreeSWITCH's `sofia siptrace`, ngrep output and
+// `pjsip set logger on`, FreeSWITCH's `sofia siptrace`, ngrep output (-W
+// byline, -W single and its default rows) and
 // "Received Packet from ADDRESS" style logs, and takes addresses, transport
 // and times from the log lines when the format has them. Streams line by
 // line; a message larger than a cap is cut and warned about.

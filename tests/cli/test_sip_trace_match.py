@@ -201,7 +201,8 @@ class Captures(ToolTest):
 class TextLogs(ToolTest):
     FORMATS = {"plain.txt": "text", "asterisk_pjsip.txt": "asterisk",
                "asterisk_chansip.txt": "asterisk", "freeswitch.txt": "freeswitch",
-               "ngrep.txt": "ngrep", "received_packet.txt": "received-packet"}
+               "ngrep.txt": "ngrep", "ngrep_normal.txt": "ngrep", "ngrep_single.txt": "ngrep",
+               "received_packet.txt": "received-packet"}
 
     def test_each_format(self):
         for name, fmt in self.FORMATS.items():

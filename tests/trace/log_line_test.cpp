@@ -67,6 +67,11 @@ TEST_CASE("text log lines: ngrep") {
   CHECK(read("####") == "end strong");
   CHECK(read("# not a separator") == "none");
   CHECK(read("T nothing -> here") == "none");
+  // -W single: the packet follows the header on its line.
+  auto single = read_log_line(
+      "T 198.51.100.7:5060 -> 203.0.113.10:41234 [AP] #3 OPTIONS sip:x SIP/2.0..CSeq: 1 ..");
+  CHECK(single.payload == "OPTIONS sip:x SIP/2.0..CSeq: 1 ..");
+  CHECK(read_log_line("U 1.2.3.4:5060 -> 5.6.7.8:5060 #12").payload.empty());
 }
 
 TEST_CASE("text log lines: Received Packet from ADDRESS") {

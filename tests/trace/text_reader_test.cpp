@@ -108,8 +108,9 @@ const char* kOptions =
 }  // namespace
 
 TEST_CASE("text reader: each sample log reads as its .expected file lists") {
-  for (const char* name : {"plain", "plain_crlf", "quoted", "asterisk_pjsip",
-                           "asterisk_chansip", "freeswitch", "ngrep", "received_packet"}) {
+  for (const char* name : {"plain", "plain_crlf", "quoted", "asterisk_pjsip", "asterisk_chansip",
+                           "freeswitch", "ngrep", "ngrep_normal", "ngrep_single",
+                           "received_packet"}) {
     CAPTURE(name);
     std::string format;
     auto all = read_sample(name, &format);
@@ -158,6 +159,14 @@ TEST_CASE("text reader: the same message reads to the same bytes in every format
     CHECK(ngrep[4 + i].bytes == crlf[i].bytes);
   }
   CHECK(packet[5].bytes == crlf[0].bytes);
+  // ngrep's default rows and -W single hold the same packets as -W byline,
+  // the last of them two messages in one TCP segment.
+  for (const char* other : {"ngrep_normal", "ngrep_single"}) {
+    CAPTURE(other);
+    auto same = read_sample(other);
+    REQUIRE(same.size() == ngrep.size());
+    for (std::size_t i = 0; i < ngrep.size(); ++i) CHECK(same[i].bytes == ngrep[i].bytes);
+  }
   CHECK(chansip[2].bytes == plain[0].bytes);
   CHECK(chansip[3].bytes == plain[1].bytes);
   CHECK(chansip[4].bytes == plain[3].bytes);
@@ -205,6 +214,44 @@ TEST_CASE("text reader: the SkySwitch guide's INVITE with broken To, Via and Con
   auto bad = m->malformed_headers();
   std::sort(bad.begin(), bad.end());
   CHECK(bad == std::vector<std::string>{"Contact", "To", "Via"});
+}
+
+TEST_CASE("text reader: ngrep's rows and single lines, with a body, any width, padding lost") {
+  const std::string invite =
+      "INVITE sip:+14155550123@198.51.100.7 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.44:5060;branch=z9hG4bK-b1\r\n"
+      "From: <sip:pbx@192.0.2.44>;tag=a\r\nTo: <sip:+14155550123@198.51.100.7>\r\n"
+      "Call-ID: body-1@192.0.2.44\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+      "Content-Length: 35\r\n\r\n"
+      "v=0\r\no=- 1 1 IN IP4 192.0.2.44\r\ns=-";
+  REQUIRE(invite.size() - invite.find("\r\n\r\n") - 4 == 35);
+  std::string shown = invite;
+  std::replace(shown.begin(), shown.end(), '\r', '.');
+  std::replace(shown.begin(), shown.end(), '\n', '.');
+  const std::string header = "U 192.0.2.44:5060 -> 198.51.100.7:5060\n";
+  for (std::size_t width : {40u, 75u, 1000u}) {
+    CAPTURE(width);
+    std::string rows = header;
+    for (std::size_t k = 0; k < shown.size(); k += width)
+      rows += "  " + shown.substr(k, width) + "\n";  // the last row without its padding
+    rows += "\nU 192.0.2.44:5060 -> 198.51.100.7:5060\n  OPTIONS sip:x SIP/2.0..Call-ID: o..\n";
+    diag::Sink sink;
+    auto all = read_text(rows, sink);
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].bytes == invite);
+    CHECK(all[0].at.src.to_string() == "192.0.2.44:5060");
+    CHECK(start_line(all[1].bytes) == "OPTIONS sip:x SIP/2.0");
+    CHECK(sink.empty());
+  }
+  diag::Sink sink;
+  auto single = read_text("T 192.0.2.44:5060 -> 198.51.100.7:5060 [AP] " + shown + "\n", sink);
+  REQUIRE(single.size() == 1);
+  CHECK(single[0].bytes == invite);
+  CHECK(single[0].at.transport == trace::Transport::tcp);
+  // A body cut short in the packet is handed out with a warning.
+  auto cut = read_text(header + "  " + shown.substr(0, shown.size() - 10) + "\n", sink);
+  REQUIRE(cut.size() == 1);
+  CHECK(sink.warnings() == 1);
 }
 
 TEST_CASE("text reader: CRLF and LF input give the same bytes") {
