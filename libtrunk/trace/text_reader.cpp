@@ -26,6 +26,22 @@ constexpr std::size_t kMessageCap = 64 * 1024;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+// The warning for a message that was cut at the cap, or that ended before
+// the body its Content-Length gives (`short_body`).
+void warn_if_incomplete(diag::Sink& sink, diag::SourceRegion where, bool cut, bool short_body,
+                        long long body, long long length) {
+  if (cut)
+    sink.warning("trace-message-too-large",
+                 "SIP message is larger than " + std::to_string(kMessageCap) +
+                     " bytes; the rest of it is skipped",
+                 where);
+  else if (short_body)
+    sink.warning("trace-message-truncated",
+                 "SIP message ends after " + std::to_string(body) + " of the " +
+                     std::to_string(length) + " body bytes its Content-Length gives",
+                 where);
+}
+
 // Indentation or e-mail quoting in front of a start line: "    ", "> ", ">> ".
 std::string_view quote_prefix(std::string_view line) {
   std::size_t i = 0;
@@ -275,17 +291,8 @@ bool TextReader::take_from_packet(diag::Sink& sink) {
   }
   packet_at_ = cut ? packet_.size() : packet_.size() - rest.size();
   if (in_headers && !cut) append({});  // the blank line the packet ends in
-  diag::SourceRegion where{name_, packet_line_};
-  if (cut)
-    sink.warning("trace-message-too-large",
-                 "SIP message is larger than " + std::to_string(kMessageCap) +
-                     " bytes; the rest of it is skipped",
-                 where);
-  else if (!in_headers && length > 0 && body < length)
-    sink.warning("trace-message-truncated",
-                 "SIP message ends after " + std::to_string(body) + " of the " +
-                     std::to_string(length) + " body bytes its Content-Length gives",
-                 where);
+  warn_if_incomplete(sink, {name_, packet_line_}, cut, !in_headers && length > 0 && body < length,
+                     body, length);
   return true;
 }
 
@@ -357,18 +364,8 @@ void TextReader::read_message(std::string_view first, diag::Sink& sink) {
   }
   // Without Content-Length, blank lines before the next message are not body.
   if (!cut && !in_headers && length < 0) msg_.resize(body_end);
-  diag::SourceRegion where{name_, start};
-  if (cut) {
-    sink.warning("trace-message-too-large",
-                 "SIP message is larger than " + std::to_string(kMessageCap) +
-                     " bytes; the rest of it is skipped",
-                 where);
-  } else if (!in_headers && length > 0 && body < length) {
-    sink.warning("trace-message-truncated",
-                 "SIP message ends after " + std::to_string(body) + " of the " +
-                     std::to_string(length) + " body bytes its Content-Length gives",
-                 where);
-  }
+  warn_if_incomplete(sink, {name_, start}, cut, !in_headers && length > 0 && body < length, body,
+                     length);
 }
 
 }  // namespace
