@@ -18,7 +18,9 @@
 //     it) takes the blank lines before it instead;
 //   - a new table goes after the last table's comments and the blank lines
 //     after them, one blank line from what is above it.
-// So adding a table and removing it again gives the original bytes back.
+// So adding a table and removing it again gives the original bytes back,
+// except that a file without a final newline gets one when a line is added
+// at its end (and keeps it).
 // New lines end as the file's do: in CRLF when its first line does.
 //
 // The functions never validate the site (the caller loads and checks the
