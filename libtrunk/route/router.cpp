@@ -25,7 +25,7 @@ inline void prefetch_lines(std::span<const std::uint32_t> w, std::uint32_t k,
 }
 // Lines asked for at each node of a walk, and at the node a lookup starts
 // from after the outbound index: that node's whole subtree follows it, and
-// in large plans eight lines hold nearly all of it (bench/README.md).
+// in large plans eight lines hold nearly all a walk reads (bench/README.md).
 constexpr std::uint32_t kNodeLines = 4, kSubtreeLines = 8;
 
 // Reads `number` from node k. Returns the node reached, 0 once nothing can
@@ -99,8 +99,9 @@ std::uint32_t Router::outbound(std::uint32_t tenant, std::string_view number) co
   if (e != kNone) {
     prefetch_lines(w, e, kSubtreeLines);
     accept = walk(w, e, number.substr(2));
+  } else {
+    accept = walk(w, t_->tenants()[tenant].outbound_root, number);
   }
-  else accept = walk(w, t_->tenants()[tenant].outbound_root, number);
   return accept == 0 ? kNone : accept - 1;
 }
 
