@@ -43,10 +43,16 @@ Uri uri_of(const url_t* u) {
   return out;
 }
 
-void append_header(std::string& out, const void* h) {
-  char buf[2048];
-  issize_t n = msg_header_e(buf, sizeof buf, static_cast<const msg_header_t*>(h), 0);
-  if (n > 0 && static_cast<std::size_t>(n) < sizeof buf) out.append(buf, static_cast<std::size_t>(n));
+std::string_view view(const char* s) { return s ? std::string_view(s) : std::string_view(); }
+
+// Encodes header `h` at `at` in `out`; false when it does not fit.
+bool encode_header(std::span<char> out, std::size_t& at, const void* h) {
+  if (at >= out.size()) return false;
+  issize_t n = msg_header_e(out.data() + at, static_cast<isize_t>(out.size() - at),
+                            static_cast<const msg_header_t*>(h), 0);
+  if (n <= 0 || static_cast<std::size_t>(n) >= out.size() - at) return false;
+  at += static_cast<std::size_t>(n);
+  return true;
 }
 
 }  // namespace
@@ -85,6 +91,30 @@ std::optional<Message> Message::parse(std::string_view bytes, std::string& error
 }
 
 bool Message::is_request() const { return sip_object(msg_.get())->sip_request != nullptr; }
+
+std::string_view Message::method_view() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_request ? view(sip->sip_request->rq_method_name) : std::string_view();
+}
+
+std::string_view Message::call_id_view() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_call_id ? view(sip->sip_call_id->i_id) : std::string_view();
+}
+
+std::string_view Message::request_user_view() const {
+  const sip_t* sip = sip_object(msg_.get());
+  if (!sip->sip_request) return {};
+  const url_t* u = sip->sip_request->rq_url;
+  // A tel: URI holds the number where a sip: URI holds the host (uri_of).
+  if (u->url_type == url_tel && (!u->url_user || !*u->url_user)) return view(u->url_host);
+  return view(u->url_user);
+}
+
+std::string_view Message::from_host_view() const {
+  const sip_t* sip = sip_object(msg_.get());
+  return sip->sip_from ? view(sip->sip_from->a_url->url_host) : std::string_view();
+}
 
 std::string Message::method() const {
   const sip_t* sip = sip_object(msg_.get());
@@ -360,21 +390,40 @@ bool Message::can_be_answered() const {
          sip->sip_cseq;
 }
 
-std::string Message::response_headers(std::string_view to_tag) const {
+std::size_t Message::write_response_headers(std::string_view to_tag, std::span<char> out) const {
   const sip_t* sip = sip_object(msg_.get());
-  std::string out;
-  for (const sip_via_t* v = sip->sip_via; v; v = v->v_next) append_header(out, v);
-  append_header(out, sip->sip_from);
-  std::string to;
-  append_header(to, sip->sip_to);
-  if (!sip->sip_to->a_tag && !to_tag.empty() && to.size() >= 2) {
-    to.insert(to.size() - 2, ";tag=");
-    to.insert(to.size() - 2, to_tag);
+  std::size_t at = 0;
+  for (const sip_via_t* v = sip->sip_via; v; v = v->v_next)
+    if (!encode_header(out, at, v)) return kTooLong;
+  if (!encode_header(out, at, sip->sip_from)) return kTooLong;
+  if (!encode_header(out, at, sip->sip_to)) return kTooLong;
+  if (!sip->sip_to->a_tag && !to_tag.empty()) {
+    // ";tag=..." goes before the To line's CR LF.
+    constexpr std::string_view kTag = ";tag=";
+    if (out.size() - at < kTag.size() + to_tag.size() || at < 2) return kTooLong;
+    at -= 2;
+    std::memcpy(out.data() + at, kTag.data(), kTag.size());
+    at += kTag.size();
+    std::memcpy(out.data() + at, to_tag.data(), to_tag.size());
+    at += to_tag.size();
+    std::memcpy(out.data() + at, "\r\n", 2);
+    at += 2;
   }
-  out += to;
-  append_header(out, sip->sip_call_id);
-  append_header(out, sip->sip_cseq);
-  return out;
+  if (!encode_header(out, at, sip->sip_call_id)) return kTooLong;
+  if (!encode_header(out, at, sip->sip_cseq)) return kTooLong;
+  return at;
+}
+
+std::string Message::response_headers(std::string_view to_tag) const {
+  std::string out(4096, '\0');
+  for (;;) {
+    std::size_t n = write_response_headers(to_tag, out);
+    if (n != kTooLong) {
+      out.resize(n);
+      return out;
+    }
+    out.resize(out.size() * 2);
+  }
 }
 
 }  // namespace trunk::sip

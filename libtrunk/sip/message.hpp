@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ class Message {
 
   bool is_request() const;
   std::string method() const;       // requests: "INVITE"
+  // The same fields as views into the parsed message, valid while it
+  // lives, for the paths that must not allocate: the method, the Call-ID,
+  // the Request-URI's user (a tel: URI's number) and the From URI's host.
+  std::string_view method_view() const;
+  std::string_view call_id_view() const;
+  std::string_view request_user_view() const;
+  std::string_view from_host_view() const;
   int status() const;               // responses: 200; requests: 0
   Uri request_uri() const;
   Uri from_uri() const;
@@ -94,6 +102,10 @@ class Message {
   // Those headers encoded for a response, each "Name: value\r\n", Vias in
   // order; To gains `to_tag` when it has no tag.
   std::string response_headers(std::string_view to_tag) const;
+  // The same written into `out`: the length, or kTooLong (out holds
+  // something unfinished) when they do not fit. Allocates nothing.
+  static constexpr std::size_t kTooLong = static_cast<std::size_t>(-1);
+  std::size_t write_response_headers(std::string_view to_tag, std::span<char> out) const;
 
  private:
   explicit Message(msg_s* msg);

@@ -12,7 +12,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,16 +31,55 @@ struct Source {
 // "203.0.113.10" or "2001:db8::1"; nullopt when it is not an address.
 std::optional<Source> make_source(std::string_view address, std::uint16_t port);
 
-struct Reply {
-  int code = 0;            // 0: send nothing (an ACK)
-  std::string reason;      // the reason phrase
-  std::string bytes;       // the whole response
-  std::string trunk;       // for logs and stats: the trunk involved, if any
-  std::string route;       // outbound: the route taken
-  std::string tenant;
+// Where a response is written: a buffer of fixed capacity, allocated once
+// (a worker keeps one and reuses it), so answering a request allocates
+// nothing. Writes past the capacity are dropped and remembered.
+class ResponseText {
+ public:
+  // Large enough for the answer to any request of up to 64 KiB.
+  static constexpr std::size_t kCapacity = 80 * 1024;
+  ResponseText() : buf_(new char[kCapacity]) {}
+
+  void clear() {
+    size_ = 0;
+    overflow_ = false;
+  }
+  void append(std::string_view s);
+  void append_number(std::uint64_t n);
+  // The unused room, for encoders that write in place; then commit(n).
+  std::span<char> room() { return {buf_.get() + size_, kCapacity - size_}; }
+  void commit(std::size_t n) { size_ += n; }
+  void set_overflow() { overflow_ = true; }
+
+  std::size_t size() const { return size_; }
+  bool overflow() const { return overflow_; }
+  std::string_view view() const { return {buf_.get(), size_}; }
+  std::string_view view(std::size_t from, std::size_t to) const {
+    return {buf_.get() + from, to - from};
+  }
+
+ private:
+  std::unique_ptr<char[]> buf_;
+  std::size_t size_ = 0;
+  bool overflow_ = false;
 };
 
-// The response to `request` from `from`. `router` must outlive the call.
-Reply redirect(const route::Router& router, const Message& request, const Source& from);
+struct Reply {
+  int code = 0;                 // 0: send nothing (an ACK, a response)
+  std::string_view reason;      // the reason phrase, inside `bytes`
+  std::string_view bytes;       // the whole response, in the ResponseText given
+  std::string_view trunk;       // for logs and stats: the trunk involved, if any
+  std::string_view route;       // outbound: the route taken
+  std::string_view tenant;
+};
+
+// The response to `request` from `from`, written into `out` (cleared
+// first); the Reply's views point into `out` and into the router's tables.
+// `router` must outlive the call. Allocates nothing for a well-formed
+// request; a malformed one (answered 400) may. A response that would not
+// fit `out` (which takes the answer to any request of up to 64 KiB) is not
+// sent: the Reply's code is 0.
+Reply redirect(const route::Router& router, const Message& request, const Source& from,
+               ResponseText& out);
 
 }  // namespace trunk::sip

@@ -13,6 +13,7 @@
 #include "site/loader.hpp"
 #include "sip/malformed.hpp"
 #include "sip/message.hpp"
+#include "sip/redirect.hpp"
 #include "tables/writer.hpp"
 #include "trace/analyze.hpp"
 
@@ -88,7 +89,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)m->expires(), (void)m->from_host_lenient(), (void)m->message_faults();
     (void)m->malformed_headers();
     for (const auto& h : m->malformed_header_texts()) (void)trunk::sip::what_is_wrong(h.name, h.value);
-    if (m->can_be_answered()) (void)m->response_headers("tag");
+    if (m->can_be_answered()) {
+      (void)m->response_headers("tag");
+      char small[96];  // the headers seldom fit: the cut-short path
+      (void)m->write_response_headers("tag", small);
+    }
+    // trunkd's answer, from a trunk's address and from nowhere.
+    static trunk::sip::ResponseText out;
+    for (const char* address : {"198.51.100.7", "192.0.2.250"})
+      (void)trunk::sip::redirect(*fixture.router, *m, *trunk::sip::make_source(address, 5060), out);
   }
   (void)trunk::sip::start_line_faults(bytes);
   // The same bytes twice through one analyzer: a request, then its

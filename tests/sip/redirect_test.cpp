@@ -13,6 +13,8 @@
 
 using namespace trunk;
 
+extern std::size_t g_allocations;  // tests/support/alloc_count.cpp
+
 namespace {
 
 // The example site, compiled once for all cases.
@@ -53,14 +55,24 @@ std::string invite(std::string_view ruri, std::string_view from, std::string_vie
          "Content-Length: 0\r\n\r\n";
 }
 
-sip::Reply ask(const std::string& text, const char* address, std::uint16_t port) {
+// A Reply's fields copied out of the buffer they point into, so that two
+// answers can be compared.
+struct Answer {
+  int code = 0;
+  std::string reason, bytes, trunk, route, tenant;
+};
+
+Answer ask(const std::string& text, const char* address, std::uint16_t port) {
   std::string error;
   auto m = sip::Message::parse(text, error);
   REQUIRE_MESSAGE(m.has_value(), error);
   auto from = sip::make_source(address, port);
   REQUIRE(from.has_value());
   route::Router router(example().tables);
-  return sip::redirect(router, *m, *from);
+  sip::ResponseText out;
+  sip::Reply r = sip::redirect(router, *m, *from, out);
+  return {r.code, std::string(r.reason), std::string(r.bytes), std::string(r.trunk),
+          std::string(r.route), std::string(r.tenant)};
 }
 
 }  // namespace
@@ -208,4 +220,48 @@ TEST_CASE("From hosts are matched without regard to case") {
   auto r = ask(invite("sip:5125550042@pbx.example", "sip:x@Trunking-Customer.15611.SERVICE"),
                "198.51.100.99", 5060);
   CHECK(r.trunk == "CarrierB");
+}
+
+TEST_CASE("answering a well-formed request allocates nothing") {
+  route::Router router(example().tables);
+  sip::ResponseText out;
+  struct Case {
+    std::string text;
+    const char* address;
+    std::uint16_t port;
+    int code;
+  };
+  const Case cases[] = {
+      {invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060,
+       302},
+      {invite("sip:+4155551042@198.51.100.7", "sip:carrier@carriera.example"), "203.0.113.10",
+       5060, 302},
+      {invite("sip:999@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060, 404},
+      {invite("sip:1@pbx.example", "sip:x@nowhere.example"), "192.0.2.99", 5060, 403},
+      {invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "OPTIONS"), "127.0.0.1", 5060, 200},
+      {invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "BYE"), "127.0.0.1", 5060, 405},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    std::string error;
+    auto m = sip::Message::parse(c.text, error);
+    REQUIRE(m.has_value());
+    auto from = sip::make_source(c.address, c.port);
+    REQUIRE(from.has_value());
+    const std::size_t before = g_allocations;
+    sip::Reply r = sip::redirect(router, *m, *from, out);
+    const std::size_t made = g_allocations - before;
+    CHECK(r.code == c.code);
+    CHECK(made == 0);
+  }
+}
+
+TEST_CASE("a long Via is echoed whole (headers past 2 KiB were dropped before)") {
+  std::string text = invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "OPTIONS");
+  const std::string branch = "z9hG4bK-" + std::string(3000, 'x');
+  text.replace(text.find("z9hG4bK-one"), 11, branch);
+  auto r = ask(text, "127.0.0.1", 5060);
+  CHECK(r.code == 200);
+  CHECK(r.bytes.find("Via: SIP/2.0/UDP 192.0.2.7:5060;branch=" + branch + "\r\n") !=
+        std::string::npos);
 }

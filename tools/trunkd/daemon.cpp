@@ -38,7 +38,7 @@ std::shared_ptr<const Loaded> load_tables(const std::string& path, std::string& 
   return loaded;
 }
 
-void Stats::count_method(const std::string& method) {
+void Stats::count_method(std::string_view method) {
   for (int i = 0; i < 4; ++i)
     if (method == kMethods[i]) {
       ++by_method[i];
@@ -72,23 +72,25 @@ bool reload(Shared& shared, std::string& account) {
   return true;
 }
 
-std::string answer(Shared& shared, const Loaded& tables, std::string_view bytes,
-                   const trunk::sip::Source& from) {
-  std::string error;
+std::string_view answer(Shared& shared, const Loaded& tables, std::string_view bytes,
+                        const trunk::sip::Source& from, trunk::sip::ResponseText& out) {
+  out.clear();
+  std::string error;  // set only for bytes that are not SIP
   auto message = trunk::sip::Message::parse(bytes, error);
   if (!message) {
     ++shared.stats.not_sip;
     return {};
   }
   if (!message->is_request()) return {};
-  shared.stats.count_method(message->method());
+  shared.stats.count_method(message->method_view());
   ++shared.stats.lookups;
-  trunk::sip::Reply reply = trunk::sip::redirect(tables.router, *message, from);
+  trunk::sip::Reply reply = trunk::sip::redirect(tables.router, *message, from, out);
   shared.stats.count_code(reply.code);
   if (reply.code != 0 && logs(Level::debug))  // the line is built only when it is written
-    log(Level::debug, message->method() + " " + message->call_id() + " -> " +
-                          std::to_string(reply.code) + " " + reply.reason);
-  return std::move(reply.bytes);
+    log(Level::debug, std::string(message->method_view()) + " " +
+                          std::string(message->call_id_view()) + " -> " +
+                          std::to_string(reply.code) + " " + std::string(reply.reason));
+  return reply.bytes;
 }
 
 bool parse_listen(const std::string& text, Listen& out, std::string& error) {

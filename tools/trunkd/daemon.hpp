@@ -45,7 +45,7 @@ struct Stats {
   std::atomic<std::uint64_t> reloads{0}, reloads_refused{0};
   std::atomic<std::uint64_t> tcp_idle_closed{0}, tcp_refused{0};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  void count_method(const std::string& method);
+  void count_method(std::string_view method);
   void count_code(int code);
 };
 
@@ -91,9 +91,11 @@ bool start_tcp(Shared& shared, const Listen& where, const TcpLimits& limits,
                std::vector<std::thread>& threads, std::string& error);
 
 // Answers one SIP message received from `from`: counts it and returns the
-// bytes to send back (empty: nothing). Shared by the UDP and TCP paths.
-std::string answer(Shared& shared, const Loaded& tables, std::string_view bytes,
-                   const trunk::sip::Source& from);
+// bytes to send back (empty: nothing), written in `out`, which each worker
+// keeps and reuses so that a request allocates nothing but what sofia-sip's
+// parser does. Shared by the UDP and TCP paths.
+std::string_view answer(Shared& shared, const Loaded& tables, std::string_view bytes,
+                        const trunk::sip::Source& from, trunk::sip::ResponseText& out);
 
 // The sockaddr for `where`; false when the address is not an IP address.
 bool socket_address(const Listen& where, sockaddr_storage& ss, socklen_t& len,

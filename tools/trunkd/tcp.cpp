@@ -72,6 +72,7 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
     connections.erase(fd);
   };
   char buf[16384];
+  trunk::sip::ResponseText response;
   const auto idle = std::chrono::seconds(limits.idle_seconds);
   Clock::time_point swept = Clock::now();
   std::vector<int> stale;
@@ -157,8 +158,10 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
           broken = total > kMaxPending;
           break;
         }
-        std::string reply = answer(shared, *tables, std::string_view(conn.pending).substr(0, total),
-                                   conn.from);
+        // Answered before the request's bytes go: the reply is written
+        // into `response`, not into them.
+        std::string_view reply = answer(
+            shared, *tables, std::string_view(conn.pending).substr(0, total), conn.from, response);
         conn.pending.erase(0, total);
         for (std::size_t off = 0; off < reply.size();) {
           ssize_t w = write(fd, reply.data() + off, reply.size() - off);

@@ -41,7 +41,7 @@ namespace {
 
 void serve(Shared& shared, int fd) {
   std::vector<char> in(kBatch * kDatagram);
-  std::vector<std::string> out(kBatch);
+  std::vector<trunk::sip::ResponseText> out(kBatch);  // one response per datagram of a batch
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   sockaddr_storage peers[kBatch];
@@ -76,10 +76,9 @@ void serve(Shared& shared, int fd) {
       for (int i = 0; i < got; ++i) {
         std::string_view bytes(in.data() + i * kDatagram, msgs[i].msg_len);
         if (bytes.find_first_not_of("\r\n") == std::string_view::npos) continue;  // keepalive
-        std::string reply = answer(shared, *tables, bytes, source_of(peers[i]));
+        std::string_view reply = answer(shared, *tables, bytes, source_of(peers[i]), out[sending]);
         if (reply.empty()) continue;
-        out[sending] = std::move(reply);
-        reply_iov[sending] = {out[sending].data(), out[sending].size()};
+        reply_iov[sending] = {const_cast<char*>(reply.data()), reply.size()};
         replies[sending] = {};
         replies[sending].msg_hdr.msg_iov = &reply_iov[sending];
         replies[sending].msg_hdr.msg_iovlen = 1;
