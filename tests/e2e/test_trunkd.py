@@ -207,32 +207,8 @@ class Trunkd(unittest.TestCase):
              "tcp:127.0.0.1:%d" % port, "--control", control, "--tcp-idle-timeout", "1",
              "--tcp-max-connections", "2"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.time() + 10
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    self.assertLess(time.time(), deadline, "trunkd did not start")
-                    time.sleep(0.05)
-            time.sleep(0.3)  # the probe connection's close is seen
-            silent = socket.create_connection(("127.0.0.1", port), timeout=5)
-            talker = socket.create_connection(("127.0.0.1", port), timeout=5)
-            time.sleep(0.3)  # both accepted before the third
-            third = socket.create_connection(("127.0.0.1", port), timeout=5)
-            self.assertEqual(third.recv(1), b"", "a connection past the limit is closed")
-            third.close()
-            started = time.time()
-            while time.time() - started < 2.5:
-                talker.sendall(b"\r\n\r\n")
-                self.assertEqual(talker.recv(2), b"\r\n")
-                time.sleep(0.4)
-            self.assertEqual(silent.recv(1), b"", "the silent connection is closed")
-            talker.sendall(b"\r\n\r\n")
-            self.assertEqual(talker.recv(2), b"\r\n", "the talking one is kept")
-            silent.close()
-            talker.close()
+
+        def stats():
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(5)
                 s.connect(control)
@@ -240,9 +216,44 @@ class Trunkd(unittest.TestCase):
                 data = b""
                 while not data.endswith(b"\n"):
                     data += s.recv(65536)
-            stats = json.loads(data)
-            self.assertEqual(stats["tcp_refused"], 1)
-            self.assertEqual(stats["tcp_idle_closed"], 1)
+            return json.loads(data)
+
+        def wait_for(what, condition):
+            deadline = time.time() + 10
+            while True:
+                try:
+                    if condition(stats()):
+                        return
+                except OSError:
+                    pass
+                self.assertLess(time.time(), deadline, what)
+                time.sleep(0.05)
+
+        try:
+            wait_for("trunkd did not start", lambda s: s["ok"])
+            silent = socket.create_connection(("127.0.0.1", port), timeout=5)
+            talker = socket.create_connection(("127.0.0.1", port), timeout=5)
+            wait_for("the two connections were not accepted", lambda s: s["tcp_open"] == 2)
+            third = socket.create_connection(("127.0.0.1", port), timeout=5)
+            self.assertEqual(third.recv(1), b"", "a connection past the limit is closed")
+            third.close()
+            # The talker sends a keepalive well within the timeout, until
+            # the silent one has been swept (at most 2 s: a 1 s timeout
+            # checked once a second).
+            started = time.time()
+            while time.time() - started < 2.5:
+                talker.sendall(b"\r\n\r\n")
+                self.assertEqual(talker.recv(2), b"\r\n")
+                time.sleep(0.25)
+            self.assertEqual(silent.recv(1), b"", "the silent connection is closed")
+            talker.sendall(b"\r\n\r\n")
+            self.assertEqual(talker.recv(2), b"\r\n", "the talking one is kept")
+            silent.close()
+            talker.close()
+            wait_for("the talker's close was not seen", lambda s: s["tcp_open"] == 0)
+            s = stats()
+            self.assertEqual(s["tcp_refused"], 1)
+            self.assertEqual(s["tcp_idle_closed"], 1)
         finally:
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=10)

@@ -95,6 +95,7 @@ std::string stats_reply(Shared& shared) {
       .field("reloads_refused", s.reloads_refused.load())
       .field("tcp_idle_closed", s.tcp_idle_closed.load())
       .field("tcp_refused", s.tcp_refused.load())
+      .field("tcp_open", s.tcp_open.load())
       .key("tables")
       .begin_object()
       .field("path", t->path)

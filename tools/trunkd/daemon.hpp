@@ -44,6 +44,7 @@ struct Stats {
   std::atomic<std::uint64_t> lookups{0};
   std::atomic<std::uint64_t> reloads{0}, reloads_refused{0};
   std::atomic<std::uint64_t> tcp_idle_closed{0}, tcp_refused{0};
+  std::atomic<std::uint64_t> tcp_open{0};  // TCP connections open now, all addresses
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   void count_method(std::string_view method);
   void count_code(int code);

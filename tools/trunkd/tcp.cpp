@@ -69,7 +69,7 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
   auto drop = [&](int fd) {
     epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
     close(fd);
-    connections.erase(fd);
+    if (connections.erase(fd)) --shared.stats.tcp_open;
   };
   char buf[16384];
   trunk::sip::ResponseText response;
@@ -110,6 +110,7 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
                                     ") reached: new connections are closed");
           continue;
         }
+        ++shared.stats.tcp_open;
         Connection& fresh = connections[c];
         fresh.from = source_of(peer);
         fresh.heard = now;
@@ -178,6 +179,7 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
     }
   }
   for (auto& [fd, conn] : connections) close(fd);
+  shared.stats.tcp_open -= connections.size();
   close(ep);
   close(listener);
 }
