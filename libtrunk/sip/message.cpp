@@ -23,6 +23,12 @@ namespace {
 
 std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 
+// A tel: URI holds the number where a sip: URI holds the host: sofia-sip
+// parses tel:+1415... with the number as its host.
+bool number_in_host(const url_t* u) {
+  return u->url_type == url_tel && (!u->url_user || !*u->url_user);
+}
+
 Uri uri_of(const url_t* u) {
   Uri out;
   if (!u) return out;
@@ -32,14 +38,9 @@ Uri uri_of(const url_t* u) {
     else if (u->url_type == url_sips) out.scheme = "sips";
     else if (u->url_type == url_tel) out.scheme = "tel";
   }
-  out.user = str(u->url_user);
-  out.host = str(u->url_host);
+  out.user = str(number_in_host(u) ? u->url_host : u->url_user);
+  if (!number_in_host(u)) out.host = str(u->url_host);
   out.port = str(u->url_port);
-  // A tel: URI holds the number where a sip: URI holds the host.
-  if (u->url_type == url_tel && out.user.empty()) {
-    out.user = out.host;
-    out.host.clear();
-  }
   return out;
 }
 
@@ -106,9 +107,7 @@ std::string_view Message::request_user_view() const {
   const sip_t* sip = sip_object(msg_.get());
   if (!sip->sip_request) return {};
   const url_t* u = sip->sip_request->rq_url;
-  // A tel: URI holds the number where a sip: URI holds the host (uri_of).
-  if (u->url_type == url_tel && (!u->url_user || !*u->url_user)) return view(u->url_host);
-  return view(u->url_user);
+  return view(number_in_host(u) ? u->url_host : u->url_user);
 }
 
 std::string_view Message::from_host_view() const {

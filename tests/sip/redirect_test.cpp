@@ -265,3 +265,20 @@ TEST_CASE("a long Via is echoed whole (headers past 2 KiB were dropped before)")
   CHECK(r.bytes.find("Via: SIP/2.0/UDP 192.0.2.7:5060;branch=" + branch + "\r\n") !=
         std::string::npos);
 }
+
+TEST_CASE("a tel: Request-URI gives its number as the user, in both accessors") {
+  std::string text = invite("tel:+14155550123", "sip:alice@acme.pbx.example");
+  std::string error;
+  auto m = sip::Message::parse(text, error);
+  REQUIRE(m.has_value());
+  CHECK(m->request_uri().scheme == "tel");
+  CHECK(m->request_uri().user == "+14155550123");
+  CHECK(m->request_uri().host.empty());
+  CHECK(m->request_user_view() == "+14155550123");
+  // Routed as the same number in a sip: URI is.
+  auto tel = ask(text, "192.0.2.7", 5060);
+  auto sip_uri = ask(invite("sip:+14155550123@pbx.example", "sip:alice@acme.pbx.example"),
+                     "192.0.2.7", 5060);
+  CHECK(tel.code == sip_uri.code);
+  CHECK(tel.reason == sip_uri.reason);
+}
