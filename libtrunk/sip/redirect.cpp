@@ -3,8 +3,8 @@
 
 #include <arpa/inet.h>
 
-#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 
 #include "site/model.hpp"
@@ -43,14 +43,8 @@ void ResponseText::append(std::string_view s) {
 
 void ResponseText::append_number(std::uint64_t n) {
   char digits[20];
-  int k = 0;
-  do {
-    digits[k++] = static_cast<char>('0' + n % 10);
-    n /= 10;
-  } while (n);
-  char out[20];
-  for (int i = 0; i < k; ++i) out[i] = digits[k - 1 - i];
-  append({out, static_cast<std::size_t>(k)});
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  append({digits, static_cast<std::size_t>(end - digits)});
 }
 
 namespace {

@@ -26,11 +26,14 @@ struct ProvisionOptions {
 };
 
 // The directory a change to `site` locks: the site's own, or the one that
-// holds a one-file site.
+// holds a one-file site; empty when there is no such directory (then
+// there is nothing to change, and plan_change says why).
 std::filesystem::path lock_dir(const std::string& site) {
   std::filesystem::path p(site);
-  if (std::filesystem::is_directory(p)) return p;
-  return p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  if (std::filesystem::is_directory(p, ec)) return p;
+  p = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  return std::filesystem::is_directory(p, ec) ? p : std::filesystem::path();
 }
 
 const char* command_word(site::ChangeRequest::Kind k) {
@@ -56,10 +59,8 @@ int run(const Common& common, ProvisionOptions& o) {
   io::DirLock lock;
   std::string lock_error;
   site::ChangeResult r;
-  const std::filesystem::path dir = lock_dir(common.site);
-  std::error_code ec;
-  if (!o.dry_run && std::filesystem::is_directory(dir, ec) &&
-      !lock.acquire(dir, o.wait, lock_error)) {
+  const std::filesystem::path dir = o.dry_run ? std::filesystem::path() : lock_dir(common.site);
+  if (!dir.empty() && !lock.acquire(dir, o.wait, lock_error)) {
     r.exit_code = cli::kExitUnusable;
     r.message = lock_error;
     r.hints.push_back("run the change again when the other one is done, or wait longer "

@@ -74,7 +74,6 @@ bool reload(Shared& shared, std::string& account) {
 
 std::string_view answer(Shared& shared, const Loaded& tables, std::string_view bytes,
                         const trunk::sip::Source& from, trunk::sip::ResponseText& out) {
-  out.clear();
   std::string error;  // set only for bytes that are not SIP
   auto message = trunk::sip::Message::parse(bytes, error);
   if (!message) {
