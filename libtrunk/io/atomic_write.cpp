@@ -75,8 +75,9 @@ void remove_leftovers(int dir, const std::string& name) {
 
 // An open, locked temporary file in `dir`: unnamed (O_TMPFILE) where the
 // file system has it, else named `.NAME.tmp.XXXXXX`. -1 with `error` set.
-int open_temp(int dir, const std::string& name, std::string& temp, std::string& error) {
-  if (!std::getenv("TRUNK_TEST_NO_TMPFILE")) {
+int open_temp(int dir, const std::string& name, bool unnamed, std::string& temp,
+              std::string& error) {
+  if (unnamed) {
     int fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
     if (fd >= 0) {
       flock(fd, LOCK_EX);  // before it has a name: nobody else can hold it
@@ -178,39 +179,46 @@ bool write_atomically(const std::filesystem::path& path, const std::string& byte
   if (struct stat st; fstatat(dir, name.c_str(), &st, 0) == 0) mode = st.st_mode & 07777;
 
   std::string temp;  // the temporary file's name; empty while it has none
-  int fd = open_temp(dir, name, temp, error);
-  if (fd < 0) {
-    error = "cannot create a temporary file in " + dir_path.string() + ": " + error;
-    close(dir);
-    return false;
-  }
-  test_stop("temp");
+  int fd = -1;
   auto fail = [&](const std::string& what) {
     error = what + ": " + sys_error();
     if (!temp.empty()) unlinkat(dir, temp.c_str(), 0);
-    close(fd);
+    if (fd >= 0) close(fd);
     close(dir);
     return false;
   };
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write " + shown);
+  // Unnamed first; named when the file system has no O_TMPFILE or the
+  // unnamed file cannot be linked (no /proc, and a kernel before 6.10).
+  for (bool unnamed : {std::getenv("TRUNK_TEST_NO_TMPFILE") == nullptr, false}) {
+    fd = open_temp(dir, name, unnamed, temp, error);
+    if (fd < 0) {
+      error = "cannot create a temporary file in " + dir_path.string() + ": " + error;
+      close(dir);
+      return false;
     }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+    test_stop("temp");
+    const char* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+      ssize_t n = write(fd, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return fail("cannot write " + shown);
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    if (fchmod(fd, mode) != 0) return fail("cannot set the permissions of " + shown);
+    if (fsync(fd) != 0) return fail("cannot sync " + shown);
+    // An unnamed file cannot be renamed over the target, and linkat cannot
+    // replace one: it gets a temporary name first, for as short a time as
+    // the two calls take. A run killed in between leaves that name, under
+    // no lock, for the next run's remove_leftovers.
+    if (!temp.empty() || name_temp(fd, dir, name, temp)) break;
+    temp.clear();  // the unnamed file could not be linked: the named way, once
+    close(fd);
+    fd = -1;
   }
-  if (fchmod(fd, mode) != 0) return fail("cannot set the permissions of " + shown);
-  if (fsync(fd) != 0) return fail("cannot sync " + shown);
-  // An unnamed file cannot be renamed over the target, and linkat cannot
-  // replace one: it gets a temporary name first, for as short a time as the
-  // two calls take. A run killed in between leaves that name, under no
-  // lock, for the next run's remove_leftovers.
-  if (temp.empty() && !name_temp(fd, dir, name, temp))
-    return fail("cannot link a temporary file in " + dir_path.string());
   test_stop("named");
   if (renameat(dir, temp.c_str(), dir, name.c_str()) != 0)
     return fail("cannot rename " + (dir_path / temp).string() + " to " + shown);
