@@ -13,9 +13,7 @@ namespace trunk::sip {
 // expires parameter, else the Expires header; -1 when neither is there.
 int expires_of(const sip_t* sip);
 
-// The realm of a 401/407's challenge, in quotes as it is written (empty
-// when there is no challenge), and whether it says stale=true.
-std::string challenge_realm(const sip_t* sip);
+// Whether a 401/407's challenge says stale=true.
 bool challenge_stale(const sip_t* sip);
 
 }  // namespace trunk::sip

@@ -7,6 +7,7 @@
 // handlers with a null `sip`: they count as no answer from the server.
 #include "sip/live_check.hpp"
 
+#include <sofia-sip/auth_client.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -140,6 +141,52 @@ std::vector<std::string> other_transports(const std::string& transport) {
     if (transport != t) out.push_back(t);
   return out;
 }
+
+// The answer to a digest challenge, computed here: nua takes credentials
+// only as one string, "Digest:REALM:USER:PASSWORD", which sofia-sip's
+// auc_credentials cuts at every ':' with no escape, so a password holding
+// one would be cut short. auc_all_credentials takes the password whole;
+// the headers it makes go out with the retried request, and nua, holding
+// no credentials of its own, leaves them as they are.
+class DigestAnswer {
+ public:
+  DigestAnswer() = default;
+  DigestAnswer(const DigestAnswer&) = delete;  // the headers live in home_
+  DigestAnswer& operator=(const DigestAnswer&) = delete;
+  ~DigestAnswer() { su_home_deinit(home_); }
+
+  // Answers the challenges of the 401/407 `sip` for `method` to `url`:
+  // false when there is none sofia-sip can answer (then both are null).
+  bool answer(const sip_t* sip, const std::string& user, const std::string& password,
+              const char* method, const std::string& url) {
+    authorization = nullptr;
+    proxy_authorization = nullptr;
+    if (sip->sip_www_authenticate)
+      auc_challenge(&auc_, home_, sip->sip_www_authenticate, sip_authorization_class);
+    if (sip->sip_proxy_authenticate)
+      auc_challenge(&auc_, home_, sip->sip_proxy_authenticate, sip_proxy_authorization_class);
+    if (auc_all_credentials(&auc_, nullptr, nullptr, user.c_str(), password.c_str()) <= 0)
+      return false;
+    url_t* u = url_hdup(home_, URL_STRING_MAKE(url.c_str())->us_url);
+    msg_header_t* headers = nullptr;
+    if (!u || auc_authorization_headers(&auc_, home_, method, u, nullptr, &headers) <= 0)
+      return false;
+    for (msg_header_t* h = headers; h; h = h->sh_next) {
+      if (h->sh_class == sip_authorization_class)
+        authorization = reinterpret_cast<sip_authorization_t*>(h);
+      else if (h->sh_class == sip_proxy_authorization_class)
+        proxy_authorization = reinterpret_cast<sip_proxy_authorization_t*>(h);
+    }
+    return authorization || proxy_authorization;
+  }
+
+  sip_authorization_t* authorization = nullptr;
+  sip_proxy_authorization_t* proxy_authorization = nullptr;
+
+ private:
+  su_home_t home_[1] = {SU_HOME_INIT(home_)};
+  auth_client_t* auc_ = nullptr;  // allocated in home_
+};
 
 // Probes `peers` once over their own transports.
 std::vector<ProbeResult> probe_once(std::span<const Peer> peers, const LiveOptions& options) {
@@ -278,6 +325,7 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
     Stage stage = Stage::registering;
     bool sent_credentials = false;
     bool unregister_sent_credentials = false;
+    int waiting_ended = 0;  // challenged requests ended by answer(): their 904s to come
     RegisterResult result;
   } state;
   const std::string domain = request.domain.empty() ? request.peer.host : request.domain;
@@ -286,15 +334,41 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
   const std::string route = route_header(request.peer);
   const auto start = Clock::now();
 
-  auto credentials = [&](const sip_t* sip) {
-    std::string realm = challenge_realm(sip);
-    if (realm.empty()) realm = "\"\"";
-    return "Digest:" + realm + ":" + request.username + ":" + request.password;
+  const std::string expires = std::to_string(request.expires);
+  DigestAnswer digest;
+  // The REGISTER (or its Expires: 0 twin) again, answering the challenge
+  // in `sip`; false when it holds none that can be answered.
+  auto answer = [&](nua_handle_t* nh, const sip_t* sip, bool unregister) {
+    if (!digest.answer(sip, request.username, request.password, "REGISTER", registrar))
+      return false;
+    auto* a = digest.authorization;
+    auto* pa = digest.proxy_authorization;
+    // nua holds the challenged request, waiting for credentials, and
+    // queues a new REGISTER behind it: an authenticate with none ends it
+    // (a local 904, ignored below), then the request goes out again.
+    ++state.waiting_ended;
+    nua_authenticate(nh, TAG_END());
+    if (unregister)
+      nua_unregister(nh, TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
+                     TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
+                     TAG_END());
+    else
+      nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar.c_str())),
+                   NUTAG_M_USERNAME(request.username.c_str()),
+                   SIPTAG_EXPIRES_STR(expires.c_str()),
+                   TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
+                   TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
+                   TAG_END());
+    return true;
   };
 
   Session session(options, [&](nua_event_t event, int status, const char* phrase,
                                nua_handle_t* nh, void*, const sip_t* sip) {
     if (status < 200) return;
+    if (!sip && status == 904 && state.waiting_ended > 0) {
+      --state.waiting_ended;
+      return;
+    }
     RegisterResult& r = state.result;
     if (event == nua_r_register && state.stage == Stage::registering) {
       if (!sip) {  // made up here: a transport error or a timeout
@@ -317,9 +391,12 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
           state.stage = Stage::done;
           return;
         }
+        if (!answer(nh, sip, false)) {
+          r.status = RegisterStatus::rejected;  // a challenge sofia-sip cannot answer
+          state.stage = Stage::done;
+          return;
+        }
         state.sent_credentials = true;
-        std::string auth = credentials(sip);
-        nua_authenticate(nh, NUTAG_AUTH(auth.c_str()), TAG_END());
         return;
       }
       r.rtt_ms = ms_since(start);
@@ -343,9 +420,7 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
     if (event == nua_r_unregister && state.stage == Stage::unregistering) {
       if (sip && (status == 401 || status == 407) && !state.unregister_sent_credentials) {
         state.unregister_sent_credentials = true;
-        std::string auth = credentials(sip);
-        nua_authenticate(nh, NUTAG_AUTH(auth.c_str()), TAG_END());
-        return;
+        if (answer(nh, sip, true)) return;
       }
       r.unregister_code = sip ? status : 0;
       r.unregistered = sip && status >= 200 && status < 300;
@@ -360,7 +435,6 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
   // hmagic must be non-null for events to reach the handler.
   nua_handle_t* nh = nua_handle(session.nua(), &state, SIPTAG_TO_STR(aor.c_str()),
                                 SIPTAG_FROM_STR(aor.c_str()), TAG_END());
-  const std::string expires = std::to_string(request.expires);
   nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar.c_str())),
                NUTAG_M_USERNAME(request.username.c_str()),
                SIPTAG_EXPIRES_STR(expires.c_str()),

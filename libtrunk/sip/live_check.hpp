@@ -85,7 +85,8 @@ struct RegisterResult {
 };
 
 // Registers `request.username` at the peer, answering digest challenges with
-// the password, then unregisters unless `keep`. A 401/407 that comes back
+// the password (all of it, whatever bytes it holds), then unregisters unless
+// `keep`. A 401/407 that comes back
 // after credentials were sent (and is not a stale nonce) is authentication
 // failed; a 403 after credentials is too, while a 403 or other refusal to
 // the first, unauthenticated request is rejected.

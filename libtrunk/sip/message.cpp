@@ -306,14 +306,6 @@ int expires_of(const sip_t* sip) {
   return best;
 }
 
-std::string challenge_realm(const sip_t* sip) {
-  const msg_auth_t* au = challenge_of(sip);
-  const char* realm = au ? msg_params_find(au->au_params, "realm=") : nullptr;
-  if (!realm) return {};
-  std::string r = realm;
-  return r.front() == '"' ? r : "\"" + r + "\"";
-}
-
 bool challenge_stale(const sip_t* sip) {
   const msg_auth_t* au = challenge_of(sip);
   const char* stale = au ? msg_params_find(au->au_params, "stale=") : nullptr;

@@ -133,6 +133,30 @@ void add_line(std::string& out, char mark, std::string_view line) {
 
 }  // namespace
 
+std::string diff_name(std::string_view name) {
+  auto plain = [](unsigned char c) { return c > ' ' && c < 0x7f && c != '"' && c != '\\'; };
+  if (std::all_of(name.begin(), name.end(), plain)) return std::string(name);
+  std::string out = "\"";
+  for (unsigned char c : name) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (c == ' ' || plain(c)) {
+          out += static_cast<char>(c);
+        } else {
+          const char octal[] = {'\\', static_cast<char>('0' + (c >> 6)),
+                                static_cast<char>('0' + ((c >> 3) & 7)),
+                                static_cast<char>('0' + (c & 7)), 0};
+          out += octal;
+        }
+    }
+  }
+  return out += '"';
+}
+
 std::vector<LineEdit> diff_lines(std::span<const std::string_view> a,
                                  std::span<const std::string_view> b) {
   std::vector<LineEdit> script;
@@ -157,7 +181,7 @@ std::string unified_diff(std::string_view a_name, std::string_view b_name, std::
   if (a == b) return {};
   std::vector<std::string_view> la = split_lines(a), lb = split_lines(b);
   std::vector<LineEdit> script = diff_lines(la, lb);
-  std::string out = "--- " + std::string(a_name) + "\n+++ " + std::string(b_name) + "\n";
+  std::string out = "--- " + diff_name(a_name) + "\n+++ " + diff_name(b_name) + "\n";
   std::size_t i = 0;
   while (i < script.size()) {
     // The next change, and its hunk: context before, then changes whose gaps

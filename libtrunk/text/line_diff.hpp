@@ -38,9 +38,16 @@ struct LineEdit {
 std::vector<LineEdit> diff_lines(std::span<const std::string_view> a,
                                  std::span<const std::string_view> b);
 
-// `a` and `b` as a unified diff: "--- a_name", "+++ b_name", then hunks
-// with `context` lines around each change; hunks whose context would touch
-// are merged. Empty when the texts are equal.
+// A file name as a diff header writes it: as it is, or, when it holds a
+// space, a double quote, a backslash, a control character or a byte above
+// 0x7e, in double quotes with C escapes (\" \\ \t \n, octal for the
+// others), as git writes such names. `patch -p1` and `git apply` both read
+// that form back; a bare name with a space is cut at the space.
+std::string diff_name(std::string_view name);
+
+// `a` and `b` as a unified diff: "--- a_name", "+++ b_name" (through
+// diff_name), then hunks with `context` lines around each change; hunks
+// whose context would touch are merged. Empty when the texts are equal.
 std::string unified_diff(std::string_view a_name, std::string_view b_name, std::string_view a,
                          std::string_view b, std::size_t context = 3);
 

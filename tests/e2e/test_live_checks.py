@@ -28,6 +28,10 @@ KAMAILIO = shutil.which("kamailio") or ("/usr/sbin/kamailio"
 CONFIG = os.path.join(os.path.abspath(SRC), "tests", "e2e", "kamailio", "registrar.cfg")
 PASSWORD = "correct-horse-42"
 WRONG_PASSWORD = "wrong-battery-17"
+# Every character a credentials string, a config file or a URL would take
+# apart: colons, a double quote, a backslash, percent escapes, spaces and
+# non-ASCII UTF-8. The whole of it is the password.
+SPECIAL_PASSWORD = 'ab:cd:ef-123 "q" \\n %41%3A \u00e9t\u00e9 \u20ac \U0001f511'
 
 SITE = """[site]
 name = "live"
@@ -61,6 +65,28 @@ port = %(port)d
 [trunk.auth]
 username = "trunk-user"
 password_file = "secret.txt"
+
+# A password holding colons, quotes, a backslash, percent signs, spaces and
+# non-ASCII, from the environment and from a file.
+[[trunk]]
+name = "special"
+type = "register"
+provider = "S"
+host = "127.0.0.1"
+port = %(port)d
+[trunk.auth]
+username = "special-user"
+password_env = "LIVE_SPECIAL_PASSWORD"
+
+[[trunk]]
+name = "special-file"
+type = "register"
+provider = "S2"
+host = "127.0.0.1"
+port = %(port)d
+[trunk.auth]
+username = "special-user2"
+password_file = "special.txt"
 
 [[trunk]]
 name = "wrong-password"
@@ -169,11 +195,14 @@ class LiveChecks(unittest.TestCase):
             f.write(SITE % {"port": cls.port, "closed": cls.closed})
         with open(os.path.join(cls.tmp, "secret.txt"), "w") as f:
             f.write(PASSWORD + "\n")
+        with open(os.path.join(cls.tmp, "special.txt"), "w", encoding="utf-8") as f:
+            f.write(SPECIAL_PASSWORD + "\n")
         cls.log = open(os.path.join(cls.tmp, "kamailio.log"), "w")
         cls.kamailio = subprocess.Popen(
             [KAMAILIO, "-f", CONFIG, "-l", "udp:127.0.0.1:%d" % cls.port, "-DD", "-E",
              "-m", "64", "-M", "16", "-Y", cls.tmp],
-            stdout=cls.log, stderr=subprocess.STDOUT, cwd=cls.tmp)
+            stdout=cls.log, stderr=subprocess.STDOUT, cwd=cls.tmp,
+            env=dict(os.environ, LIVE_SPECIAL_PASSWORD=SPECIAL_PASSWORD))
         deadline = time.time() + 30
         while not options_answered(cls.port):
             if cls.kamailio.poll() is not None or time.time() > deadline:
@@ -197,12 +226,13 @@ class LiveChecks(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def trunkctl(self, *args):
-        env = dict(os.environ, LIVE_GOOD_PASSWORD=PASSWORD, LIVE_WRONG_PASSWORD=WRONG_PASSWORD)
+        env = dict(os.environ, LIVE_GOOD_PASSWORD=PASSWORD, LIVE_WRONG_PASSWORD=WRONG_PASSWORD,
+                   LIVE_SPECIAL_PASSWORD=SPECIAL_PASSWORD)
         env.pop("TRUNK_SITE", None)
         p = subprocess.run([TRUNKCTL, args[0], "-c", self.site, "--bind", "127.0.0.1"] +
                            list(args[1:]), capture_output=True, text=True, env=env,
                            timeout=60)
-        for secret in (PASSWORD, WRONG_PASSWORD):
+        for secret in (PASSWORD, WRONG_PASSWORD, SPECIAL_PASSWORD, "ab:cd:ef-123"):
             self.assertNotIn(secret, p.stdout + p.stderr)
         return p
 
@@ -282,6 +312,18 @@ class LiveChecks(unittest.TestCase):
         self.assertEqual(j["expires"], 300)  # asked 3600; the registrar's max is 300
         self.assertTrue(j["unregistered"])
         self.assertEqual(j["unregister_code"], 200)
+
+    def test_register_password_with_colons_quotes_and_utf8(self):
+        # From the environment and from password_file: the whole value is
+        # the password, unescaped, uncut.
+        for name in ("special", "special-file"):
+            with self.subTest(trunk=name):
+                p, j = self.register(name)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertRegex(p.stdout, r"^%s: registered \(200 OK, expires 300 s, "
+                                           r"[0-9.]+ ms\); unregistered " % name)
+                self.assertEqual((j["status"], j["challenges"], j["unregister_code"]),
+                                 ("registered", 1, 200))
 
     def test_register_keep_and_password_file_through_proxy(self):
         p, j = self.register("good-file", "--keep", "--expires", "120")

@@ -124,3 +124,12 @@ TEST_CASE("diff_lines on texts with no line in common, and far-apart changes") {
   c.replace(c.rfind("a299"), 4, "x299");
   CHECK(apply(a, unified_diff("a", "c", a, c)) == c);
 }
+
+TEST_CASE("diff_name quotes names patch and git apply would misread, as git does") {
+  CHECK(diff_name("a/site/10-trunks.toml") == "a/site/10-trunks.toml");
+  CHECK(diff_name("a/my site/x.toml") == "\"a/my site/x.toml\"");
+  CHECK(diff_name("a/\"q\"\\b\t.toml") == "\"a/\\\"q\\\"\\\\b\\t.toml\"");
+  CHECK(diff_name("a/s\xc3\xa9te/\x7f.toml") == "\"a/s\\303\\251te/\\177.toml\"");
+  CHECK(unified_diff("a/my site", "b/my site", "x\n", "y\n") ==
+        "--- \"a/my site\"\n+++ \"b/my site\"\n@@ -1 +1 @@\n-x\n+y\n");
+}

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "io/atomic_write.hpp"
 #include "io/dir_lock.hpp"
 #include "site/change.hpp"
 #include "site/templates.hpp"
@@ -26,12 +27,15 @@ struct ProvisionOptions {
 };
 
 // The directory a change to `site` locks: the site's own, or the one that
-// holds a one-file site; empty when there is no such directory (then
-// there is nothing to change, and plan_change says why).
+// holds a one-file site (the file a link to it leads to, where the write
+// goes); empty when there is no such directory (then there is nothing to
+// change, and plan_change says why).
 std::filesystem::path lock_dir(const std::string& site) {
   std::filesystem::path p(site);
   std::error_code ec;
   if (std::filesystem::is_directory(p, ec)) return p;
+  std::string error;
+  if (!io::write_target(site, p, error)) return {};
   p = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   return std::filesystem::is_directory(p, ec) ? p : std::filesystem::path();
 }
