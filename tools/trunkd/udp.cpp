@@ -1,6 +1,7 @@
-// UDP workers: one SO_REUSEPORT socket and one thread each, receiving and
-// sending in batches (recvmmsg/sendmmsg). Each batch is answered from one
-// snapshot of the tables.
+// UDP workers: one socket per address, bound without SO_REUSEPORT so that
+// no other process can join it, served by several threads that each
+// receive and send in batches (recvmmsg/sendmmsg). Each batch is answered
+// from one snapshot of the tables.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -49,9 +50,11 @@ void serve(Shared& shared, int fd) {
   iovec reply_iov[kBatch];
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  // EPOLLEXCLUSIVE: a datagram wakes one idle worker, not all of them.
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.fd = fd;
   epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  ev.events = EPOLLIN;
   ev.data.fd = shared.wake_fd;
   epoll_ctl(ep, EPOLL_CTL_ADD, shared.wake_fd, &ev);
   while (!shared.stopping) {
@@ -98,7 +101,6 @@ void serve(Shared& shared, int fd) {
     }
   }
   close(ep);
-  close(fd);
 }
 
 }  // namespace
@@ -129,25 +131,18 @@ bool start_udp(Shared& shared, const Listen& where, int count, std::vector<std::
   sockaddr_storage ss;
   socklen_t len = 0;
   if (!socket_address(where, ss, len, error)) return false;
-  std::vector<int> fds;
-  for (int i = 0; i < count; ++i) {
-    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    int buffer = 4 << 20;  // absorb bursts while a worker is busy
-    if (fd >= 0) {
-      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    }
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-      error = "cannot listen on udp:" + where.address + ":" + std::to_string(where.port) + ": " +
-              std::strerror(errno);
-      if (fd >= 0) close(fd);
-      for (int f : fds) close(f);
-      return false;
-    }
-    fds.push_back(fd);
+  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int buffer = 4 << 20;  // absorb bursts while the workers are busy
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    error = listen_error(where, errno);
+    if (fd >= 0) close(fd);
+    return false;
   }
-  for (int fd : fds) threads.emplace_back([&shared, fd] { serve(shared, fd); });
+  // The workers share the socket; the last one to stop closes it.
+  std::shared_ptr<void> closer(nullptr, [fd](void*) { close(fd); });
+  for (int i = 0; i < count; ++i)
+    threads.emplace_back([&shared, fd, closer] { serve(shared, fd); });
   return true;
 }
 
