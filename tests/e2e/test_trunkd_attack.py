@@ -31,7 +31,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_trunkd import BIN, SIPP, SITE, free_port, scenario  # noqa: E402
+from test_trunkd import BIN, SIPP, ask_control, compile_site, free_port, scenario  # noqa: E402
 
 
 def options_request(call_id, transport="TCP"):
@@ -109,18 +109,8 @@ class Daemon:
         wait_for("trunkd did not start", lambda: self.stats()["ok"], daemon=self)
         return self
 
-    def ask(self, request, timeout=5):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect(self.control)
-            s.sendall((json.dumps(request) + "\n").encode())
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        return json.loads(data)
+    def ask(self, request):
+        return ask_control(self.control, request)
 
     def stats(self):
         return self.ask({"cmd": "stats"})
@@ -149,10 +139,7 @@ class TrunkdUnderAttack(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="trunkd-attack-")
-        cls.tables = os.path.join(cls.tmp, "site.tables")
-        run = subprocess.run([os.path.join(BIN, "dialplan-compile"), "-c", SITE, "-o", cls.tables],
-                             capture_output=True, text=True)
-        assert run.returncode == 0, run.stderr
+        cls.tables = compile_site(cls.tmp)
 
     @classmethod
     def tearDownClass(cls):

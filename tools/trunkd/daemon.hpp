@@ -71,7 +71,8 @@ struct Shared {
   Stats stats;
   std::string tables_path;
   std::atomic<bool> stopping{false};
-  int wake_fd = -1;  // eventfd: written once to stop the workers
+  int wake_fd = -1;  // eventfd: written once to stop the TCP threads
+  std::vector<int> udp_sockets;  // shut down to stop the UDP workers (stop_udp)
 };
 
 // A listening address: "udp:127.0.0.1:5060", "tcp:[::1]:5060".
@@ -145,6 +146,9 @@ class AcceptPause {
   bool ever_logged_ = false;
   bool episode_logged_ = false;
 };
+
+// Wakes the UDP workers to stop, once shared.stopping is set.
+void stop_udp(Shared& shared);
 
 // Opens a TCP listening socket on `where` and serves its connections on one
 // thread (epoll), each message framed by its Content-Length.
