@@ -31,6 +31,30 @@ def free_port(address="127.0.0.1", kind=socket.SOCK_DGRAM):
         return s.getsockname()[1]
 
 
+def compile_site(tmp):
+    """Compiles tests/e2e/site into `tmp`; returns the tables file's path."""
+    tables = os.path.join(tmp, "site.tables")
+    run = subprocess.run([os.path.join(BIN, "dialplan-compile"), "-c", SITE, "-o", tables],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return tables
+
+
+def ask_control(path, request, timeout=5):
+    """Sends one request to trunkd's control socket at `path`; returns the reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall((json.dumps(request) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data)
+
+
 def ere_escape(text):
     """`text` as a POSIX extended regular expression that matches it literally."""
     return "".join("\\" + c if c in ".[]()*+?{}|^$\\" else c for c in text)
@@ -92,10 +116,7 @@ class Trunkd(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="trunkd-e2e-")
-        cls.tables = os.path.join(cls.tmp, "site.tables")
-        run = subprocess.run([os.path.join(BIN, "dialplan-compile"), "-c", SITE, "-o", cls.tables],
-                             capture_output=True, text=True)
-        assert run.returncode == 0, run.stderr
+        cls.tables = compile_site(cls.tmp)
         cls.port = free_port()
         cls.tcp_port = free_port(kind=socket.SOCK_STREAM)
         cls.control = os.path.join(cls.tmp, "control.sock")
@@ -126,17 +147,7 @@ class Trunkd(unittest.TestCase):
 
     @classmethod
     def ask(cls, request):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(5)
-            s.connect(cls.control)
-            s.sendall((json.dumps(request) + "\n").encode())
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        return json.loads(data)
+        return ask_control(cls.control, request)
 
     def sipp(self, method, from_uri, service, expect_code, must_contain=(), local_ip="127.0.0.1",
              local_port=None, calls=3, tcp=False):

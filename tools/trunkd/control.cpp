@@ -4,7 +4,9 @@
 //   {"cmd":"lookup","tenant":"acme","number":"14155550123"}
 //   {"cmd":"lookup","trunk":"CarrierA","did":"+4155551042"}
 // Requests are flat objects of strings; anything else is answered with
-// {"ok":false,"error":...}.
+// {"ok":false,"error":...}. Also here: making the socket without harming
+// what is at its path (open_control). Serving the clients is the main
+// loop's (control_loop.cpp).
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -96,6 +98,10 @@ std::string stats_reply(Shared& shared) {
       .field("tcp_idle_closed", s.tcp_idle_closed.load())
       .field("tcp_refused", s.tcp_refused.load())
       .field("tcp_open", s.tcp_open.load())
+      .field("tcp_write_failed", s.tcp_write_failed.load())
+      .field("accept_errors", s.accept_errors.load())
+      .field("control_refused", s.control_refused.load())
+      .field("control_dropped", s.control_dropped.load())
       .key("tables")
       .begin_object()
       .field("path", t->path)
@@ -157,7 +163,7 @@ std::string control_reply(Shared& shared, const std::string& line) {
   return error_reply("unknown cmd \"" + cmd + "\"; known: stats, lookup, reload");
 }
 
-int open_control(const std::string& path, std::string& error) {
+int open_control(const std::string& path, ino_t& inode, std::string& error) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
     error = "control socket path is too long: " + path;
@@ -165,8 +171,29 @@ int open_control(const std::string& path, std::string& error) {
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  unlink(path.c_str());  // a stale socket from a previous run
+  struct stat st{};
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      error = "control socket path " + path + " exists and is not a socket; not replacing it";
+      return -1;
+    }
+    // A socket someone answers on belongs to a running trunkd (or another
+    // server): taking it over would leave that one unreachable.
+    // Non-blocking: a live server with a full backlog answers EAGAIN
+    // rather than holding the start-up.
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int refused = probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
+                      ? errno
+                      : 0;
+    if (probe >= 0) close(probe);
+    if (refused != ECONNREFUSED) {
+      error = refused == 0 || refused == EAGAIN ? "another trunkd serves " + path
+                           : "cannot tell whether " + path + " is stale: " + std::strerror(refused);
+      return -1;
+    }
+    unlink(path.c_str());  // stale: left by a trunkd that did not stop cleanly
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       listen(fd, 16) != 0) {
     error = "cannot open control socket " + path + ": " + std::strerror(errno);
@@ -174,7 +201,16 @@ int open_control(const std::string& path, std::string& error) {
     return -1;
   }
   chmod(path.c_str(), 0660);
+  inode = lstat(path.c_str(), &st) == 0 ? st.st_ino : 0;
   return fd;
+}
+
+void close_control(int fd, const std::string& path, ino_t inode) {
+  close(fd);
+  // Removed only if it is still the socket this trunkd made.
+  struct stat st{};
+  if (lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == inode)
+    unlink(path.c_str());
 }
 
 }  // namespace trunkd

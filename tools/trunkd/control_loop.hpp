@@ -1,5 +1,5 @@
 // trunkd's main loop: signals (SIGHUP reload, SIGTERM/SIGINT stop) and the
-// control socket, while the UDP workers serve.
+// control socket's clients, while the UDP and TCP threads serve.
 #pragma once
 
 #include <string>
@@ -9,8 +9,10 @@
 
 namespace trunkd {
 
-// Runs until SIGTERM or SIGINT; returns the exit code.
+// Runs until SIGTERM or SIGINT; returns the exit code (2: could not start).
+// `tcp_flags` as given; a max_connections of 0 is set from the descriptor
+// limit (fit_descriptors).
 int run(const std::string& tables, const std::vector<std::string>& listens,
-        const std::string& control, int workers, const TcpLimits& tcp);
+        const std::string& control, int workers, const TcpLimits& tcp_flags);
 
 }  // namespace trunkd

@@ -1,7 +1,13 @@
-// Tables loading and reload, counters, logging, listen addresses.
+// Tables loading and reload, counters, logging, listen addresses, the
+// descriptor budget and what an accept() failure does.
 #include "daemon.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "tables/sha256.hpp"
@@ -92,6 +98,77 @@ std::string_view answer(Shared& shared, const Loaded& tables, std::string_view b
   return reply.bytes;
 }
 
+std::string fit_descriptors(TcpLimits& limits, int udp_addresses, int tcp_addresses, int workers) {
+  // The soft limit is often 1024 while the hard one is far higher; a
+  // daemon that holds a connection per client takes what it is allowed.
+  rlimit rl{};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;  // infinity may be refused: keep it
+  }
+  const long long limit = static_cast<long long>(std::min<rlim_t>(rl.rlim_cur, 1 << 24));
+  std::string line = "descriptor limit " + std::to_string(limit);
+  if (tcp_addresses == 0) return line;
+  // What is not a TCP connection: standard streams, signalfd, eventfd, the
+  // main epoll, a tables file being reloaded, the control socket and its
+  // clients (with room to accept-and-close one past the cap), each UDP
+  // socket and its workers' epolls, each TCP listener, its epoll and a
+  // connection being accepted-and-closed at the limit.
+  const long long reserved = 16 + (kMaxControlClients + 2) +
+                             static_cast<long long>(udp_addresses) * (1 + workers) +
+                             static_cast<long long>(tcp_addresses) * 3;
+  const long long fit = std::max(1LL, (limit - reserved) / tcp_addresses);
+  if (limits.max_connections == 0) {
+    limits.max_connections = static_cast<int>(std::min<long long>(fit, 1'000'000));
+  } else if (limits.max_connections > fit) {
+    log(Level::warning, "--tcp-max-connections " + std::to_string(limits.max_connections) +
+                            " does not fit in the descriptor limit (" + std::to_string(limit) +
+                            "): using " + std::to_string(fit));
+    limits.max_connections = static_cast<int>(fit);
+  }
+  return line + ": up to " + std::to_string(limits.max_connections) +
+         " TCP connections per address";
+}
+
+bool AcceptPause::failed(Stats& stats, int err, Clock::time_point now) {
+  switch (err) {
+    case EAGAIN:        // nothing queued (another thread took it)
+    case EINTR:
+    case ECONNABORTED:  // the peer gave up while queued
+    case EPROTO:
+    case EPERM:         // refused by a firewall rule
+      return false;
+    default:
+      break;
+  }
+  ++stats.accept_errors;
+  ++failures_;
+  paused_ = true;
+  resume_at_ = now + std::chrono::milliseconds(100);
+  if (!episode_) {
+    episode_ = true;
+    episode_logged_ = !ever_logged_ || now - logged_ >= std::chrono::minutes(1);
+    if (episode_logged_) {
+      ever_logged_ = true;
+      logged_ = now;
+      log(Level::warning, "cannot accept on " + what_ + ": " + std::strerror(err) +
+                              "; retrying every 100 ms");
+    }
+  }
+  return true;
+}
+
+void AcceptPause::accepted() {
+  if (!episode_) return;
+  episode_ = false;
+  if (episode_logged_)
+    log(Level::info, "accepting again on " + what_ + " after " + std::to_string(failures_) +
+                         " failed accept" + (failures_ == 1 ? "" : "s"));
+  failures_ = 0;
+}
+
 bool parse_listen(const std::string& text, Listen& out, std::string& error) {
   // udp:ADDRESS:PORT or tcp:ADDRESS:PORT, with an IPv6 address in brackets.
   if (text.rfind("udp:", 0) != 0 && text.rfind("tcp:", 0) != 0) {
@@ -118,6 +195,18 @@ bool parse_listen(const std::string& text, Listen& out, std::string& error) {
   out.address = address;
   out.port = static_cast<std::uint16_t>(p);
   return true;
+}
+
+std::string Listen::name() const {
+  bool v6 = address.find(':') != std::string::npos;
+  return std::string(tcp ? "tcp:" : "udp:") + (v6 ? "[" + address + "]" : address) + ":" +
+         std::to_string(port);
+}
+
+std::string listen_error(const Listen& where, int err) {
+  std::string error = "cannot listen on " + where.name() + ": " + std::strerror(err);
+  if (err == EADDRINUSE) error += " (another trunkd or another server has it)";
+  return error;
 }
 
 }  // namespace trunkd

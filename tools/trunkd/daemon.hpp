@@ -1,9 +1,10 @@
 // trunkd's moving parts: the loaded tables (swapped atomically on reload),
-// the counters the control socket reports, the UDP workers and the
-// control socket. main.cpp only parses flags and wires them.
+// the counters the control socket reports, the UDP and TCP workers, the
+// control socket and the descriptor budget. main.cpp only parses flags and wires them.
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
@@ -45,6 +46,15 @@ struct Stats {
   std::atomic<std::uint64_t> reloads{0}, reloads_refused{0};
   std::atomic<std::uint64_t> tcp_idle_closed{0}, tcp_refused{0};
   std::atomic<std::uint64_t> tcp_open{0};  // TCP connections open now, all addresses
+  // A TCP connection closed because an answer could not be written: the
+  // peer is gone or does not read.
+  std::atomic<std::uint64_t> tcp_write_failed{0};
+  // accept() failures on any listening socket (TCP or control), such as
+  // the descriptor limit; each one pauses that socket (AcceptPause).
+  std::atomic<std::uint64_t> accept_errors{0};
+  // Control clients closed at once past kMaxControlClients, and closed by
+  // trunkd later: deadline passed, line too long, peer gone.
+  std::atomic<std::uint64_t> control_refused{0}, control_dropped{0};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   void count_method(std::string_view method);
   void count_code(int code);
@@ -61,7 +71,8 @@ struct Shared {
   Stats stats;
   std::string tables_path;
   std::atomic<bool> stopping{false};
-  int wake_fd = -1;  // eventfd: written once to stop the workers
+  int wake_fd = -1;  // eventfd: written once to stop the TCP threads
+  std::vector<int> udp_sockets;  // shut down to stop the UDP workers (stop_udp)
 };
 
 // A listening address: "udp:127.0.0.1:5060", "tcp:[::1]:5060".
@@ -69,22 +80,75 @@ struct Listen {
   bool tcp = false;
   std::string address;
   std::uint16_t port = 0;
+  // "udp:ADDRESS:PORT" again, IPv6 in brackets, for messages.
+  std::string name() const;
 };
 bool parse_listen(const std::string& text, Listen& out, std::string& error);
+// Why `where` cannot be listened on, after bind() or listen() failed with
+// `err`; an address in use names the likely cause.
+std::string listen_error(const Listen& where, int err);
 
-// Opens `count` SO_REUSEPORT sockets on `where` and serves them, one thread
-// each, until `shared.stopping`. Returns false (error set) if a socket
-// could not be opened; then nothing runs.
+// Opens one socket on `where` and serves it with `count` threads until
+// `shared.stopping`. One socket, not one SO_REUSEPORT socket per thread:
+// SO_REUSEPORT would let any process of the same user bind the address too
+// and take a share of the requests, so a second trunkd could serve other
+// tables unnoticed. Bound without it, the address is trunkd's alone and a
+// second bind fails. Returns false (error set) if the socket could not be
+// opened; then nothing runs.
 bool start_udp(Shared& shared, const Listen& where, int count,
                std::vector<std::thread>& threads, std::string& error);
 
 // What a TCP listening address allows: a connection that sends nothing
 // for `idle_seconds` is closed (0: never), and past `max_connections` open
-// at once a new one is closed as soon as it is accepted.
+// at once a new one is closed as soon as it is accepted (0: as many as the
+// descriptor limit leaves room for, see fit_descriptors).
 struct TcpLimits {
   int idle_seconds = 120;
-  int max_connections = 4096;
+  int max_connections = 0;
 };
+
+// Control clients served at once; one more is accepted and closed.
+inline constexpr int kMaxControlClients = 16;
+
+// Raises the soft RLIMIT_NOFILE to the hard one, then sets
+// `limits.max_connections` per TCP address so that every TCP connection,
+// UDP worker and control client fits in it together: a default of 0 becomes
+// what fits, a larger value is lowered (with a warning). Returns the line
+// to log.
+std::string fit_descriptors(TcpLimits& limits, int udp_addresses, int tcp_addresses, int workers);
+
+// What to do when accept() fails on a listening socket. EMFILE and its
+// kin leave the connection queued, so a level-triggered socket would be
+// reported ready again at once: the caller stops watching it until
+// `resume_at` instead of spinning. One warning is logged per episode (from
+// the first failure to the next accepted connection), at most one a minute.
+class AcceptPause {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit AcceptPause(std::string what) : what_(std::move(what)) {}
+  // After accept() returned -1 with `err`: true when the socket must be
+  // paused (counted in stats.accept_errors); false for the errors that
+  // concern one connection only (EAGAIN, ECONNABORTED, EINTR, ...).
+  bool failed(Stats& stats, int err, Clock::time_point now);
+  // After accept() succeeded: ends an episode (logged).
+  void accepted();
+  Clock::time_point resume_at() const { return resume_at_; }
+  bool paused() const { return paused_; }
+  void resumed() { paused_ = false; }
+
+ private:
+  std::string what_;
+  bool paused_ = false;
+  bool episode_ = false;
+  std::uint64_t failures_ = 0;
+  Clock::time_point resume_at_{};
+  Clock::time_point logged_{};
+  bool ever_logged_ = false;
+  bool episode_logged_ = false;
+};
+
+// Wakes the UDP workers to stop, once shared.stopping is set.
+void stop_udp(Shared& shared);
 
 // Opens a TCP listening socket on `where` and serves its connections on one
 // thread (epoll), each message framed by its Content-Length.
@@ -109,8 +173,14 @@ trunk::sip::Source source_of(const sockaddr_storage& ss);
 bool reload(Shared& shared, std::string& account);
 
 // The control socket: JSON lines over a Unix stream socket at `path`.
-int open_control(const std::string& path, std::string& error);
-// Handles one connection's request line; returns the reply line.
+// Nothing else is removed to make room: a path that is not a socket is
+// refused, and so is a socket a live process answers on ("another trunkd
+// serves PATH"); only a stale socket (connection refused) is replaced.
+// `inode` identifies the socket made, so that stop removes only that one.
+int open_control(const std::string& path, ino_t& inode, std::string& error);
+// Removes the control socket at stop, if `path` is still the one made.
+void close_control(int fd, const std::string& path, ino_t inode);
+// Answers one request line; returns the reply line.
 std::string control_reply(Shared& shared, const std::string& line);
 
 }  // namespace trunkd

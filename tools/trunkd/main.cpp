@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
                  "default 120)")
       ->check(CLI::Range(0, 86400));
   app.add_option("--tcp-max-connections", tcp.max_connections,
-                 "TCP connections open at once per listen address (default 4096)")
+                 "TCP connections open at once per listen address (default: as many as the "
+                 "descriptor limit leaves room for)")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--log-level", level, "error, warning, info or debug")
       ->check(CLI::IsMember({"error", "warning", "info", "debug"}));

@@ -3,12 +3,15 @@
 // answered on the connection it came in on. A connection that sends more
 // than kMaxPending bytes without completing a message is closed, and so is
 // one that sends nothing for the idle timeout (swept once a second) and
-// one accepted past the connection limit (TcpLimits).
+// one accepted past the connection limit (TcpLimits). A write that fails
+// (the peer is gone or does not read) closes that connection only; an
+// accept() that fails pauses the listener (AcceptPause).
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -51,13 +54,26 @@ long content_length(std::string_view headers) {
 
 using Clock = std::chrono::steady_clock;
 
+// Writes all of `bytes` to a non-blocking connection; false when it cannot
+// (peer gone: EPIPE/ECONNRESET; peer not reading: EAGAIN). MSG_NOSIGNAL:
+// a peer that closed must not raise SIGPIPE, which would stop trunkd.
+bool send_all(int fd, std::string_view bytes) {
+  for (std::size_t off = 0; off < bytes.size();) {
+    ssize_t w = send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
 struct Connection {
   std::string pending;
   trunk::sip::Source from;
   Clock::time_point heard;  // when it last sent anything (or was accepted)
 };
 
-void serve(Shared& shared, int listener, TcpLimits limits) {
+void serve(Shared& shared, int listener, TcpLimits limits, AcceptPause pause) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -76,12 +92,28 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
   const auto idle = std::chrono::seconds(limits.idle_seconds);
   Clock::time_point swept = Clock::now();
   std::vector<int> stale;
+  auto watch_listener = [&](std::uint32_t events) {
+    epoll_event lev{};
+    lev.events = events;
+    lev.data.fd = listener;
+    epoll_ctl(ep, EPOLL_CTL_MOD, listener, &lev);
+  };
   while (!shared.stopping) {
     epoll_event ready[64];
-    int n = epoll_wait(ep, ready, 64, limits.idle_seconds > 0 ? 1000 : -1);
+    int timeout = limits.idle_seconds > 0 ? 1000 : -1;
+    if (pause.paused()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(pause.resume_at() -
+                                                                        Clock::now());
+      timeout = static_cast<int>(std::clamp<long long>(left.count() + 1, 1, 1000));
+    }
+    int n = epoll_wait(ep, ready, 64, timeout);
     if (n < 0 && errno != EINTR) break;
     if (shared.stopping) break;
     const Clock::time_point now = Clock::now();
+    if (pause.paused() && now >= pause.resume_at()) {
+      pause.resumed();
+      watch_listener(EPOLLIN);
+    }
     if (limits.idle_seconds > 0 && now - swept >= std::chrono::seconds(1)) {
       swept = now;
       stale.clear();
@@ -102,7 +134,11 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
         socklen_t len = sizeof peer;
         int c = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len,
                         SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (c < 0) continue;
+        if (c < 0) {
+          if (pause.failed(shared.stats, errno, now)) watch_listener(0);
+          continue;
+        }
+        pause.accepted();
         if (connections.size() >= static_cast<std::size_t>(limits.max_connections)) {
           close(c);
           if (shared.stats.tcp_refused++ == 0)
@@ -138,7 +174,10 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
         std::size_t skip = conn.pending.find_first_not_of("\r\n");
         if (skip == std::string::npos) {
           if (conn.pending.size() >= 4) {
-            (void)!write(fd, "\r\n", 2);
+            if (!send_all(fd, "\r\n")) {
+              broken = true;
+              ++shared.stats.tcp_write_failed;
+            }
             conn.pending.clear();
           }
           break;
@@ -164,16 +203,12 @@ void serve(Shared& shared, int listener, TcpLimits limits) {
         std::string_view reply = answer(
             shared, *tables, std::string_view(conn.pending).substr(0, total), conn.from, response);
         conn.pending.erase(0, total);
-        for (std::size_t off = 0; off < reply.size();) {
-          ssize_t w = write(fd, reply.data() + off, reply.size() - off);
-          if (w < 0 && errno == EINTR) continue;
-          if (w <= 0) {
-            broken = true;  // a peer that does not read its answers is dropped
-            break;
-          }
-          off += static_cast<std::size_t>(w);
+        // A peer that does not read its answers, or is gone, is dropped.
+        if (!send_all(fd, reply)) {
+          broken = true;
+          ++shared.stats.tcp_write_failed;
+          break;
         }
-        if (broken) break;
       }
       if (broken) drop(fd);
     }
@@ -195,12 +230,12 @@ bool start_tcp(Shared& shared, const Listen& where, const TcpLimits& limits,
   int one = 1;
   if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 512) != 0) {
-    error = "cannot listen on tcp:" + where.address + ":" + std::to_string(where.port) + ": " +
-            std::strerror(errno);
+    error = listen_error(where, errno);
     if (fd >= 0) close(fd);
     return false;
   }
-  threads.emplace_back([&shared, fd, limits] { serve(shared, fd, limits); });
+  AcceptPause pause(where.name());
+  threads.emplace_back([&shared, fd, limits, pause] { serve(shared, fd, limits, pause); });
   return true;
 }
 

@@ -1,9 +1,9 @@
-// UDP workers: one SO_REUSEPORT socket and one thread each, receiving and
-// sending in batches (recvmmsg/sendmmsg). Each batch is answered from one
-// snapshot of the tables.
+// UDP workers: one socket per address, bound without SO_REUSEPORT so that
+// no other process can join it, served by several threads that each
+// receive and send in batches (recvmmsg/sendmmsg). Each batch is answered
+// from one snapshot of the tables.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,58 +47,49 @@ void serve(Shared& shared, int fd) {
   sockaddr_storage peers[kBatch];
   mmsghdr replies[kBatch];
   iovec reply_iov[kBatch];
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = fd;
-  epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-  ev.data.fd = shared.wake_fd;
-  epoll_ctl(ep, EPOLL_CTL_ADD, shared.wake_fd, &ev);
+  // Blocking receive, not epoll: the kernel wakes one waiting worker per
+  // datagram (an exclusive wait), so workers sharing the socket do not
+  // race for it, and a wake-up costs one system call. MSG_WAITFORONE: wait
+  // for the first datagram, then take what else is queued. Stop shuts the
+  // socket down for reading (stop_udp), which wakes them all.
   while (!shared.stopping) {
-    epoll_event ready[2];
-    int n = epoll_wait(ep, ready, 2, -1);
-    if (n < 0 && errno != EINTR) break;
-    if (shared.stopping) break;
-    for (;;) {
-      for (int i = 0; i < kBatch; ++i) {
-        iov[i] = {in.data() + i * kDatagram, kDatagram};
-        msgs[i] = {};
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &peers[i];
-        msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
+    for (int i = 0; i < kBatch; ++i) {
+      iov[i] = {in.data() + i * kDatagram, kDatagram};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &peers[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
+    }
+    int got = recvmmsg(fd, msgs, kBatch, MSG_WAITFORONE, nullptr);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got <= 0) break;  // shut down (0), or the socket is unusable
+    // One snapshot per batch: a reload in the middle never mixes tables.
+    std::shared_ptr<const Loaded> tables = shared.current.load();
+    int sending = 0;
+    for (int i = 0; i < got; ++i) {
+      std::string_view bytes(in.data() + i * kDatagram, msgs[i].msg_len);
+      if (bytes.find_first_not_of("\r\n") == std::string_view::npos) continue;  // keepalive
+      std::string_view reply = answer(shared, *tables, bytes, source_of(peers[i]), out[sending]);
+      if (reply.empty()) continue;
+      reply_iov[sending] = {const_cast<char*>(reply.data()), reply.size()};
+      replies[sending] = {};
+      replies[sending].msg_hdr.msg_iov = &reply_iov[sending];
+      replies[sending].msg_hdr.msg_iovlen = 1;
+      replies[sending].msg_hdr.msg_name = &peers[i];
+      replies[sending].msg_hdr.msg_namelen = msgs[i].msg_hdr.msg_namelen;
+      ++sending;
+    }
+    for (int done = 0; done < sending;) {
+      int sent = sendmmsg(fd, replies + done, static_cast<unsigned>(sending - done), 0);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        log(Level::warning, std::string("send failed: ") + std::strerror(errno));
+        break;
       }
-      int got = recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
-      if (got <= 0) break;
-      // One snapshot per batch: a reload in the middle never mixes tables.
-      std::shared_ptr<const Loaded> tables = shared.current.load();
-      int sending = 0;
-      for (int i = 0; i < got; ++i) {
-        std::string_view bytes(in.data() + i * kDatagram, msgs[i].msg_len);
-        if (bytes.find_first_not_of("\r\n") == std::string_view::npos) continue;  // keepalive
-        std::string_view reply = answer(shared, *tables, bytes, source_of(peers[i]), out[sending]);
-        if (reply.empty()) continue;
-        reply_iov[sending] = {const_cast<char*>(reply.data()), reply.size()};
-        replies[sending] = {};
-        replies[sending].msg_hdr.msg_iov = &reply_iov[sending];
-        replies[sending].msg_hdr.msg_iovlen = 1;
-        replies[sending].msg_hdr.msg_name = &peers[i];
-        replies[sending].msg_hdr.msg_namelen = msgs[i].msg_hdr.msg_namelen;
-        ++sending;
-      }
-      for (int done = 0; done < sending;) {
-        int sent = sendmmsg(fd, replies + done, static_cast<unsigned>(sending - done), 0);
-        if (sent < 0) {
-          if (errno == EINTR) continue;
-          log(Level::warning, std::string("send failed: ") + std::strerror(errno));
-          break;
-        }
-        done += sent;
-      }
+      done += sent;
     }
   }
-  close(ep);
-  close(fd);
 }
 
 }  // namespace
@@ -129,26 +120,27 @@ bool start_udp(Shared& shared, const Listen& where, int count, std::vector<std::
   sockaddr_storage ss;
   socklen_t len = 0;
   if (!socket_address(where, ss, len, error)) return false;
-  std::vector<int> fds;
-  for (int i = 0; i < count; ++i) {
-    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    int buffer = 4 << 20;  // absorb bursts while a worker is busy
-    if (fd >= 0) {
-      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    }
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-      error = "cannot listen on udp:" + where.address + ":" + std::to_string(where.port) + ": " +
-              std::strerror(errno);
-      if (fd >= 0) close(fd);
-      for (int f : fds) close(f);
-      return false;
-    }
-    fds.push_back(fd);
+  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int buffer = 4 << 20;  // absorb bursts while the workers are busy
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    error = listen_error(where, errno);
+    if (fd >= 0) close(fd);
+    return false;
   }
-  for (int fd : fds) threads.emplace_back([&shared, fd] { serve(shared, fd); });
+  // The workers share the socket; the last one to stop closes it.
+  std::shared_ptr<void> closer(nullptr, [fd](void*) { close(fd); });
+  shared.udp_sockets.push_back(fd);
+  for (int i = 0; i < count; ++i)
+    threads.emplace_back([&shared, fd, closer] { serve(shared, fd); });
   return true;
+}
+
+void stop_udp(Shared& shared) {
+  // On an unbound-peer UDP socket shutdown() answers ENOTCONN, but it
+  // still marks the socket shut for reading and wakes every receiver,
+  // whose recvmmsg then returns 0.
+  for (int fd : shared.udp_sockets) shutdown(fd, SHUT_RD);
 }
 
 }  // namespace trunkd
