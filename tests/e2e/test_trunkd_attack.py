@@ -278,12 +278,32 @@ class TrunkdUnderAttack(unittest.TestCase):
             self.assertIn("cannot listen on %s:127.0.0.1:%d: Address already in use (another "
                           "trunkd or another server has it)" % (which, port), second.text())
             self.assertFalse(os.path.exists(second.control), "nothing left behind")
-        # Not even a socket that asks to share the port may join.
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            with self.assertRaises(OSError):
-                s.bind(("127.0.0.1", first.udp))
         self.assertEqual(b"SIP/2.0 200 OK", udp_options(first.udp)[:14])
+        # Another server on the UDP address (bound without SO_REUSEPORT,
+        # as most are): trunkd's SO_REUSEPORT workers could not bind, but
+        # the refusal must name the address, not half-start.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+            other.bind(("127.0.0.1", 0))
+            busy = other.getsockname()[1]
+            third = Daemon(self.tmp, self.tables, udp=busy)
+            try:
+                self.assertEqual(third.proc.wait(timeout=10), 2, third.text())
+            finally:
+                third.stop()
+            self.assertIn("cannot listen on udp:127.0.0.1:%d: Address already in use" % busy,
+                          third.text())
+        # Two trunkd started at the same moment on one fresh address:
+        # exactly one serves it, the other exits 2.
+        port = free_port()
+        pair = [Daemon(self.tmp, self.tables, udp=port) for _ in range(2)]
+        try:
+            wait_for("neither trunkd of the pair came up or exited",
+                     lambda: sum(d.proc.poll() == 2 for d in pair) == 1 and
+                     any(d.alive() and d.stats()["ok"] for d in pair))
+            self.assertEqual(sum(d.alive() for d in pair), 1)
+        finally:
+            for d in pair:
+                d.stop()
 
     # Item 5: a control client that does not read blocks nobody.
     def test_5_control_client_that_never_reads(self):

@@ -200,8 +200,7 @@ void stop_workers(Shared& shared, std::vector<std::thread>& threads) {
   shared.stopping = true;
   std::uint64_t one = 1;
   (void)!write(shared.wake_fd, &one, sizeof one);
-  stop_udp(shared);
-  for (auto& t : threads) t.join();
+  stop_udp(shared, threads);  // joins every worker
 }
 
 }  // namespace

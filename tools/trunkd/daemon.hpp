@@ -73,6 +73,7 @@ struct Shared {
   std::atomic<bool> stopping{false};
   int wake_fd = -1;  // eventfd: written once to stop the TCP threads
   std::vector<int> udp_sockets;  // shut down to stop the UDP workers (stop_udp)
+  std::vector<int> udp_locks;    // held while serving: claim_udp in udp.cpp
 };
 
 // A listening address: "udp:127.0.0.1:5060", "tcp:[::1]:5060".
@@ -88,13 +89,12 @@ bool parse_listen(const std::string& text, Listen& out, std::string& error);
 // `err`; an address in use names the likely cause.
 std::string listen_error(const Listen& where, int err);
 
-// Opens one socket on `where` and serves it with `count` threads until
-// `shared.stopping`. One socket, not one SO_REUSEPORT socket per thread:
-// SO_REUSEPORT would let any process of the same user bind the address too
-// and take a share of the requests, so a second trunkd could serve other
-// tables unnoticed. Bound without it, the address is trunkd's alone and a
-// second bind fails. Returns false (error set) if the socket could not be
-// opened; then nothing runs.
+// Opens `count` sockets on `where` and serves them, one thread each, until
+// `shared.stopping`. One SO_REUSEPORT socket per thread, each with its own
+// receive queue; the address is claimed first, so a second trunkd on it
+// (or any server already bound there) makes this fail with EADDRINUSE,
+// and two trunkd never split an address's requests between them. Returns
+// false (error set) if a socket could not be opened; then nothing runs.
 bool start_udp(Shared& shared, const Listen& where, int count,
                std::vector<std::thread>& threads, std::string& error);
 
@@ -147,8 +147,9 @@ class AcceptPause {
   bool episode_logged_ = false;
 };
 
-// Wakes the UDP workers to stop, once shared.stopping is set.
-void stop_udp(Shared& shared);
+// Wakes the UDP workers to stop, once shared.stopping is set, joins
+// `threads` (every worker, UDP and TCP) and closes the UDP sockets.
+void stop_udp(Shared& shared, std::vector<std::thread>& threads);
 
 // Opens a TCP listening socket on `where` and serves its connections on one
 // thread (epoll), each message framed by its Content-Length.
