@@ -13,10 +13,10 @@
 #include <thread>
 #include <tuple>
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <toml++/toml.h>
+
+#include "io/input_file.hpp"
 
 namespace trunk::site {
 namespace {
@@ -685,22 +685,12 @@ void load_fragment_impl(std::string_view text, const std::string& name, Site& ou
   }
 }
 
-bool read_file(const std::filesystem::path& p, std::string& text) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return false;
-  text = ss.str();
-  return true;
-}
-
-
 // One file read and parsed on its own, to be merged in name order.
 struct Fragment {
   std::string path;
   std::string text;
   bool readable = false;
+  std::string error;  // why it is not readable
   Site site;
   diag::Sink sink;
   std::map<std::string, SourceRegion> site_keys;
@@ -748,7 +738,7 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   auto work = [&] {
     for (std::size_t i = next++; i < fragments.size(); i = next++) {
       Fragment& f = fragments[i];
-      if (read) f.readable = read_file(f.path, f.text);
+      if (read) f.readable = io::read_input(f.path, io::kSiteFile, f.text, f.error);
       if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys);
     }
   };
@@ -775,12 +765,16 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   out.inbound.reserve(out.inbound.size() + inbound);
   out.expects.reserve(out.expects.size() + expects);
   std::map<std::string, SourceRegion> site_keys;
+  // Every file that cannot be read is named, then nothing is merged.
+  bool readable = true;
+  for (const Fragment& f : fragments) {
+    if (f.readable) continue;
+    sink.error("io", f.error, {f.path});
+    readable = false;
+  }
+  if (!readable) return LoadStatus::unreadable;
   for (std::size_t i = 0; i < fragments.size(); ++i) {
     Fragment& f = fragments[i];
-    if (!f.readable) {
-      sink.error("io", "cannot read file", {f.path});
-      return LoadStatus::unreadable;
-    }
     sources.add(f.path, std::move(f.text));
     merge(f, out, sink, site_keys);
     f = Fragment{};
@@ -804,15 +798,30 @@ LoadStatus load_site(const std::filesystem::path& path, Site& out, diag::Sink& s
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    auto& d = sink.error("io", "cannot read site: no such file or directory", {path.string()});
+  if (ec && status.type() != std::filesystem::file_type::not_found) {
+    // A symbolic link loop, a component that is not a directory, ...
+    sink.error("io", "cannot read site: " + ec.message(), {path.string()});
+    return LoadStatus::unreadable;
+  }
+  if (!std::filesystem::exists(status)) {
+    bool dangling = std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec));
+    auto& d = sink.error("io",
+                         dangling ? "cannot read site: a symbolic link to a missing file"
+                                  : "cannot read site: no such file or directory",
+                         {path.string()});
     diag::with_hint(d, "give the site with -c PATH, or set TRUNK_SITE");
     return LoadStatus::unreadable;
   }
   if (std::filesystem::is_directory(status)) {
     for (auto it = std::filesystem::directory_iterator(path, ec);
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-      if (it->path().extension() == ".toml" && !it->is_directory()) files.push_back(it->path());
+      // Subdirectories are skipped, even one named x.toml. Anything else
+      // named *.toml is read, so that a FIFO, a device, a symbolic link
+      // loop or a dangling link is reported (io::read_input says which)
+      // instead of left out unseen.
+      std::error_code type_ec;
+      if (it->path().extension() == ".toml" && !it->is_directory(type_ec))
+        files.push_back(it->path());
     }
     if (ec) {
       sink.error("io", "cannot list site directory: " + ec.message(), {path.string()});
