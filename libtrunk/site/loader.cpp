@@ -634,6 +634,19 @@ bool Site::transport_enabled(Transport t) const {
 
 namespace {
 
+// Line `n` (from 1) of `text`, without its line ending; empty past the end.
+std::string_view line_of(std::string_view text, std::uint32_t n) {
+  std::size_t begin = 0;
+  for (std::uint32_t i = 1; i < n && begin != std::string_view::npos; ++i) {
+    begin = text.find('\n', begin);
+    if (begin != std::string_view::npos) ++begin;
+  }
+  if (begin == std::string_view::npos || begin > text.size()) return {};
+  std::string_view l = text.substr(begin, text.find('\n', begin) - begin);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  return l;
+}
+
 void load_fragment_impl(std::string_view text, const std::string& name, Site& out,
                         diag::Sink& sink, std::map<std::string, SourceRegion>& site_keys) {
   out.files.push_back(name);
@@ -643,7 +656,11 @@ void load_fragment_impl(std::string_view text, const std::string& name, Site& ou
   } catch (const toml::parse_error& e) {
     SourceRegion where = region(e.source());
     where.file = name;
-    auto& d = sink.error("toml-syntax", std::string(e.description()), where);
+    // The line does not parse, so a secret on it cannot be found by its
+    // key: the message may not show what the quoted line hides.
+    auto& d = sink.error("toml-syntax",
+                         diag::hide_broken_line_text(e.description(), line_of(text, where.line)),
+                         where);
     diag::with_hint(d, "the file is not valid TOML; nothing else in it was checked");
     return;
   }
@@ -776,6 +793,8 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   for (std::size_t i = 0; i < fragments.size(); ++i) {
     Fragment& f = fragments[i];
     sources.add(f.path, std::move(f.text));
+    for (const auto& d : f.sink.all())
+      if (d.code == "toml-syntax") sources.mark_broken(d.where);
     merge(f, out, sink, site_keys);
     f = Fragment{};
   }
