@@ -17,6 +17,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_file.hpp"
+#include "site/nesting.hpp"
 
 namespace trunk::site {
 namespace {
@@ -650,6 +651,21 @@ std::string_view line_of(std::string_view text, std::uint32_t n) {
 void load_fragment_impl(std::string_view text, const std::string& name, Site& out,
                         diag::Sink& sink, std::map<std::string, SourceRegion>& site_keys) {
   out.files.push_back(name);
+  // toml++ recurses once per level: refuse a text nested deeper than any
+  // site needs before it overflows the stack (site/nesting.hpp).
+  if (auto deep = find_too_deep(text)) {
+    SourceRegion where;
+    where.file = diag::FilePath(name);
+    where.line = where.end_line = deep->line;
+    where.column = where.end_column = deep->column;
+    auto& d = sink.error("nesting-depth",
+                         "keys and values nest more than " + std::to_string(kMaxNesting) +
+                             " levels deep here",
+                         where);
+    diag::with_hint(d, "a site nests a few levels ([trunk.auth], dotted keys, inline tables "
+                       "and arrays); nothing else in this file was checked");
+    return;
+  }
   toml::table doc;
   try {
     doc = toml::parse(text, name);
@@ -794,7 +810,7 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
     Fragment& f = fragments[i];
     sources.add(f.path, std::move(f.text));
     for (const auto& d : f.sink.all())
-      if (d.code == "toml-syntax") sources.mark_broken(d.where);
+      if (d.code == "toml-syntax" || d.code == "nesting-depth") sources.mark_broken(d.where);
     merge(f, out, sink, site_keys);
     f = Fragment{};
   }

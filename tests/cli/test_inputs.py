@@ -199,5 +199,39 @@ class SiteDirectory(ToolTest):
                    "file\n  hint: give the site with -c PATH, or set TRUNK_SITE\n" % p)
 
 
+class Nesting(ToolTest):
+    """A site nested 35,000 deep crashed every tool inside toml++ (stack
+    overflow); now each reports nesting-depth at the place (exit 1)."""
+
+    def test_deep_dotted_key(self):
+        with tempfile.TemporaryDirectory() as d:
+            site = os.path.join(d, "site.toml")
+            with open(site, "w") as f:
+                f.write('[site]\nname = "deep"\n' + "a" + ".a" * 35000 + " = 1\n")
+            head = ("%s:3:126: error[nesting-depth]: keys and values nest more than 64 levels "
+                    "deep here\n" % site)
+            for tool, args in ((TRUNKCTL, ("validate", "-c", site)),
+                               (os.path.join(BIN_DIR, "didpool-check"), ("-c", site)),
+                               (COMPILE, ("-c", site, "--check")),
+                               (TRACE_MATCH, ("-c", site, "-"))):
+                with self.subTest(tool=os.path.basename(tool)):
+                    run = run_tool(tool, *args)
+                    self.assertIn(run.code, (1, 2), str(run))  # not a crash
+                    self.assertTrue(run.err.startswith(head), str(run))
+            run = run_tool(TRUNKCTL, "validate", "-c", site)
+            self.check(run, 1)
+
+    def test_deep_inline_tables_in_a_header(self):
+        with tempfile.TemporaryDirectory() as d:
+            site = os.path.join(d, "site.toml")
+            with open(site, "w") as f:
+                f.write("[trunk.auth]\nx = " + "{ y = " * 35000 + "\n")
+            run = run_tool(TRUNKCTL, "validate", "-c", site, "--format", "json")
+            self.check(run, 1)
+            (diag,) = self.json_of(run)["diagnostics"]
+            self.assertEqual((diag["code"], diag["location"]["line"], diag["location"]["column"]),
+                             ("nesting-depth", 2, 5 + 6 * 61 + 4))
+
+
 if __name__ == "__main__":
     unittest.main()
