@@ -62,6 +62,89 @@ void SourceText::redact(const SourceRegion& r) {
   if (it != files_.end() && r.known()) it->second.redacted.push_back(r);
 }
 
+void SourceText::mark_broken(const SourceRegion& where) {
+  auto it = files_.find(where.file);
+  if (it != files_.end() && where.known()) it->second.broken.push_back(where.line);
+}
+
+namespace {
+
+// Calls `string(open, inside_begin, inside_end)` for each quoted string of
+// the line (a basic one with its escapes, a literal one, either multi-line,
+// an unterminated one to the end) and `other(i)` for each byte outside.
+template <class OnString, class OnOther>
+void scan_line(std::string_view l, OnString string, OnOther other) {
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    char c = l[i];
+    if (c != '"' && c != '\'') {
+      other(i);
+      continue;
+    }
+    std::size_t open = l.compare(i, 3, std::string(3, c)) == 0 ? 3 : 1;
+    std::size_t k = i + open;
+    while (k < l.size() && l.compare(k, open, std::string(open, c)) != 0)
+      k += (c == '"' && l[k] == '\\') ? 2 : 1;
+    std::size_t inside_end = std::min(k, l.size());
+    string(i, i + open, inside_end);
+    i = inside_end < l.size() ? inside_end + open - 1 : l.size();
+  }
+}
+
+}  // namespace
+
+std::vector<bool> broken_line_mask(std::string_view l) {
+  std::vector<bool> hide(l.size(), false);
+  std::size_t sep = std::string_view::npos;
+  scan_line(l, [](std::size_t, std::size_t, std::size_t) {},
+            [&](std::size_t i) {
+              if (sep == std::string_view::npos && (l[i] == '=' || l[i] == ':')) sep = i;
+            });
+  // Everything is "after the key" on a line without a separator.
+  auto after_key = [&](std::size_t i) { return sep == std::string_view::npos || i > sep; };
+  auto punctuation = [](char c) {
+    return c == ' ' || c == '\t' || c == '=' || c == ':' || c == ',' || c == '.' || c == '[' ||
+           c == ']' || c == '{' || c == '}' || c == '#';
+  };
+  scan_line(
+      l,
+      [&](std::size_t open, std::size_t begin, std::size_t end) {
+        if (after_key(open))
+          for (std::size_t j = begin; j < end; ++j) hide[j] = true;
+      },
+      [&](std::size_t i) {
+        if (after_key(i) && !punctuation(l[i])) hide[i] = true;
+      });
+  return hide;
+}
+
+std::string hide_broken_line_text(std::string_view message, std::string_view line) {
+  std::vector<bool> hide = broken_line_mask(line);
+  auto hidden_somewhere = [&](std::string_view token) {
+    for (std::size_t at = line.find(token); at != std::string_view::npos;
+         at = line.find(token, at + 1)) {
+      if (std::all_of(hide.begin() + static_cast<std::ptrdiff_t>(at),
+                      hide.begin() + static_cast<std::ptrdiff_t>(at + token.size()),
+                      [](bool h) { return h; }))
+        return true;
+    }
+    return false;
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < message.size()) {
+    std::size_t open = message.find('\'', i);
+    std::size_t close = open == std::string_view::npos ? open : message.find('\'', open + 1);
+    if (close == std::string_view::npos) break;
+    std::string_view token = message.substr(open + 1, close - open - 1);
+    out.append(message.substr(i, open + 1 - i));
+    out.append(!token.empty() && hidden_somewhere(token) ? "***" : token);
+    out += '\'';
+    i = close + 1;
+  }
+  out.append(message.substr(std::min(i, message.size())));
+  return out;
+}
+
 namespace {
 
 bool key_char(char c) {
@@ -134,6 +217,11 @@ std::string SourceText::line(const std::string& path, std::uint32_t n) const {
   std::string l(f.text.data() + begin, end - begin);
   if (!l.empty() && l.back() == '\r') l.pop_back();
   mask_password_values(l);
+  if (std::find(f.broken.begin(), f.broken.end(), n) != f.broken.end()) {
+    std::vector<bool> hide = broken_line_mask(l);
+    for (std::size_t k = 0; k < l.size(); ++k)
+      if (hide[k]) l[k] = '*';
+  }
   for (const auto& r : f.redacted) {
     if (n < r.line || n > std::max(r.line, r.end_line)) continue;
     std::size_t from = n == r.line ? r.column - 1 : 0;

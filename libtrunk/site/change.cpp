@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "io/atomic_write.hpp"
+#include "io/input_file.hpp"
 #include "site/check.hpp"
 #include "site/edit.hpp"
 #include "site/settings.hpp"
@@ -119,15 +120,6 @@ std::size_t file_for_new_trunk(const std::vector<SiteFile>& files) {
   return best;
 }
 
-bool read_text(const std::filesystem::path& p, std::string& text) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  text = ss.str();
-  return !in.bad();
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
@@ -220,9 +212,9 @@ ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest&
                           (names.empty() ? "" : "; templates there: " + join(names)));
           return unusable("no template " + q(req.template_name), hints);
         }
-        std::string text;
-        if (!read_text(*found, text))
-          return unusable("cannot read template " + found->string());
+        std::string text, read_error;
+        if (!io::read_input(*found, io::kTemplateFile, text, read_error))
+          return unusable("cannot read template: " + read_error);
         body = template_body(text);
         if (!req.type.empty()) settings.insert(settings.begin(), {"type", edit::toml_string(req.type)});
       } else {

@@ -1,11 +1,11 @@
 // Reading a trunk's password (see credentials.hpp).
 #include "site/credentials.hpp"
 
-#include <cerrno>
+#include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+
+#include "io/input_file.hpp"
 
 namespace trunk::site {
 
@@ -22,13 +22,9 @@ std::optional<std::string> read_password(const Auth& auth, std::string& error) {
     std::filesystem::path path = auth.password_file.value;
     if (path.is_relative() && !auth.password_file.where.file.empty())
       path = std::filesystem::path(auth.password_file.where.file.str()).parent_path() / path;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      error = "cannot read " + path.string() + ": " + std::strerror(errno);
-      return std::nullopt;
-    }
     std::string line;
-    std::getline(in, line);
+    if (!io::read_input(path, io::kPasswordFile, line, error)) return std::nullopt;
+    line.resize(std::min(line.size(), line.find('\n')));
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
       error = path.string() + " is empty";

@@ -13,10 +13,11 @@
 #include <thread>
 #include <tuple>
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <toml++/toml.h>
+
+#include "io/input_file.hpp"
+#include "site/nesting.hpp"
 
 namespace trunk::site {
 namespace {
@@ -634,16 +635,48 @@ bool Site::transport_enabled(Transport t) const {
 
 namespace {
 
+// Line `n` (from 1) of `text`, without its line ending; empty past the end.
+std::string_view line_of(std::string_view text, std::uint32_t n) {
+  std::size_t begin = 0;
+  for (std::uint32_t i = 1; i < n && begin != std::string_view::npos; ++i) {
+    begin = text.find('\n', begin);
+    if (begin != std::string_view::npos) ++begin;
+  }
+  if (begin == std::string_view::npos || begin > text.size()) return {};
+  std::string_view l = text.substr(begin, text.find('\n', begin) - begin);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  return l;
+}
+
 void load_fragment_impl(std::string_view text, const std::string& name, Site& out,
                         diag::Sink& sink, std::map<std::string, SourceRegion>& site_keys) {
   out.files.push_back(name);
+  // toml++ recurses once per level: refuse a text nested deeper than any
+  // site needs before it overflows the stack (site/nesting.hpp).
+  if (auto deep = find_too_deep(text)) {
+    SourceRegion where;
+    where.file = diag::FilePath(name);
+    where.line = where.end_line = deep->line;
+    where.column = where.end_column = deep->column;
+    auto& d = sink.error("nesting-depth",
+                         "keys and values nest more than " + std::to_string(kMaxNesting) +
+                             " levels deep here",
+                         where);
+    diag::with_hint(d, "a site nests a few levels ([trunk.auth], dotted keys, inline tables "
+                       "and arrays); nothing else in this file was checked");
+    return;
+  }
   toml::table doc;
   try {
     doc = toml::parse(text, name);
   } catch (const toml::parse_error& e) {
     SourceRegion where = region(e.source());
     where.file = name;
-    auto& d = sink.error("toml-syntax", std::string(e.description()), where);
+    // The line does not parse, so a secret on it cannot be found by its
+    // key: the message may not show what the quoted line hides.
+    auto& d = sink.error("toml-syntax",
+                         diag::hide_broken_line_text(e.description(), line_of(text, where.line)),
+                         where);
     diag::with_hint(d, "the file is not valid TOML; nothing else in it was checked");
     return;
   }
@@ -685,22 +718,12 @@ void load_fragment_impl(std::string_view text, const std::string& name, Site& ou
   }
 }
 
-bool read_file(const std::filesystem::path& p, std::string& text) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return false;
-  text = ss.str();
-  return true;
-}
-
-
 // One file read and parsed on its own, to be merged in name order.
 struct Fragment {
   std::string path;
   std::string text;
   bool readable = false;
+  std::string error;  // why it is not readable
   Site site;
   diag::Sink sink;
   std::map<std::string, SourceRegion> site_keys;
@@ -748,7 +771,7 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   auto work = [&] {
     for (std::size_t i = next++; i < fragments.size(); i = next++) {
       Fragment& f = fragments[i];
-      if (read) f.readable = read_file(f.path, f.text);
+      if (read) f.readable = io::read_input(f.path, io::kSiteFile, f.text, f.error);
       if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys);
     }
   };
@@ -775,13 +798,19 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   out.inbound.reserve(out.inbound.size() + inbound);
   out.expects.reserve(out.expects.size() + expects);
   std::map<std::string, SourceRegion> site_keys;
+  // Every file that cannot be read is named, then nothing is merged.
+  bool readable = true;
+  for (const Fragment& f : fragments) {
+    if (f.readable) continue;
+    sink.error("io", f.error, {f.path});
+    readable = false;
+  }
+  if (!readable) return LoadStatus::unreadable;
   for (std::size_t i = 0; i < fragments.size(); ++i) {
     Fragment& f = fragments[i];
-    if (!f.readable) {
-      sink.error("io", "cannot read file", {f.path});
-      return LoadStatus::unreadable;
-    }
     sources.add(f.path, std::move(f.text));
+    for (const auto& d : f.sink.all())
+      if (d.code == "toml-syntax" || d.code == "nesting-depth") sources.mark_broken(d.where);
     merge(f, out, sink, site_keys);
     f = Fragment{};
   }
@@ -804,15 +833,30 @@ LoadStatus load_site(const std::filesystem::path& path, Site& out, diag::Sink& s
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    auto& d = sink.error("io", "cannot read site: no such file or directory", {path.string()});
+  if (ec && status.type() != std::filesystem::file_type::not_found) {
+    // A symbolic link loop, a component that is not a directory, ...
+    sink.error("io", "cannot read site: " + ec.message(), {path.string()});
+    return LoadStatus::unreadable;
+  }
+  if (!std::filesystem::exists(status)) {
+    bool dangling = std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec));
+    auto& d = sink.error("io",
+                         dangling ? "cannot read site: a symbolic link to a missing file"
+                                  : "cannot read site: no such file or directory",
+                         {path.string()});
     diag::with_hint(d, "give the site with -c PATH, or set TRUNK_SITE");
     return LoadStatus::unreadable;
   }
   if (std::filesystem::is_directory(status)) {
     for (auto it = std::filesystem::directory_iterator(path, ec);
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-      if (it->path().extension() == ".toml" && !it->is_directory()) files.push_back(it->path());
+      // Subdirectories are skipped, even one named x.toml. Anything else
+      // named *.toml is read, so that a FIFO, a device, a symbolic link
+      // loop or a dangling link is reported (io::read_input says which)
+      // instead of left out unseen.
+      std::error_code type_ec;
+      if (it->path().extension() == ".toml" && !it->is_directory(type_ec))
+        files.push_back(it->path());
     }
     if (ec) {
       sink.error("io", "cannot list site directory: " + ec.message(), {path.string()});

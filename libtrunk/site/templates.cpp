@@ -30,8 +30,13 @@ std::optional<std::filesystem::path> find_template(
   if (!file.ends_with(".toml")) file += ".toml";
   if (file.find('/') != std::string::npos) return std::nullopt;  // a name, not a path
   for (const auto& dir : dirs) {
+    // Whatever is there but a directory is the template: reading it says
+    // what is wrong with a FIFO or a device (io/input_file.hpp), rather than
+    // "no template" beside a listing that names it.
     std::error_code ec;
-    if (std::filesystem::is_regular_file(dir / file, ec)) return dir / file;
+    auto status = std::filesystem::status(dir / file, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_directory(status))
+      return dir / file;
   }
   return std::nullopt;
 }

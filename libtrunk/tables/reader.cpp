@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "io/input_file.hpp"
 #include "tables/checksum.hpp"
 
 namespace trunk::tables {
@@ -81,28 +82,59 @@ std::array<std::uint8_t, 32> Tables::site_digest() const {
 
 namespace {
 
-// Opens `path` for reading if it is a regular file of a size a tables file
-// can have; -1 with `error` set otherwise.
+// The checks that need nothing past the header: magic, version, and the
+// declared size against the real one. open_tables_file makes them before a
+// byte more is read or mapped; verify() makes them for bytes from anywhere.
+bool check_header(const Header& h, std::uint64_t size, std::string& error) {
+  if (std::memcmp(h.magic, kMagic, 8) != 0) {
+    error = "not a trunkline tables file (bad magic)";
+    return false;
+  }
+  if (h.version > kFormatVersion) {
+    error = "format version " + std::to_string(h.version) +
+            " is newer than this trunkline reads (" + std::to_string(kFormatVersion) +
+            "); upgrade trunkline or compile with the matching dialplan-compile";
+    return false;
+  }
+  if (h.version != kFormatVersion) {
+    error = "format version " + std::to_string(h.version) + " is not supported";
+    return false;
+  }
+  if (h.file_size != size) {
+    error = "the header says " + std::to_string(h.file_size) + " bytes but there are " +
+            std::to_string(size) + " (truncated or appended to)";
+    return false;
+  }
+  return true;
+}
+
+// Opens `path` for reading if it is a regular file (io/input_file.hpp: a
+// FIFO or a device is refused without blocking) of a size a tables file can
+// have, whose header holds up; -1 with `error` set otherwise. So a huge or
+// foreign file is refused before it is mapped or read.
 int open_tables_file(const std::filesystem::path& path, std::uint64_t& size, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = "cannot open " + path.string() + ": " + std::strerror(errno);
-    return -1;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = path.string() + " is not a regular file";
-    ::close(fd);
-    return -1;
-  }
-  size = static_cast<std::uint64_t>(st.st_size);
-  if (size < sizeof(Header) || size > kMaxFileSize) {
+  io::InputFile in;
+  if (!in.open(path, "tables file", kMaxFileSize, error)) return -1;
+  size = in.size();
+  if (size < sizeof(Header)) {
     error = path.string() + ": " + std::to_string(size) +
             " bytes is not the size of a tables file (truncated?)";
-    ::close(fd);
     return -1;
   }
-  return fd;
+  Header h;
+  ssize_t n;
+  do n = ::pread(in.fd(), &h, sizeof h, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof h)) {
+    error = "cannot read " + path.string() + ": " +
+            (n < 0 ? std::strerror(errno) : "the file changed size while it was read");
+    return -1;
+  }
+  if (!check_header(h, size, error)) {
+    error = path.string() + ": " + error;
+    return -1;
+  }
+  return in.release();
 }
 
 }  // namespace
@@ -301,25 +333,7 @@ bool is_root(const std::vector<bool>& starts, std::uint32_t root) {
 
 bool Tables::verify(std::string& error) {
   const Header& h = header();
-  if (std::memcmp(h.magic, kMagic, 8) != 0) {
-    error = "not a trunkline tables file (bad magic)";
-    return false;
-  }
-  if (h.version > kFormatVersion) {
-    error = "format version " + std::to_string(h.version) +
-            " is newer than this trunkline reads (" + std::to_string(kFormatVersion) +
-            "); upgrade trunkline or compile with the matching dialplan-compile";
-    return false;
-  }
-  if (h.version != kFormatVersion) {
-    error = "format version " + std::to_string(h.version) + " is not supported";
-    return false;
-  }
-  if (h.file_size != size_) {
-    error = "the header says " + std::to_string(h.file_size) + " bytes but there are " +
-            std::to_string(size_) + " (truncated or appended to)";
-    return false;
-  }
+  if (!check_header(h, size_, error)) return false;
   if (size_ % 8 != 0) {
     error = "size is not a multiple of 8";
     return false;

@@ -5,12 +5,13 @@
 // and with micro- or nanosecond times, pcapng); everything else is text.
 // Standard input may be a pipe, which cannot seek back over the bytes looked
 // at, so those are replayed in front of the rest through fopencookie.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
+#include "io/input_file.hpp"
 #include "trace/pcap_reader.hpp"
 #include "trace/reader.hpp"
 #include "trace/text_reader.hpp"
@@ -109,13 +110,17 @@ std::unique_ptr<Reader> open(const std::string& path, Format format, diag::Sink&
       if (!file) ::close(fd);
     }
   } else {
-    file = std::fopen(path.c_str(), "rb");
-  }
-  struct stat st {};
-  if (file && ::fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
-    std::fclose(file);
-    file = nullptr;
-    errno = EISDIR;
+    // A named trace is a regular file: a FIFO or a device could block the
+    // open or never end (a stream is given as "-"). No size cap: a trace
+    // is streamed, never held whole.
+    io::InputFile in;
+    std::string error;
+    if (!in.open(path, "trace", UINT64_MAX, error)) {
+      sink.error("trace-open", error, {name});
+      return nullptr;
+    }
+    file = fdopen(in.fd(), "rb");
+    if (file) in.release();
   }
   if (!file) {
     sink.error("trace-open", "cannot open " + name + ": " + std::strerror(errno), {name});

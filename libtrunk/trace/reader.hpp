@@ -65,7 +65,9 @@ class Reader {
 
 // Opens `path` ("-" for standard input) and picks the reader by content
 // unless `format` forces one. Returns null when the input cannot be read at
-// all, with an error ("trace-open", "trace-format") in `sink`.
+// all, with an error ("trace-open", "trace-format") in `sink`. A named path
+// must be a regular file: a FIFO, a device or a directory is refused at
+// once (io/input_file.hpp); a stream is read only as "-".
 std::unique_ptr<Reader> open(const std::string& path, Format format,
                              diag::Sink& sink);
 
