@@ -44,10 +44,11 @@ NodeId AutomatonBuilder::make(const Node& n) {
   // Without this, inserting a route that loses everywhere under a wildcard
   // (a shadowed "14155550100" under a higher "_X.") would copy its path of
   // expanded tail nodes, and N such routes would cost N paths, not nothing.
-  if (!n.tail && n.child[0] != kDead && nodes_[n.child[0]].tail &&
-      nodes_[n.child[0]].accept == n.accept &&
+  // (The children are compared first: that needs no other node's memory.)
+  if (!n.tail && n.child[0] != kDead &&
       std::all_of(std::begin(n.child), std::end(n.child),
-                  [&](NodeId c) { return c == n.child[0]; }))
+                  [&](NodeId c) { return c == n.child[0]; }) &&
+      nodes_[n.child[0]].tail && nodes_[n.child[0]].accept == n.accept)
     return n.child[0];
   // Store the candidate, then look it up by id; drop it again if it exists.
   nodes_.push_back(n);
