@@ -119,6 +119,16 @@ std::string witness(const DialPattern& a, const DialPattern& b) {
 
 std::string example(const DialPattern& a) { return witness(a, a); }
 
+DialPattern canonical(DialPattern a) {
+  // c1..cn Σ Σ* is c1..cn Σ+; no other rewriting keeps the set (the
+  // lengths and the class at each position are then fixed by the set).
+  if (a.tail == Tail::zero_or_more && !a.classes.empty() && a.classes.back() == kAnySymbol) {
+    a.classes.pop_back();
+    a.tail = Tail::one_or_more;
+  }
+  return a;
+}
+
 std::string to_string(const DialPattern& p) {
   std::string out;
   bool plain = p.tail == Tail::none;

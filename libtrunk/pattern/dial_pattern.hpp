@@ -40,6 +40,7 @@ struct DialPattern {
   std::uint16_t at(std::size_t i) const { return i < classes.size() ? classes[i] : kAnySymbol; }
 
   friend bool operator==(const DialPattern&, const DialPattern&) = default;
+  friend auto operator<=>(const DialPattern&, const DialPattern&) = default;
 };
 
 // Parses `text` with the grammar and the semantic rules, reporting to `sink`
@@ -54,6 +55,11 @@ bool intersects(const DialPattern& a, const DialPattern& b);
 bool is_subset(const DialPattern& a, const DialPattern& b);  // a ⊆ b
 // The smallest-looking number both match (digits preferred); empty if none.
 std::string witness(const DialPattern& a, const DialPattern& b);
+// The one spelling of `a`'s set of numbers: two patterns match the same
+// numbers exactly when their canonical forms are equal. A last class of every
+// symbol before '!' is the '.' it means ("_1[0-9*#+]!" is "_1."); any other
+// two spellings of one set already have equal classes and tail.
+DialPattern canonical(DialPattern a);
 // One number the pattern matches.
 std::string example(const DialPattern& a);
 

@@ -2,6 +2,7 @@
 #include "route/automaton.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace trunk::route {
 
@@ -38,6 +39,17 @@ AutomatonBuilder::AutomatonBuilder(Combine combine)
 }
 
 NodeId AutomatonBuilder::make(const Node& n) {
+  // A node that accepts what its one child accepts, where that child is a
+  // tail, is that tail: every number from here on accepts the same set.
+  // Without this, inserting a route that loses everywhere under a wildcard
+  // (a shadowed "14155550100" under a higher "_X.") would copy its path of
+  // expanded tail nodes, and N such routes would cost N paths, not nothing.
+  // (The children are compared first: that needs no other node's memory.)
+  if (!n.tail && n.child[0] != kDead &&
+      std::all_of(std::begin(n.child), std::end(n.child),
+                  [&](NodeId c) { return c == n.child[0]; }) &&
+      nodes_[n.child[0]].tail && nodes_[n.child[0]].accept == n.accept)
+    return n.child[0];
   // Store the candidate, then look it up by id; drop it again if it exists.
   nodes_.push_back(n);
   auto [it, fresh] = node_index_.insert(static_cast<NodeId>(nodes_.size() - 1));
@@ -187,6 +199,38 @@ std::vector<AutomatonBuilder::Reached> AutomatonBuilder::reachable(NodeId root) 
     }
   }
   return out;
+}
+
+void AutomatonBuilder::for_each_match(NodeId root, const pattern::DialPattern& p,
+                                      const std::function<bool(SetId)>& visit) const {
+  // A state is a node and how much of p the number so far has used: 0..n
+  // classes, or kRest once p's wildcard takes every symbol that follows.
+  const std::uint64_t n = p.classes.size(), kRest = n + 1;
+  std::vector<std::uint64_t> queue;
+  std::unordered_set<std::uint64_t> seen;
+  auto push = [&](NodeId id, std::uint64_t at) {
+    if (id == kDead) return;
+    std::uint64_t key = std::uint64_t(id) << 8 | at;
+    if (seen.insert(key).second) queue.push_back(key);
+  };
+  push(root, n == 0 && p.tail == Tail::zero_or_more ? kRest : 0);
+  for (std::size_t k = 0; k < queue.size(); ++k) {
+    NodeId id = static_cast<NodeId>(queue[k] >> 8);
+    std::uint64_t at = queue[k] & 0xff;
+    if (at < n) {
+      for (int s = 0; s < kDialSymbols; ++s)
+        if (p.classes[at] & (1u << s)) {
+          std::uint64_t next = at + 1;
+          if (next == n && p.tail == Tail::zero_or_more) next = kRest;
+          push(child(id, s), next);
+        }
+      continue;
+    }
+    if (at == kRest || p.tail == Tail::none)
+      if (!visit(nodes_[id].accept)) return;
+    if (at == n && p.tail == Tail::none) continue;
+    for (int s = 0; s < kDialSymbols; ++s) push(child(id, s), kRest);
+  }
 }
 
 std::string AutomatonBuilder::number_of(const std::vector<Reached>& list, std::size_t k) {

@@ -67,6 +67,14 @@ class AutomatonBuilder {
   std::vector<Reached> reachable(NodeId root) const;
   static std::string number_of(const std::vector<Reached>& list, std::size_t k);
 
+  // Calls visit(accept set) for every node below `root` that a number `p`
+  // matches ends on, breadth first (shorter numbers first), each node once
+  // per position in `p`, until visit returns false. This answers "where do
+  // the numbers of p go" in time bounded by the part of the automaton p
+  // covers, not by the number of items inserted.
+  void for_each_match(NodeId root, const pattern::DialPattern& p,
+                      const std::function<bool(SetId)>& visit) const;
+
  private:
   // The node index holds ids and hashes the nodes they name, so a node is
   // stored once (in nodes_), not twice.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <arpa/inet.h>
 
@@ -320,19 +321,69 @@ bool beats(const CompiledRoute& a, const CompiledRoute& b) {
   return pattern::is_subset(a.pattern, b.pattern) && !pattern::is_subset(b.pattern, a.pattern);
 }
 
+// Routes of one tenant that match the same numbers. Only the members of the
+// highest priority can ever win, and they win or lose together, so they
+// enter the automaton as one item: N equal routes cost one insertion, and a
+// conflict among them is reported once with its count, not once per pair.
+struct PatternGroup {
+  // Local indexes: the highest priority first, file order within a priority.
+  std::vector<std::uint32_t> members;
+  std::uint32_t top = 0;  // members[0..top) share the highest priority
+  std::uint32_t first() const { return members.front(); }
+};
+
+// Groups routes by the set of numbers they match (canonical pattern), the
+// groups ordered by their first member, so that item order is file order.
+std::vector<PatternGroup> group_routes(const std::vector<CompiledRoute>& routes) {
+  std::vector<DialPattern> key(routes.size());
+  std::vector<std::uint32_t> order(routes.size());
+  for (std::uint32_t i = 0; i < routes.size(); ++i) {
+    key[i] = pattern::canonical(routes[i].pattern);
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (auto c = key[a] <=> key[b]; c != 0) return c < 0;
+    if (routes[a].source->priority.value != routes[b].source->priority.value)
+      return routes[a].source->priority.value > routes[b].source->priority.value;
+    return a < b;
+  });
+  std::vector<PatternGroup> groups;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    std::uint32_t i = order[k];
+    if (k == 0 || key[i] != key[order[k - 1]]) groups.emplace_back();
+    PatternGroup& g = groups.back();
+    if (g.members.empty() ||
+        routes[i].source->priority.value == routes[g.first()].source->priority.value)
+      ++g.top;
+    g.members.push_back(i);
+  }
+  std::sort(groups.begin(), groups.end(),
+            [](const PatternGroup& a, const PatternGroup& b) { return a.first() < b.first(); });
+  return groups;
+}
+
+// At most this many route-ambiguous pairs name any one group: a pair of two
+// groups already named this often is counted, not shown. Routes that all
+// cross each other then give a bounded report, not one line per pair.
+constexpr std::uint32_t kPairsPerGroup = 5;
+// A route-shadowed warning names at most this many of the winning routes.
+constexpr std::size_t kTakersNamed = 5;
+
 // Builds one tenant's outbound automaton; reports ambiguous and shadowed routes.
 void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& routes,
                     diag::Sink& sink, std::vector<std::uint32_t>& hot,
                     std::vector<std::uint32_t>& cold, std::uint32_t& root_out) {
-  // Local index -> route; the builder's items are local indexes.
+  // The builder's items are group indexes; a group stands for its first member.
+  const std::vector<PatternGroup> groups = group_routes(routes);
+  auto rep = [&](std::uint32_t g) -> const CompiledRoute& { return routes[groups[g].first()]; };
   auto combine = [&](const std::vector<std::uint32_t>& set, std::uint32_t item) {
-    // Keep the routes no other route here beats: the winners for the number.
+    // Keep the groups no other group here beats: the winners for the number.
     std::vector<std::uint32_t> out;
-    const CompiledRoute& r = routes[item];
+    const CompiledRoute& r = rep(item);
     bool r_loses = false;
     for (std::uint32_t x : set) {
-      if (beats(r, routes[x])) continue;
-      if (beats(routes[x], r)) r_loses = true;
+      if (beats(r, rep(x))) continue;
+      if (beats(rep(x), r)) r_loses = true;
       out.push_back(x);
     }
     if (!r_loses) out.push_back(item);
@@ -342,67 +393,146 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
   AutomatonBuilder builder(combine);
   // Insert the broad patterns first: the later, narrower ones then only copy
   // their own paths. The order changes the work, not the result.
-  std::vector<std::uint32_t> order(routes.size());
+  std::vector<std::uint32_t> order(groups.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const DialPattern &pa = routes[a].pattern, &pb = routes[b].pattern;
+    const DialPattern &pa = rep(a).pattern, &pb = rep(b).pattern;
     if (pa.bounded() != pb.bounded()) return !pa.bounded();
     return pa.classes.size() < pb.classes.size();
   });
   NodeId root = kDead;
-  for (std::uint32_t i : order) root = builder.insert(root, routes[i].pattern, i);
+  for (std::uint32_t g : order) root = builder.insert(root, rep(g).pattern, g);
 
-  std::vector<bool> reached(routes.size(), false);
-  std::set<std::pair<std::uint32_t, std::uint32_t>> reported;
+  // Conflicts, in the order of their shortest numbers: a group whose equal
+  // routes win together (a == b), or two groups that win together.
+  struct Conflict {
+    std::uint32_t a, b;
+    std::size_t node;
+  };
+  std::vector<Conflict> conflicts;
+  std::vector<bool> reached(groups.size(), false);
+  std::unordered_set<std::uint64_t> paired;
   const auto nodes = builder.reachable(root);
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     const auto& set = builder.set(builder.node(nodes[k].id).accept);
-    for (auto x : set) reached[x] = true;
-    for (std::size_t i = 0; i < set.size(); ++i) {
-      for (std::size_t j = i + 1; j < set.size(); ++j) {
-        if (!reported.insert({set[i], set[j]}).second) continue;
-        const CompiledRoute &a = routes[set[i]], &b = routes[set[j]];
-        // Report at the later of the two in the files.
-        const CompiledRoute& later = a.index > b.index ? a : b;
-        const CompiledRoute& earlier = a.index > b.index ? b : a;
-        std::string number = AutomatonBuilder::number_of(nodes, k);
-        bool same = pattern::is_subset(a.pattern, b.pattern);
-        auto& d = sink.error(
-            "route-ambiguous",
-            "routes " + q(earlier.source->name.value) + " and " + q(later.source->name.value) +
-                " of tenant " + q(tenant) + " both match " + number + " with priority " +
-                std::to_string(a.source->priority.value) +
-                (same ? ", and they match the same numbers"
-                      : ", and neither matches all the numbers of the other"),
-            later.source->match.where);
-        diag::with_related(d, earlier.source->match.where, "the other route");
-        diag::with_hint(d, "give one of them a higher priority, or narrow a pattern so that "
-                           "one lies inside the other");
-      }
+    for (auto x : set) {
+      if (!reached[x] && groups[x].top > 1) conflicts.push_back({x, x, k});
+      reached[x] = true;
     }
+    for (std::size_t i = 0; i < set.size(); ++i)
+      for (std::size_t j = i + 1; j < set.size(); ++j)
+        if (paired.insert(std::uint64_t(set[i]) << 32 | set[j]).second)
+          conflicts.push_back({set[i], set[j], k});
   }
-  for (std::uint32_t i = 0; i < routes.size(); ++i) {
-    if (reached[i]) continue;
-    // Name the first five routes that take its numbers; stop looking after six.
-    std::string takers;
-    std::size_t named = 0;
-    for (std::uint32_t j = 0; j < routes.size() && named <= 5; ++j) {
-      if (j == i || !beats(routes[j], routes[i]) ||
-          !pattern::intersects(routes[j].pattern, routes[i].pattern))
-        continue;
-      if (named++ < 5) takers += (takers.empty() ? "" : ", ") + q(routes[j].source->name.value);
+  // The first two routes of a conflict, in file order; the others are counted.
+  auto routes_of = [&](const Conflict& c) -> std::pair<const CompiledRoute*, const CompiledRoute*> {
+    const CompiledRoute* a = &routes[groups[c.a].first()];
+    const CompiledRoute* b = &routes[c.a == c.b ? groups[c.a].members[1] : groups[c.b].first()];
+    return a->index < b->index ? std::pair{a, b} : std::pair{b, a};
+  };
+  // Which conflicts are shown: all but pairs of two groups that are each
+  // named kPairsPerGroup times already. The one shown last (in file order,
+  // as the tools print) counts the rest.
+  std::vector<std::uint32_t> named(groups.size(), 0);
+  std::vector<bool> shown(conflicts.size(), false);
+  std::size_t omitted = 0, last_shown = 0;
+  for (std::size_t k = 0; k < conflicts.size(); ++k) {
+    const Conflict& c = conflicts[k];
+    if (c.a != c.b && named[c.a] >= kPairsPerGroup && named[c.b] >= kPairsPerGroup) {
+      ++omitted;
+      continue;
     }
-    if (named > 5) takers += " and others";
-    auto& d = sink.warning("route-shadowed",
-                           "route " + q(routes[i].source->name.value) + " of tenant " +
-                               q(tenant) + " is never used: every number it matches goes to " +
-                               (takers.empty() ? std::string("another route") : takers),
-                           routes[i].source->match.where);
-    diag::with_hint(d, "remove the route, or raise its priority");
+    ++named[c.a];
+    if (c.b != c.a) ++named[c.b];
+    shown[k] = true;
+    if (routes_of(c).second->index >= routes_of(conflicts[last_shown]).second->index)
+      last_shown = k;
+  }
+  for (std::size_t k = 0; k < conflicts.size(); ++k) {
+    if (!shown[k]) continue;
+    const Conflict& c = conflicts[k];
+    auto [first, second] = routes_of(c);
+    const CompiledRoute &earlier = *first, &later = *second;
+    std::size_t more = groups[c.a].top + (c.a == c.b ? 0 : groups[c.b].top) - 2;
+    std::string message =
+        "routes " + q(earlier.source->name.value) + " and " + q(later.source->name.value) +
+        " of tenant " + q(tenant) + " both match " + AutomatonBuilder::number_of(nodes, c.node) +
+        " with priority " + std::to_string(earlier.source->priority.value) +
+        (pattern::is_subset(earlier.pattern, later.pattern)
+             ? ", and they match the same numbers"
+             : ", and neither matches all the numbers of the other");
+    if (more > 0)
+      message += "; " + std::to_string(more) + " more route" + (more == 1 ? " has" : "s have") +
+                 (c.a == c.b ? " this pattern" : " one of these patterns") + " and priority";
+    auto& d = sink.error("route-ambiguous", std::move(message), later.source->match.where);
+    diag::with_related(d, earlier.source->match.where, "the other route");
+    diag::with_hint(d, "give one of them a higher priority, or narrow a pattern so that "
+                       "one lies inside the other");
+    if (k == last_shown && omitted > 0)
+      diag::with_hint(d, std::to_string(omitted) + " more ambiguous pair" +
+                             (omitted == 1 ? "" : "s") + " of patterns of tenant " + q(tenant) +
+                             " not shown: each pattern is named in at most " +
+                             std::to_string(kPairsPerGroup));
+  }
+
+  // Shadowed routes, one warning per group: all its routes if the group
+  // never wins, else those below its highest priority. They are named with
+  // the groups that win the group's numbers, found by walking its pattern
+  // through the automaton (shortest numbers first), not by comparing it
+  // with every other route.
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    const PatternGroup& group = groups[g];
+    std::vector<std::uint32_t> unused(group.members.begin() + (reached[g] ? group.top : 0),
+                                      group.members.end());
+    if (unused.empty()) continue;
+    std::sort(unused.begin(), unused.end());
+    std::vector<std::uint32_t> takers;
+    bool others = false;
+    builder.for_each_match(root, rep(g).pattern, [&](SetId s) {
+      for (std::uint32_t w : builder.set(s)) {
+        if (w == g || std::find(takers.begin(), takers.end(), w) != takers.end()) continue;
+        // An unused group is taken from by the winners that beat it; the
+        // routes below a group's top lose to every winner of its numbers.
+        if (!reached[g] && !beats(rep(w), rep(g))) continue;
+        if (takers.size() == kTakersNamed) {
+          others = true;
+          return false;
+        }
+        takers.push_back(w);
+      }
+      return true;
+    });
+    if (reached[g]) takers.insert(takers.begin(), g);
+    if (takers.size() > kTakersNamed) {
+      takers.resize(kTakersNamed);
+      others = true;
+    }
+    std::string names;
+    for (std::uint32_t w : takers) names += (names.empty() ? "" : ", ") + q(rep(w).source->name.value);
+    if (others) names += " and others";
+    if (names.empty()) names = "another route";
+    const CompiledRoute& first = routes[unused[0]];
+    std::string message;
+    if (unused.size() == 1) {
+      message = "route " + q(first.source->name.value) + " of tenant " + q(tenant) +
+                " is never used: every number it matches goes to " + names;
+    } else {
+      const CompiledRoute& second = routes[unused[1]];
+      message = "routes " + q(first.source->name.value) + " and " + q(second.source->name.value) +
+                " of tenant " + q(tenant);
+      if (unused.size() > 2)
+        message += " and " + std::to_string(unused.size() - 2) + " more with the same pattern";
+      message += " are never used: every number they match goes to " + names;
+    }
+    auto& d = sink.warning("route-shadowed", std::move(message), first.source->match.where);
+    if (unused.size() > 1)
+      diag::with_related(d, routes[unused[1]].source->match.where, "also never used");
+    diag::with_hint(d, unused.size() == 1 ? "remove the route, or raise its priority"
+                                          : "remove the routes, or raise their priorities");
   }
   root_out = emit_split(builder, root, hot, cold, [&](SetId s) -> std::uint32_t {
     const auto& set = builder.set(s);
-    return set.empty() ? 0 : routes[set.front()].index + 1;
+    return set.empty() ? 0 : rep(set.front()).index + 1;
   });
 }
 

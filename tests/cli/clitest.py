@@ -42,14 +42,15 @@ class Run:
         return [m.group(1) for m in map(DIAG_HEAD.match, lines) if m]
 
 
-def run_tool(tool, *args, site_env=None):
-    """Runs `tool` in the source tree. TRUNK_SITE is unset unless given."""
+def run_tool(tool, *args, site_env=None, timeout=10):
+    """Runs `tool` in the source tree. TRUNK_SITE is unset unless given; a
+    run longer than `timeout` seconds fails the test instead of hanging it."""
     env = dict(os.environ)
     env.pop("TRUNK_SITE", None)
     if site_env is not None:
         env["TRUNK_SITE"] = site_env
     proc = subprocess.run([tool, *args], cwd=SOURCE_DIR, env=env, capture_output=True,
-                          text=True, timeout=10)
+                          text=True, timeout=timeout)
     return Run(tool, list(args), proc)
 
 

@@ -83,6 +83,99 @@ TEST_CASE("route-ambiguous: equal sets written differently are ambiguous") {
         std::string::npos);
 }
 
+// The hint every route-ambiguous error carries.
+const std::string kAmbiguousHint =
+    "  hint: give one of them a higher priority, or narrow a pattern so that one lies inside "
+    "the other\n";
+
+TEST_CASE("route-ambiguous: equal routes are reported once, with their count") {
+  // Four routes with one pattern (two spellings of it) and one priority:
+  // one error naming the first two, not six (one per pair).
+  auto c = compile_site(kTrunks + R("a", "_1XX") + R("b", "_1XX") + R("c", "_1[0-9]X") +
+                        R("d", "_1XX"));
+  CHECK_FALSE(c->ok);
+  CHECK(c->text() ==
+        "site.toml:34:9: error[route-ambiguous]: routes \"a\" and \"b\" of tenant \"acme\" both "
+        "match 100 with priority 0, and they match the same numbers; 2 more routes have this "
+        "pattern and priority\n"
+        "  note: site.toml:27:9: the other route\n" +
+        kAmbiguousHint);
+}
+
+TEST_CASE("route-ambiguous: equal routes written '!' and '.' are one group") {
+  // "_1[0-9*#+]!" is "_1." (pattern::canonical): one error, not a crossing pair.
+  auto c = compile_site(kTrunks + R("a", "_1.") + R("b", "_1[0-9*#+]!") + R("c", "_1."));
+  CHECK_FALSE(c->ok);
+  CHECK(c->text().find("error[route-ambiguous]: routes \"a\" and \"b\" of tenant \"acme\" "
+                       "both match 10 with priority 0, and they match the same numbers; 1 more "
+                       "route has this pattern and priority\n") != std::string::npos);
+  CHECK(c->checked.sink.errors() == 1);
+}
+
+TEST_CASE("route-ambiguous: two crossing groups give one error per group and one per pair") {
+  auto c = compile_site(kTrunks + R("a", "_1X3.") + R("b", "_13X.") + R("a2", "_1X3.") +
+                        R("b2", "_13X."));
+  CHECK_FALSE(c->ok);
+  CHECK(c->text() ==
+        "site.toml:34:9: error[route-ambiguous]: routes \"a\" and \"b\" of tenant \"acme\" both "
+        "match 1330 with priority 0, and neither matches all the numbers of the other; 2 more "
+        "routes have one of these patterns and priority\n"
+        "  note: site.toml:27:9: the other route\n" +
+        kAmbiguousHint +
+        "site.toml:41:9: error[route-ambiguous]: routes \"a\" and \"a2\" of tenant \"acme\" both "
+        "match 1030 with priority 0, and they match the same numbers\n"
+        "  note: site.toml:27:9: the other route\n" +
+        kAmbiguousHint +
+        "site.toml:48:9: error[route-ambiguous]: routes \"b\" and \"b2\" of tenant \"acme\" both "
+        "match 1300 with priority 0, and they match the same numbers\n"
+        "  note: site.toml:34:9: the other route\n" +
+        kAmbiguousHint);
+}
+
+TEST_CASE("route-ambiguous: pairs of patterns that each are named five times are counted") {
+  // Eight patterns that all cross each other ("_1XXXXXXX.", "_X1XXXXXX.",
+  // ...): 28 pairs. Once both sides of a pair are named in five errors, the
+  // pair is counted in a hint on the error printed last: the three pairs
+  // found last (in the order of their numbers) are.
+  std::string site = kTrunks;
+  for (int i = 0; i < 8; ++i) {
+    std::string m = "_" + std::string(i, 'X') + "1" + std::string(7 - i, 'X') + ".";
+    site += R(("r" + std::to_string(i)).c_str(), m.c_str());
+  }
+  auto c = compile_site(site);
+  CHECK_FALSE(c->ok);
+  CHECK(c->checked.sink.errors() == 25);
+  CHECK(c->text().find("  hint: 3 more ambiguous pairs of patterns of tenant \"acme\" not shown: "
+                       "each pattern is named in at most 5\n") != std::string::npos);
+  // The hint is on the last error printed.
+  CHECK(c->text().rfind("error[") < c->text().find("not shown"));
+}
+
+TEST_CASE("route-shadowed: equal routes at lower priorities are reported once") {
+  auto c = compile_site(kTrunks + R("p0", "_1NXX", 0) + R("p3", "_1NXX", 3) +
+                        R("p1", "_1NXX", 1) + R("p2", "_1NXX", 2));
+  REQUIRE(c->ok);
+  CHECK(c->text() ==
+        "site.toml:27:9: warning[route-shadowed]: routes \"p0\" and \"p1\" of tenant \"acme\" "
+        "and 1 more with the same pattern are never used: every number they match goes to "
+        "\"p3\"\n"
+        "  note: site.toml:41:9: also never used\n"
+        "  hint: remove the routes, or raise their priorities\n");
+  CHECK(winner(*c, "acme", "1200") == "p3");
+}
+
+TEST_CASE("route-shadowed: names the routes that win its numbers, shortest numbers first") {
+  // "low" is beaten on every number by a higher-priority route; the
+  // catch-all at priority 1 beats it too but wins none of its numbers.
+  auto c = compile_site(kTrunks + R("any", "_X.", 1) + R("low", "_1[2-3]XX") +
+                        R("three", "_13XX", 2) + R("two", "_12XX", 2));
+  REQUIRE(c->ok);
+  CHECK(c->text() ==
+        "site.toml:34:9: warning[route-shadowed]: route \"low\" of tenant \"acme\" is never "
+        "used: every number it matches goes to \"two\", \"three\"\n"
+        "  hint: remove the route, or raise its priority\n");
+}
+
 TEST_CASE("an ambiguity settled by a narrower route is no error") {
   // a and b overlap on 13XX. only; c takes exactly those numbers.
   auto c = compile_site(kTrunks + R("a", "_1X3.") + R("b", "_13X.") +
