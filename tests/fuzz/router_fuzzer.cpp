@@ -223,7 +223,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (route != route::kNone) r.send_number(route, n, buf);
       route::ask_outbound(r, name, n);
     }
-    route::explain_outbound(r, name, dialled.front());
+    // trunkctl route prints the first candidate as the winner.
+    auto e = route::explain_outbound(r, name, dialled.front());
+    if (!e.answer.route.empty() && (e.matching.empty() || !e.matching.front().winner))
+      __builtin_trap();
   }
   for (std::uint32_t i = 0; i < t.trunks().size(); ++i) {
     const tables::TrunkRecord& tr = t.trunks()[i];
