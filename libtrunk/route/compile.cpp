@@ -739,6 +739,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     std::vector<std::uint32_t> hot{0, 0};  // a local dead node, then the top of the automaton
     std::vector<std::uint32_t> cold;
     std::uint32_t root = 0;
+    std::uint32_t dial_symbols = 0;  // '*' and '#' the routes name
   };
   std::vector<TenantResult> results(plan.tenants.size());
   std::atomic<std::uint32_t> next_tenant{0};
@@ -757,7 +758,9 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
                                                 " has two routes named " + q(r.name.value),
                                             r.name.where),
                              it->second->name.where, "first defined here");
-        if (pat) routes.push_back({&r, i, std::move(*pat)});
+        if (!pat) continue;
+        for (std::uint16_t set : pat->classes) res.dial_symbols |= set & tables::kPlanSymbols;
+        routes.push_back({&r, i, std::move(*pat)});
       }
       if (res.sink.errors() == 0)
         compile_tenant(plan.tenants[t].name, routes, res.sink, res.hot, res.cold, res.root);
@@ -779,6 +782,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     TenantResult& res = results[t];
     sink.append(res.sink);
     plan.tenants[t].outbound_root = res.root;
+    plan.tenants[t].dial_symbols = res.dial_symbols;
     roots.push_back(&plan.tenants[t].outbound_root);
     parts.emplace_back(std::move(res.hot), std::move(res.cold));
     res = TenantResult{};

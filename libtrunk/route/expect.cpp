@@ -5,6 +5,13 @@
 
 namespace trunk::route {
 
+namespace {
+std::string not_a_dial_string(const DialCheck& c) {
+  std::array<char, kDescribeSize> buf;
+  return std::string(describe(c, buf));
+}
+}  // namespace
+
 Answer ask_outbound(const Router& router, std::string_view tenant, std::string_view number) {
   Answer a;
   const auto& t = router.tables();
@@ -14,7 +21,12 @@ Answer ask_outbound(const Router& router, std::string_view tenant, std::string_v
     return a;
   }
   a.ok = true;
-  std::uint32_t r = router.outbound(ti, number);
+  DialCheck check;
+  std::uint32_t r = router.outbound(ti, number, &check);
+  if (!check.ok()) {
+    a.reason = not_a_dial_string(check);
+    return a;
+  }
   if (r == kNone) return a;
   const auto& rec = t.routes()[r];
   a.route = std::string(t.str(rec.name));
@@ -40,7 +52,7 @@ Answer ask_inbound(const Router& router, std::string_view trunk, std::string_vie
   auto in = router.inbound(ti, did);
   switch (in.status) {
     case Router::InboundStatus::not_a_number:
-      a.reason = "the DID is not a number";
+      a.reason = not_a_dial_string(in.check);
       return a;
     case Router::InboundStatus::not_in_pool:
       a.reason = "the DID is in no tenant's pool on this trunk";
@@ -103,8 +115,8 @@ std::vector<ExpectResult> run_expectations(const Router& router,
       a = ask_inbound(router, e.trunk.value, e.did.value);
       check("tenant", e.tenant, a.tenant);
       check("to", e.to, a.to);
-      if (!r.passed && !a.reason.empty()) r.actual.emplace_back("why", a.reason);
     }
+    if (!r.passed && !a.reason.empty()) r.actual.emplace_back("why", a.reason);
     if (!a.ok) {
       r.passed = false;
       r.actual.emplace_back("error", a.error);

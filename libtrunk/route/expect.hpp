@@ -30,7 +30,8 @@ struct Answer {
   std::string caller_id;
   std::string tenant;        // inbound: "" = in no pool
   std::string to;            // "" = no rule
-  std::string reason;        // inbound: why there is no destination
+  std::string reason;        // why there is no route (a number that is no dial
+                             // string) or no destination
 };
 Answer ask_outbound(const Router& router, std::string_view tenant, std::string_view number);
 Answer ask_inbound(const Router& router, std::string_view trunk, std::string_view did);

@@ -22,7 +22,9 @@ struct Candidate {
 
 struct OutboundExplanation {
   Answer answer;                     // route, send, trunks, caller ID
-  std::vector<Candidate> matching;   // every matching route, the winner first
+  // Every matching route, the winner first; when there is a route, the
+  // winner is always here, even if its pattern text does not match.
+  std::vector<Candidate> matching;
 };
 
 OutboundExplanation explain_outbound(const Router& router, std::string_view tenant,

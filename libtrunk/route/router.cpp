@@ -86,8 +86,19 @@ std::uint32_t position_after(std::span<const std::uint32_t> w, std::uint32_t roo
   return advance(w, root, number, accept);
 }
 
-std::uint32_t Router::outbound(std::uint32_t tenant, std::string_view number) const {
-  if (tenant >= t_->tenants().size() || number.empty()) return kNone;
+DialCheck Router::check_number(std::uint32_t tenant, std::string_view number) const {
+  const std::uint32_t symbols = tenant < t_->tenants().size() ? t_->tenants()[tenant].dial_symbols : 0;
+  return check_dial_string(number, symbols);
+}
+
+std::uint32_t Router::outbound(std::uint32_t tenant, std::string_view number,
+                               DialCheck* refused) const {
+  if (tenant >= t_->tenants().size()) return kNone;
+  // A tail node accepts whatever follows it, so only a dial string may be
+  // walked: "0114420-1" must not reach the route "_011.".
+  const DialCheck check = check_number(tenant, number);
+  if (refused) *refused = check;
+  if (!check.ok()) return kNone;
   std::span<const std::uint32_t> w = t_->outbound_nodes();
   std::uint32_t accept;
   // The first two symbols through the index, when it has the place.
@@ -126,10 +137,9 @@ std::uint32_t Router::send_number(std::uint32_t route, std::string_view number,
 Router::Inbound Router::inbound(std::uint32_t trunk, std::string_view did) const {
   Inbound out;
   if (trunk >= t_->trunks().size()) return out;
-  if (!did.empty() && did.front() == '+') did.remove_prefix(1);
-  if (did.empty()) return out;
-  for (char c : did)
-    if (c < '0' || c > '9') return out;
+  out.check = check_dial_string(did, 0);
+  if (!out.check.ok()) return out;
+  if (did.front() == '+') did.remove_prefix(1);
   const tables::TrunkRecord& tr = t_->trunks()[trunk];
   std::uint32_t pool = walk(t_->pool_nodes(), tr.pool_root, did);
   if (pool == 0) {

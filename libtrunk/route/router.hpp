@@ -14,6 +14,7 @@
 #include <span>
 #include <string_view>
 
+#include "route/dial_string.hpp"
 #include "tables/reader.hpp"
 
 namespace trunk::route {
@@ -24,8 +25,14 @@ class Router {
  public:
   explicit Router(const tables::Tables& t) : t_(&t) {}
 
-  // The winning route for `number` dialled by `tenant`, or kNone.
-  std::uint32_t outbound(std::uint32_t tenant, std::string_view number) const;
+  // Whether `number` is a dial string for `tenant`'s plan (dial_string.hpp):
+  // the '*' and '#' it may hold are the ones the tenant's routes name.
+  DialCheck check_number(std::uint32_t tenant, std::string_view number) const;
+  // The winning route for `number` dialled by `tenant`, or kNone: also for
+  // a number check_number refuses (then `*refused` says why, when given),
+  // so every caller routes only dial strings, as trunkd does.
+  std::uint32_t outbound(std::uint32_t tenant, std::string_view number,
+                         DialCheck* refused = nullptr) const;
   // The number to send on `route`: `strip` leading symbols removed, then
   // `prepend` added. Writes into `out`; returns the length, or kNone when
   // `out` is too small.
@@ -37,8 +44,10 @@ class Router {
     InboundStatus status = InboundStatus::not_a_number;
     std::uint32_t tenant = kNone;  // set when the DID is in a pool
     std::uint32_t rule = kNone;    // set when matched
+    DialCheck check;               // why, when not_a_number
   };
-  // `did` as received: a leading '+' is removed before the lookup.
+  // `did` as received: a leading '+' is removed before the lookup. A DID
+  // is a dial string of digits (check_dial_string with no '*' or '#').
   Inbound inbound(std::uint32_t trunk, std::string_view did) const;
   // The rule's destination with "{did}" replaced by the DID (without '+').
   // Returns the length, or kNone when `out` is too small or there is no
@@ -52,6 +61,7 @@ class Router {
 };
 
 // Walks an automaton from `root`; the accept word at the end (0: none).
+// `number` must be a dial string: a tail node accepts whatever follows.
 std::uint32_t walk(std::span<const std::uint32_t> nodes, std::uint32_t root,
                    std::string_view number);
 // The node reached after reading all of `number` from `root` (0: dead), or

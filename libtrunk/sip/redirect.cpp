@@ -132,6 +132,23 @@ const char* transport_param(std::uint8_t transport) {
   }
 }
 
+// The answer to a Request-URI user that is no dial string for the plan:
+// 484 Address Incomplete for one that is no number at all (Q.850 cause
+// 28, invalid number format, maps to 484: RFC 3398), 404 for '*' or '#'
+// that no route of the tenant names. The reason phrase says why, in the
+// words trunkctl route prints.
+template <class Extra>
+Reply refuse_number(const Message& m, const route::DialCheck& check, Extra&& extra,
+                    ResponseText& out) {
+  const bool absent = check.fault == route::DialFault::symbol_not_in_plan;
+  return respond(m, absent ? 404 : 484, [&](ResponseText& o) {
+    std::array<char, route::kDescribeSize> why;
+    o.append(absent ? "Not Found (" : "Address Incomplete (");
+    o.append(route::describe(check, why));
+    o.append(")");
+  }, extra, out);
+}
+
 Reply inbound(const route::Router& router, const Message& m, std::uint32_t trunk,
               ResponseText& out) {
   const tables::Tables& t = router.tables();
@@ -146,7 +163,7 @@ Reply inbound(const route::Router& router, const Message& m, std::uint32_t trunk
   Reply r;
   switch (in.status) {
     case route::Router::InboundStatus::not_a_number:
-      r = respond(m, 404, text("Not Found (no DID in the Request-URI)"), x_trunk, out);
+      r = refuse_number(m, in.check, x_trunk, out);
       break;
     case route::Router::InboundStatus::not_in_pool:
       r = respond(m, 404, text("Not Found (DID in no pool on this trunk)"), x_trunk, out);
@@ -183,13 +200,19 @@ Reply outbound(const route::Router& router, const Message& m, std::uint32_t tena
                ResponseText& out) {
   const tables::Tables& t = router.tables();
   std::string_view number = m.request_user_view();
-  std::uint32_t route = router.outbound(tenant, number);
+  route::DialCheck check;
+  std::uint32_t route = router.outbound(tenant, number, &check);
   std::string_view tenant_name = t.str(t.tenants()[tenant].name);
   auto x_tenant = [&](ResponseText& o) {
     o.append("X-Tenant: ");
     o.append(tenant_name);
     o.append("\r\n");
   };
+  if (!check.ok()) {
+    Reply r = refuse_number(m, check, x_tenant, out);
+    r.tenant = tenant_name;
+    return r;
+  }
   if (route == kNone) {
     Reply r = respond(m, 404, text("Not Found (no route)"), x_tenant, out);
     r.tenant = tenant_name;

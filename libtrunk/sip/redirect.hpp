@@ -4,9 +4,11 @@
 // and port, or by the trunk's host in From) are inbound: the DID in the
 // Request-URI picks the tenant through the pools and the inbound rule gives
 // the destination. INVITEs whose From host is a tenant's sip_domain are
-// outbound: the router's trunks become Contacts in failover order. Every
-// other case gets the response an operator expects (404 with the reason,
-// 403, 200 for OPTIONS, 405, 400). Stateless: the same request always gets
+// outbound: the router's trunks become Contacts in failover order. A
+// Request-URI user that is no dial string for the plan (route/dial_string.hpp)
+// is 484 Address Incomplete, or 404 for a '*' or '#' the plan has no
+// numbers with, saying why. Every other case gets the response an operator
+// expects (404 with the reason, 403, 200 for OPTIONS, 405, 400). Stateless: the same request always gets
 // the same response, so retransmissions are answered alike.
 #pragma once
 

@@ -126,9 +126,15 @@ struct TenantRecord {
   Str sip_domain;
   Str caller_id;         // length 0: none
   std::uint32_t outbound_root;  // word offset in outbound_nodes
-  std::uint32_t reserved;
+  std::uint32_t dial_symbols;   // kPlanSymbols bits the tenant's routes name
 };
 static_assert(sizeof(TenantRecord) == 32);
+// TenantRecord::dial_symbols: bit s (a dial symbol index: 10 '*', 11 '#')
+// is set when a route pattern of the tenant names the symbol (a wildcard
+// does not). A number with '*' or '#' is a dial string for the tenant only
+// when its bit is set (route/dial_string.hpp). Files written before the
+// field existed carry 0 there: recompile to route '*' and '#' again.
+constexpr std::uint32_t kPlanSymbols = (1u << 10) | (1u << 11);
 
 // TrunkRecord::flags
 constexpr std::uint32_t kVerifyPort = 1u << 0;

@@ -15,6 +15,7 @@ struct Plan {
   struct Tenant {
     std::string name, sip_domain, caller_id;
     std::uint32_t outbound_root = 0;
+    std::uint32_t dial_symbols = 0;  // format.hpp kPlanSymbols
   };
   struct Trunk {
     std::string name, host, provider, request_uri_params, caller_id, match_from_host,

@@ -331,6 +331,40 @@ bool is_root(const std::vector<bool>& starts, std::uint32_t root) {
 
 }  // namespace
 
+// What the readers rely on, all proven below before any of them runs.
+// The readers are route::Router (outbound, send_number, inbound,
+// destination), route::ask_outbound / ask_inbound / explain_outbound,
+// sip::redirect, tables::dump_text and the find_* lookups above; none of
+// them checks a bound the list below already proves.
+//
+//  1. Header: magic, version, file_size == the bytes, a multiple of 8,
+//     the checksum; a section directory inside the file, each of the
+//     kSectionKinds sections once, 8-byte aligned, inside the file.
+//  2. Record sections hold whole records (so every span is in bounds).
+//  3. Strings: every Str of every record lies inside STRINGS (str()).
+//  4. Automata (verify_nodes): the dead node at word 0; every node fits
+//     whole, has no unknown bits, a chain has 2-255 dial symbols and zero
+//     padding; every child word (is_child_word) names a node start; every
+//     accept is 0 or an item index + 1 below the item count (routes for
+//     outbound, inbound rules, tenants for pools). A walk then reads only
+//     inside the automaton, and it ends: every step reads a symbol.
+//  5. Roots: tenant outbound_root, trunk inbound_root and pool_root, and
+//     every outbound index entry other than kNone, start a node.
+//  6. Indexes: route.tenant, inbound.tenant, trunk.owner (or kNone) below
+//     the tenants; inbound.trunk, address.trunk, route_trunks entries,
+//     trunk.failover (or kNone) below the trunks; a route's trunk list
+//     (trunk_first, trunk_count) inside ROUTE_TRUNKS.
+//  7. Enumerations: transport and type name a site::Transport and
+//     site::TrunkType (dump and redirect switch on them); dial_symbols has
+//     only kPlanSymbols bits; addresses have prefixes of 0-128.
+//  8. Hash indexes: bucket_count a power of two equal to the buckets
+//     present, every bucket 0 or a record index + 1, one bucket empty.
+//  9. Outbound index: exactly kPairs entries per tenant.
+// 10. Address trie: whole 3-word nodes, children inside and after their
+//     parent (so a walk ends), trunk + 1 at most the trunks.
+// What is not proven: that the automata agree with the route patterns or
+// that a tenant's automaton accepts only its own routes; readers that
+// compare the two (explain_outbound) must cope with a disagreement.
 bool Tables::verify(std::string& error) {
   const Header& h = header();
   if (!check_header(h, size_, error)) return false;
@@ -418,7 +452,7 @@ bool Tables::verify(std::string& error) {
   for (std::size_t i = 0; i < tenants_.size(); ++i) {
     const auto& t = tenants_[i];
     if (!str_ok(t.name) || !str_ok(t.sip_domain) || !str_ok(t.caller_id) ||
-        !is_root(out_starts, t.outbound_root))
+        !is_root(out_starts, t.outbound_root) || (t.dial_symbols & ~kPlanSymbols))
       return bad("tenant", i);
   }
   for (std::size_t i = 0; i < trunks_.size(); ++i) {

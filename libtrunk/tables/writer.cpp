@@ -108,6 +108,7 @@ std::string serialize(const Plan& plan) {
     r.sip_domain = strings.add(t.sip_domain);
     r.caller_id = strings.add(t.caller_id);
     r.outbound_root = t.outbound_root;
+    r.dial_symbols = t.dial_symbols;
     append_pod(tenants, r);
   }
   for (const auto& t : plan.trunks) {

@@ -289,7 +289,7 @@ to = "sip:{did}@acme.example"
   CHECK(a.tenant == "");
   CHECK(a.reason == "the DID is in no tenant's pool on this trunk");
   a = route::ask_inbound(r, "gw", "10a0");
-  CHECK(a.reason == "the DID is not a number");
+  CHECK(a.reason == "not a dial string: 'a' at position 3 is not a dial symbol");
 }
 
 TEST_CASE("inbound-overlap: two rules on one trunk share a DID") {

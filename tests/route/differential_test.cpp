@@ -19,11 +19,33 @@ struct RefRoute {
   pattern::DialPattern pattern;
 };
 
-// The spec's rule, applied literally: among the routes that match, the
-// highest priority; among those, the one whose numbers are a strict subset
-// of every other's. "" when none matches; "?" when no single winner.
+// The dial-string rule, applied literally (trunkd.8 "Dial strings"): '+'
+// only first, and '*' or '#' only when one of the tenant's patterns has a
+// class holding it.
+bool dial_string(const std::vector<RefRoute>& routes, const std::string& tenant,
+                 const std::string& number) {
+  if (number.empty() || number == "+") return false;
+  for (std::size_t i = 0; i < number.size(); ++i) {
+    const char c = number[i];
+    if (c == '+' && i == 0) continue;
+    if (c == '+') return false;
+    if (c != '*' && c != '#') continue;
+    bool named = false;
+    for (const auto& r : routes)
+      for (std::uint16_t set : r.pattern.classes)
+        named = named || (r.tenant == tenant && (set & (1u << (c == '*' ? 10 : 11))));
+    if (!named) return false;
+  }
+  return true;
+}
+
+// The spec's rule, applied literally: a dial string; among the routes that
+// match, the highest priority; among those, the one whose numbers are a
+// strict subset of every other's. "" when none matches; "?" when no single
+// winner.
 std::string reference(const std::vector<RefRoute>& routes, const std::string& tenant,
                       const std::string& number) {
+  if (!dial_string(routes, tenant, number)) return "";
   std::vector<const RefRoute*> top;
   for (const auto& r : routes) {
     if (r.tenant != tenant || !r.pattern.matches(number)) continue;

@@ -9,6 +9,7 @@
 #include "sip/redirect.hpp"
 #include "site/check.hpp"
 #include "site/loader.hpp"
+#include "support/compiled.hpp"
 #include "tables/writer.hpp"
 
 using namespace trunk;
@@ -119,6 +120,83 @@ TEST_CASE("outbound: no route is 404 with the reason") {
   auto r = ask(invite("sip:123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060);
   CHECK(r.code == 404);
   CHECK(r.bytes.rfind("SIP/2.0 404 Not Found (no route)\r\n", 0) == 0);
+}
+
+TEST_CASE("outbound: a Request-URI user that is no dial string is 484, saying why") {
+  const char* acme = "sip:alice@acme.pbx.example";
+  auto r = ask(invite("sip:12abc@pbx.example", acme), "192.0.2.7", 5060);
+  CHECK(r.code == 484);
+  CHECK(r.bytes.rfind("SIP/2.0 484 Address Incomplete (not a dial string: 'a' at position 3 is "
+                      "not a dial symbol)\r\n", 0) == 0);
+  CHECK(r.bytes.find("X-Tenant: acme\r\n") != std::string::npos);
+  CHECK(r.tenant == "acme");
+  CHECK(r.route.empty());
+  // "_011." is a tail route: it took the '-' before the rule.
+  r = ask(invite("sip:0114420-1@pbx.example", acme), "192.0.2.7", 5060);
+  CHECK(r.code == 484);
+  CHECK(r.reason == "Address Incomplete (not a dial string: '-' at position 8 is not a dial "
+                    "symbol)");
+  r = ask(invite("sip:1+4155550123@pbx.example", acme), "192.0.2.7", 5060);
+  CHECK(r.code == 484);
+  CHECK(r.reason == "Address Incomplete (not a dial string: '+' at position 2 is not first)");
+  r = ask(invite("sip:+@pbx.example", acme), "192.0.2.7", 5060);
+  CHECK(r.code == 484);
+  CHECK(r.reason == "Address Incomplete (not a dial string: no number)");
+}
+
+TEST_CASE("outbound: '*' and '#' are dialled only where a route of the tenant names them") {
+  // initech's "_X." would take "5*1" as a wildcard; no initech route names '*'.
+  auto r = ask(invite("sip:5*1@pbx.example", "sip:carol@initech.pbx.example"), "192.0.2.7", 5060);
+  CHECK(r.code == 404);
+  CHECK(r.reason == "Not Found (not a dial string here: the plan has no numbers with '*')");
+  CHECK(r.tenant == "initech");
+  // A plan with a '*' route: '*' routes there, and in the tail of "_X." too.
+  auto c = test::compile_site(std::string(test::kBase) + R"(
+[[trunk]]
+name = "gw"
+type = "peer"
+host = "203.0.113.5"
+[[trunk.tenant]]
+tenant = "acme"
+[[route]]
+tenant = "acme"
+name = "feature"
+match = "_*72X."
+trunks = ["gw"]
+[[route]]
+tenant = "acme"
+name = "all"
+match = "_X."
+trunks = ["gw"]
+)");
+  REQUIRE_MESSAGE(c->ok, c->text());
+  CHECK(c->tables.tenants()[0].dial_symbols == 1u << 10);  // '*' of acme's routes
+  CHECK(c->tables.tenants()[1].dial_symbols == 0);
+  route::Router router(c->tables);
+  auto answer = [&](const char* user, const char* from) {
+    std::string error;
+    auto m = sip::Message::parse(invite(std::string("sip:") + user + "@pbx.example", from), error);
+    REQUIRE(m.has_value());
+    sip::ResponseText out;
+    sip::Reply reply = sip::redirect(router, *m, *sip::make_source("192.0.2.7", 5060), out);
+    return std::pair{reply.code, std::string(reply.route)};
+  };
+  CHECK(answer("*7212", "sip:a@acme.example") == std::pair{302, std::string("feature")});
+  CHECK(answer("1*2", "sip:a@acme.example") == std::pair{302, std::string("all")});
+  CHECK(answer("*7212", "sip:a@globex.example").first == 404);
+}
+
+TEST_CASE("inbound: a DID that is no dial string is 484, saying why") {
+  auto r = ask(invite("sip:41555510a2@pbx.example", "sip:+12125550000@carrier-a.example"),
+               "203.0.113.10", 5060);
+  CHECK(r.code == 484);
+  CHECK(r.trunk == "CarrierA");
+  CHECK(r.reason == "Address Incomplete (not a dial string: 'a' at position 9 is not a dial "
+                    "symbol)");
+  r = ask(invite("sip:4155551*42@pbx.example", "sip:+12125550000@carrier-a.example"),
+          "203.0.113.10", 5060);
+  CHECK(r.code == 404);
+  CHECK(r.reason == "Not Found (not a dial string here: the plan has no numbers with '*')");
 }
 
 TEST_CASE("inbound: a trunk found by address and port; the DID picks the destination") {
@@ -237,6 +315,9 @@ TEST_CASE("answering a well-formed request allocates nothing") {
       {invite("sip:+4155551042@198.51.100.7", "sip:carrier@carriera.example"), "203.0.113.10",
        5060, 302},
       {invite("sip:999@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060, 404},
+      {invite("sip:0114420-1@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060,
+       484},
+      {invite("sip:5*1@pbx.example", "sip:carol@initech.pbx.example"), "192.0.2.7", 5060, 404},
       {invite("sip:1@pbx.example", "sip:x@nowhere.example"), "192.0.2.99", 5060, 403},
       {invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "OPTIONS"), "127.0.0.1", 5060, 200},
       {invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "BYE"), "127.0.0.1", 5060, 405},

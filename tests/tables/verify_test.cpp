@@ -43,6 +43,30 @@ did = "100-149"
 to = "sip:{did}@acme.example"
 )";
 
+// The bytes of section `kind`, found through the directory.
+char* section(std::string& bytes, tables::SectionKind kind) {
+  const auto* h = reinterpret_cast<const tables::Header*>(bytes.data());
+  const auto* dir = reinterpret_cast<const tables::SectionEntry*>(bytes.data() + 64);
+  for (std::uint32_t i = 0; i < h->section_count; ++i)
+    if (dir[i].kind == static_cast<std::uint32_t>(kind)) return bytes.data() + dir[i].offset;
+  return nullptr;
+}
+
+// Writes `value` at `at`, then a checksum that fits again: only the
+// structural checks stand between the changed file and the router.
+template <class T>
+void put_and_reseal(std::string& bytes, char* at, T value) {
+  std::memcpy(at, &value, sizeof value);
+  std::uint64_t sum = tables::checksum(bytes.data(), bytes.size());
+  std::memcpy(bytes.data() + 24, &sum, 8);
+}
+
+// Whether the verifier refuses `bytes`, with `error` its message.
+bool refused(const std::string& bytes, std::string& error) {
+  tables::Tables t;
+  return !t.load_bytes(bytes, error);
+}
+
 }  // namespace
 
 TEST_CASE("the same site gives byte-identical tables") {
@@ -103,23 +127,26 @@ TEST_CASE("a structurally bad file with a good checksum is still refused") {
   // Point the first route's trunk list past the end, then fix the checksum:
   // only the structural checks stand between this file and the router.
   std::string bytes = c->bytes;
-  const char* base = nullptr;
-  {  // find the routes section through the directory
-    const auto* h = reinterpret_cast<const tables::Header*>(bytes.data());
-    const auto* dir = reinterpret_cast<const tables::SectionEntry*>(bytes.data() + 64);
-    for (std::uint32_t i = 0; i < h->section_count; ++i)
-      if (dir[i].kind == static_cast<std::uint32_t>(tables::SectionKind::routes))
-        base = bytes.data() + dir[i].offset;
-  }
+  char* base = section(bytes, tables::SectionKind::routes);
   REQUIRE(base != nullptr);
-  std::uint32_t huge = 1000;
-  std::memcpy(const_cast<char*>(base) + offsetof(tables::RouteRecord, trunk_first), &huge, 4);
-  std::uint64_t sum = tables::checksum(bytes.data(), bytes.size());
-  std::memcpy(bytes.data() + 24, &sum, 8);
-  tables::Tables t;
+  put_and_reseal(bytes, base + offsetof(tables::RouteRecord, trunk_first), std::uint32_t{1000});
   std::string error;
-  CHECK_FALSE(t.load_bytes(bytes, error));
+  CHECK(refused(bytes, error));
   CHECK(error == "route 0 is out of bounds");
+}
+
+TEST_CASE("a tenant's dial_symbols other than '*' and '#' are refused") {
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  std::string bytes = c->bytes;
+  char* tenants = section(bytes, tables::SectionKind::tenants);
+  REQUIRE(tenants != nullptr);
+  // '+' (symbol 12) is never a plan symbol: it is allowed first, only.
+  put_and_reseal(bytes, tenants + offsetof(tables::TenantRecord, dial_symbols),
+                 std::uint32_t{1u << 12});
+  std::string error;
+  CHECK(refused(bytes, error));
+  CHECK(error == "tenant 0 is out of bounds");
 }
 
 TEST_CASE("written atomically, mapped, dumped") {

@@ -21,8 +21,9 @@ void print_outbound(const route::OutboundExplanation& e, const std::string& tena
                     const std::string& number) {
   const route::Answer& a = e.answer;
   std::cout << tenant << " dials " << number << "\n";
-  if (a.route.empty()) {
-    std::cout << "  route      none: no route of the tenant matches\n";
+  if (a.route.empty() || e.matching.empty()) {
+    std::cout << "  route      none: "
+              << (a.reason.empty() ? "no route of the tenant matches" : a.reason) << "\n";
     return;
   }
   std::string trunks;
@@ -97,6 +98,7 @@ int run(const Common& common, const RouteOptions& o) {
   if (json) {
     const route::Answer& a = e.answer;
     w.begin_object().field("tenant", tenant).field("number", number).field("route", a.route);
+    if (!a.reason.empty()) w.field("reason", a.reason);
     w.field("send", a.send).field("caller_id", a.caller_id).key("trunks").begin_array();
     for (const auto& tr : a.trunks) w.value(tr);
     w.end_array().key("matching").begin_array();

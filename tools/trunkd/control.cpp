@@ -87,7 +87,7 @@ std::string stats_reply(Shared& shared) {
   w.begin_object().field("ok", true).key("requests").begin_object();
   for (int i = 0; i < 5; ++i) w.field(Stats::kMethods[i], s.by_method[i].load());
   w.end_object().key("responses").begin_object();
-  for (int i = 0; i < 9; ++i)
+  for (std::size_t i = 0; i < std::size(Stats::kCodes); ++i)
     w.field(Stats::kCodes[i] == 0 ? std::string("none") : std::to_string(Stats::kCodes[i]),
             s.by_code[i].load());
   w.end_object()
@@ -128,6 +128,7 @@ std::string lookup_reply(Shared& shared, const std::map<std::string, std::string
     if (!a.ok) return error_reply(a.error);
     w.begin_object().field("ok", true).field("tenant", get("tenant")).field("number", get("number"));
     w.field("route", a.route).field("send", a.send).field("caller_id", a.caller_id);
+    if (!a.reason.empty()) w.field("reason", a.reason);
     w.key("trunks").begin_array();
     for (const auto& tr : a.trunks) w.value(tr);
     w.end_array().end_object();

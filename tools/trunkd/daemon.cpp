@@ -54,7 +54,7 @@ void Stats::count_method(std::string_view method) {
 }
 
 void Stats::count_code(int code) {
-  for (int i = 0; i < 9; ++i)
+  for (std::size_t i = 0; i < std::size(kCodes); ++i)
     if (code == kCodes[i]) {
       ++by_code[i];
       return;

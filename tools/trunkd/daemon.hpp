@@ -38,9 +38,9 @@ std::shared_ptr<const Loaded> load_tables(const std::string& path, std::string& 
 
 struct Stats {
   static constexpr const char* kMethods[] = {"INVITE", "ACK", "OPTIONS", "CANCEL", "other"};
-  static constexpr int kCodes[] = {0, 200, 302, 400, 403, 404, 405, 481, 500};
+  static constexpr int kCodes[] = {0, 200, 302, 400, 403, 404, 405, 481, 484, 500};
   std::atomic<std::uint64_t> by_method[5] = {};
-  std::atomic<std::uint64_t> by_code[9] = {};  // 0: nothing sent
+  std::atomic<std::uint64_t> by_code[std::size(kCodes)] = {};  // 0: nothing sent
   std::atomic<std::uint64_t> not_sip{0};
   std::atomic<std::uint64_t> lookups{0};
   std::atomic<std::uint64_t> reloads{0}, reloads_refused{0};
