@@ -70,6 +70,17 @@ struct Msg {
   }
 };
 
+// A REGISTER to trunk cybercity with its auth.username.
+Msg cybercity_register(const std::string& call_id) {
+  Msg m;
+  m.method = "REGISTER";
+  m.ruri = "sip:sip.cybercity.dk";
+  m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
+  m.to = "<sip:voi18062@sip.cybercity.dk>";
+  m.call_id = call_id;
+  return m;
+}
+
 std::string response(int code, const std::string& phrase, const std::string& method,
                      const std::string& call_id = "call-1", int cseq = 1,
                      const std::string& extra = "") {
@@ -327,12 +338,7 @@ TEST_CASE("trace calls: outcomes and trunk status") {
   const auto& s = trace_site();
   SUBCASE("registration: challenged, credentials, 403 is authentication failed") {
     Run run;
-    Msg m;
-    m.method = "REGISTER";
-    m.ruri = "sip:sip.cybercity.dk";
-    m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
-    m.to = "<sip:voi18062@sip.cybercity.dk>";
-    m.call_id = "reg-1";
+    Msg m = cybercity_register("reg-1");
     run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
     CHECK(s.trunk(run.last.match.trunk) == "cybercity");
     CHECK(run.last.match.direction == trace::Direction::to_trunk);
@@ -354,12 +360,7 @@ TEST_CASE("trace calls: outcomes and trunk status") {
   }
   SUBCASE("registered, with the granted expiry") {
     Run run;
-    Msg m;
-    m.method = "REGISTER";
-    m.ruri = "sip:sip.cybercity.dk";
-    m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
-    m.to = "<sip:voi18062@sip.cybercity.dk>";
-    m.call_id = "reg-2";
+    Msg m = cybercity_register("reg-2");
     run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
     run.feed(response(200, "OK", "REGISTER", "reg-2", 1,
                       "Contact: <sip:voi18062@192.0.2.5>;expires=1800\r\n"),
@@ -505,12 +506,7 @@ TEST_CASE("trace calls: ringing, challenged, answered and registered calls wait 
          "203.0.113.10:5060");
   t.feed(invite("talk").text(), 0);
   t.feed(response(200, "OK", "INVITE", "talk"), 0.1, "198.51.100.7:5060", "203.0.113.10:5060");
-  Msg reg;
-  reg.method = "REGISTER";
-  reg.ruri = "sip:sip.cybercity.dk";
-  reg.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
-  reg.to = "<sip:voi18062@sip.cybercity.dk>";
-  reg.call_id = "reg";
+  Msg reg = cybercity_register("reg");
   t.feed(reg.text(), 0, "192.0.2.5:5060", "192.0.2.200:5060");
   t.feed(response(200, "OK", "REGISTER", "reg"), 0.1, "192.0.2.200:5060", "192.0.2.5:5060");
   t.feed(invite("other").text(), 299);
