@@ -2,7 +2,7 @@
 // the capture reader (trace_read_bench) and tshark on the same file.
 //
 //   build/bin/gen_capture OUT.pcap SIZE_MB [--seed N] [--tcp-percent N]
-//                         [--concurrent N]
+//                         [--concurrent N] [--unanswered] [--call-id-length N]
 //
 // Calls run side by side (--concurrent, 200 by default), each packet from
 // the next call in turn, as a busy SBC's capture interleaves them: INVITE
@@ -11,6 +11,10 @@
 // default) runs over TCP: SYN and SYN-ACK first, bare ACKs between, the INVITE cut in
 // segments of 512 bytes, ACK and BYE sent together in one segment. RTP is
 // about 80% of the bytes. Ethernet, IPv4, pcap with microsecond times.
+// --unanswered writes only INVITEs that nothing answers, over UDP, no RTP
+// (a scanner's flood, or a carrier that is down): every one a new call,
+// the load that makes a call tracker hold the most. --call-id-length pads
+// each Call-ID to that many characters.
 // Every SIP message the reader should find is counted and printed, with
 // the frame and byte totals.
 #include <pcap/pcap.h>
@@ -31,6 +35,8 @@ struct Options {
   std::uint32_t seed = 1;
   unsigned tcp_percent = 10;
   unsigned concurrent = 200;
+  bool unanswered = false;
+  std::size_t call_id_length = 0;  // 0: as they come ("N-RANDOM@10.0.0.1")
 };
 
 void put16(std::string& s, std::size_t at, std::uint16_t v) {
@@ -122,8 +128,9 @@ std::string sdp(std::uint32_t host, std::uint16_t port) {
 // One call's packets, produced one at a time.
 class Call {
  public:
-  Call(std::uint64_t n, bool tcp, std::mt19937& rng)
-      : n_(n), tcp_(tcp), rtp_packets_(15 + rng() % 40) {
+  Call(std::uint64_t n, bool tcp, std::mt19937& rng, const Options& o)
+      : n_(n), tcp_(tcp && !o.unanswered), unanswered_(o.unanswered),
+        rtp_packets_(15 + rng() % 40) {
     a_ = 0x0A000000u | static_cast<std::uint32_t>(1 + n % 250) << 8 | (1 + n % 200);
     b_ = 0xC0A80000u | static_cast<std::uint32_t>(1 + (n / 7) % 250);
     a_port_ = tcp ? static_cast<std::uint16_t>(20000 + n % 40000) : 5060;
@@ -131,9 +138,16 @@ class Call {
     rtp_a_ = static_cast<std::uint16_t>(10000 + 2 * (n % 10000));
     rtp_b_ = static_cast<std::uint16_t>(30000 + 2 * (n % 10000));
     call_id_ = std::to_string(n) + "-" + std::to_string(rng()) + "@10.0.0.1";
+    if (call_id_.size() < o.call_id_length)
+      call_id_.insert(call_id_.find('@'), o.call_id_length - call_id_.size(), 'x');
   }
   // Writes the call's next packet; false when the call is over.
   bool step(Writer& w) {
+    if (unanswered_) {
+      if (state_++ > 0) return false;
+      send_a(w, request("INVITE", {}));
+      return true;
+    }
     switch (state_++) {
       case 0:
         if (tcp_) {
@@ -224,7 +238,7 @@ class Call {
   }
 
   std::uint64_t n_;
-  bool tcp_;
+  bool tcp_, unanswered_;
   unsigned rtp_packets_, rtp_sent_ = 0, state_ = 0;
   std::uint32_t a_, b_;
   std::uint16_t a_port_, b_port_, rtp_a_, rtp_b_;
@@ -235,7 +249,7 @@ class Call {
 int usage() {
   std::fprintf(stderr,
                "usage: gen_capture OUT.pcap SIZE_MB [--seed N] [--tcp-percent N] "
-               "[--concurrent N]\n");
+               "[--concurrent N] [--unanswered] [--call-id-length N]\n");
   return 2;
 }
 
@@ -245,10 +259,15 @@ int main(int argc, char** argv) {
   Options o;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--unanswered") {
+      o.unanswered = true;
+      continue;
+    }
     if (args[i].starts_with("--") && i + 1 >= args.size()) return usage();
     if (args[i] == "--seed") o.seed = static_cast<std::uint32_t>(std::stoul(args[++i]));
     else if (args[i] == "--tcp-percent") o.tcp_percent = static_cast<unsigned>(std::stoul(args[++i]));
     else if (args[i] == "--concurrent") o.concurrent = static_cast<unsigned>(std::stoul(args[++i]));
+    else if (args[i] == "--call-id-length") o.call_id_length = std::stoul(args[++i]);
     else if (o.out.empty()) o.out = args[i];
     else if (o.size_mb == 0) o.size_mb = std::stod(args[i]);
     else return usage();
@@ -262,7 +281,7 @@ int main(int argc, char** argv) {
   std::uint64_t started = 0;
   auto start_call = [&] {
     bool tcp = rng() % 100 < o.tcp_percent;
-    return Call(started++, tcp, rng);
+    return Call(started++, tcp, rng, o);
   };
   for (unsigned i = 0; i < o.concurrent; ++i) calls.push_back(start_call());
   // Round robin; a finished call is replaced while there is room, so the

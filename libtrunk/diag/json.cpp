@@ -4,11 +4,32 @@
 #include <cmath>
 #include <cstdio>
 
+#include "text/utf8.hpp"
+
 namespace trunk::diag {
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (unsigned char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // JSON is UTF-8 (RFC 8259 section 8.1): a byte that is not part of a
+      // well-formed sequence becomes U+FFFD; C1 controls are escaped, as
+      // C0 ones are, so that a terminal showing the JSON obeys none.
+      const std::size_t n = text::utf8_sequence(s, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      } else if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[i + 1]));
+        out += buf;
+        ++i;
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

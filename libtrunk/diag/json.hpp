@@ -1,6 +1,8 @@
 // A minimal streaming JSON writer for --format json output.
 //
 // Owns nothing but the output string; it escapes strings per RFC 8259 and
+// writes valid UTF-8 whatever it is given (ill-formed bytes become U+FFFD,
+// control characters, C1 ones too, are escaped), and
 // leaves structure (commas, nesting) to the caller's calls, checked only by
 // the tests that parse every tool's JSON. No parsing lives here: trunkline
 // reads TOML, SIP and binary tables, never JSON.
@@ -47,7 +49,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends `s` to `out` as a quoted JSON string.
+// Appends `s` to `out` as a quoted JSON string: valid UTF-8, each byte of
+// `s` that is not part of a well-formed sequence replaced by U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace trunk::diag

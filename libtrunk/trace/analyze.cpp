@@ -5,10 +5,27 @@
 
 namespace trunk::trace {
 
-Analyzer::Analyzer(const site::Site& site, const route::Router& router)
-    : matcher_(site, router), calls_(site) {}
+Analyzer::Analyzer(const site::Site& site, const route::Router& router, std::size_t max_calls)
+    : matcher_(site, router), calls_(site, max_calls), max_calls_(max_calls) {}
+
+void Analyzer::finish(diag::Sink& warnings, const diag::FilePath& file) {
+  calls_.finish();
+  if (const std::uint64_t early = calls_.closed_early()) {
+    diag::SourceRegion where;
+    where.file = file;
+    warnings.warning("trace-calls-limit",
+                     std::to_string(early) + (early == 1 ? " call" : " calls") +
+                         " closed early: more than " + std::to_string(max_calls_) +
+                         " calls were open at once, and those nearest their idle timeout made "
+                         "room; their outcomes are what had been seen by then",
+                     where);
+  }
+}
 
 void Analyzer::process(const Captured& c, MessageReport& out) {
+  // Calls that timed out before this message close first; the previous
+  // message's call may be among them.
+  calls_.advance(c.time_us);
   out = MessageReport{};
   out.index = ++messages_;
   std::string error;

@@ -5,13 +5,15 @@
 // the tool prints what process() reports, the calls and the trunks' status.
 // A message sofia-sip cannot read at all is reported (not_sip) and skipped;
 // a malformed header is listed with what is wrong with it and the rest of
-// the message is still matched.
+// the message is still matched. Calls are handed out as they close (see
+// calls.hpp), so a whole trace never sits in memory.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "diag/diagnostic.hpp"
 #include "route/router.hpp"
 #include "site/model.hpp"
 #include "trace/calls.hpp"
@@ -44,7 +46,7 @@ struct MessageReport {
   Match match;               // requests; responses get their call's trunk
   std::vector<MalformedHeader> malformed;
   std::vector<std::string> faults;  // of the message as a whole (sip::Message::message_faults)
-  const Call* call = nullptr;  // valid until the next process()
+  const Call* call = nullptr;  // valid until the next process() or finish()
   // A request that matched no trunk or tenant, or failed a step. Requests
   // inside a dialog are the call's first request's business: they count
   // only for problems of their own (a transport that does not fit).
@@ -57,10 +59,19 @@ struct MessageReport {
 
 class Analyzer {
  public:
-  // `site` and `router` must outlive the Analyzer.
-  Analyzer(const site::Site& site, const route::Router& router);
+  // `site` and `router` must outlive the Analyzer. `max_calls` other than
+  // CallTracker::kMaxCalls is for tests.
+  Analyzer(const site::Site& site, const route::Router& router,
+           std::size_t max_calls = CallTracker::kMaxCalls);
 
+  // Calls closed by process() (those that timed out, in capture time,
+  // before this message) and by finish() go to `handler`.
+  void on_call_closed(CallTracker::CloseHandler handler) { calls_.on_close(std::move(handler)); }
   void process(const Captured& c, MessageReport& out);
+  // The end of the trace: closes the calls still open, in the order they
+  // started, and warns in `warnings` (about `file`) when calls had to be
+  // closed early because too many were open at once.
+  void finish(diag::Sink& warnings, const diag::FilePath& file);
 
   const CallTracker& calls() const { return calls_; }
   const Matcher& matcher() const { return matcher_; }
@@ -72,6 +83,7 @@ class Analyzer {
  private:
   Matcher matcher_;
   CallTracker calls_;
+  std::size_t max_calls_;
   std::uint64_t messages_ = 0, requests_ = 0, responses_ = 0, not_sip_ = 0;
 };
 

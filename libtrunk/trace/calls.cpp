@@ -1,6 +1,9 @@
 // Calls and trunk status from a trace (see calls.hpp).
 #include "trace/calls.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "diag/diagnostic.hpp"
 
 namespace trunk::trace {
@@ -10,6 +13,45 @@ bool is_dialog_method(std::string_view m) {
   return m == "ACK" || m == "BYE" || m == "CANCEL" || m == "PRACK" || m == "UPDATE" ||
          m == "INFO";
 }
+
+// The idle timeouts, by where a call stands (see calls.hpp).
+enum IdleClass : std::uint8_t { kTransaction, kSetup, kRegistration, kAnswered };
+constexpr std::int64_t kTimeouts[] = {
+    CallTracker::kTransactionTimeout, CallTracker::kSetupTimeout,
+    CallTracker::kRegistrationTimeout, CallTracker::kAnsweredTimeout};
+
+std::uint8_t idle_class_of(const Call& call) {
+  if (call.bye_seen) return kTransaction;
+  // First seen in the middle (the capture began after its INVITE): a
+  // dialog that may last as long as an answered call.
+  if (is_dialog_method(call.method)) return kAnswered;
+  const int c = call.final_code;
+  // A REGISTER's Call-ID comes back with each refresh.
+  if (call.method == "REGISTER") return c ? kRegistration : call.responded ? kSetup : kTransaction;
+  if (call.method == "INVITE" && c >= 200 && c < 300) return kAnswered;
+  // Challenged: the client may come back with credentials, a person may
+  // have to type them.
+  if (c == 401 || c == 407) return kSetup;
+  if (c >= 200) return kTransaction;  // over: only retransmissions and ACK may follow
+  return call.responded ? kSetup : kTransaction;
+}
+
+// A closed or open call's part in its trunk's counts.
+void count_outcome(std::vector<TrunkStatus>& trunks, const Call& call) {
+  if (call.trunk == kNone || call.method != "INVITE" || call.trunk >= trunks.size()) return;
+  TrunkStatus& ts = trunks[call.trunk];
+  ++ts.calls;
+  switch (call.outcome()) {
+    case Outcome::answered: ++ts.answered; break;
+    case Outcome::busy: ++ts.busy; break;
+    case Outcome::no_answer:
+    case Outcome::cancelled: ++ts.no_answer; break;
+    case Outcome::in_progress:
+    case Outcome::redirected: break;
+    default: ++ts.failed; break;
+  }
+}
+
 
 std::string code_text(int code, std::string_view phrase) {
   std::string out = std::to_string(code);
@@ -158,54 +200,136 @@ std::string TrunkStatus::describe(const site::Trunk&) const {
   return out;
 }
 
-CallTracker::CallTracker(const site::Site& site) : site_(&site), trunks_(site.trunks.size()) {}
+CallTracker::CallTracker(const site::Site& site, std::size_t max_calls)
+    : site_(&site), trunks_(site.trunks.size()), max_calls_(std::max<std::size_t>(max_calls, 1)) {}
 
 std::vector<TrunkStatus> CallTracker::trunk_status() const {
   std::vector<TrunkStatus> out = trunks_;
-  for (const Call& call : calls_) {
-    if (call.trunk == kNone || call.method != "INVITE") continue;
-    TrunkStatus& ts = out[call.trunk];
-    ++ts.calls;
-    switch (call.outcome()) {
-      case Outcome::answered: ++ts.answered; break;
-      case Outcome::busy: ++ts.busy; break;
-      case Outcome::no_answer:
-      case Outcome::cancelled: ++ts.no_answer; break;
-      case Outcome::in_progress:
-      case Outcome::redirected: break;
-      default: ++ts.failed; break;
-    }
+  for (const Call* call : held()) count_outcome(out, *call);
+  return out;
+}
+
+std::string CallTracker::call_key(std::string_view call_id) {
+  if (call_id.size() <= kMaxCallIdBytes) return std::string(call_id);
+  // FNV-1a: the same key on every run and every machine.
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : call_id) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
   }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  // Both ends: the random part and the host are each at one of them.
+  constexpr std::size_t kEnd = (kMaxCallIdBytes - 3 - 1 - 16) / 2;
+  std::string out(call_id.substr(0, kEnd));
+  out += "...";
+  out += call_id.substr(call_id.size() - kEnd);
+  out += '#';
+  out += hex;
   return out;
 }
 
 std::string_view CallTracker::intern(std::string_view word) {
+  if (word.size() > kMaxWordBytes) word = word.substr(0, kMaxWordBytes);
   auto it = words_.find(std::string(word));
-  if (it == words_.end()) it = words_.emplace(word).first;
-  return *it;
+  if (it != words_.end()) return *it;
+  // Traces can make up words without end; past the cap they are not kept.
+  if (words_.size() >= kMaxWords) return "(not kept)";
+  return *words_.emplace(word).first;
+}
+
+const CallTracker::Calls::iterator* CallTracker::lookup(std::string_view call_id) const {
+  auto it = call_id.size() <= kMaxCallIdBytes ? by_id_.find(call_id)
+                                              : by_id_.find(call_key(call_id));
+  return it == by_id_.end() ? nullptr : &it->second;
 }
 
 Call* CallTracker::find(std::string_view call_id) {
-  auto it = by_id_.find(call_id);
-  return it == by_id_.end() ? nullptr : &calls_[it->second];
+  auto* it = lookup(call_id);
+  return it ? &**it : nullptr;
 }
 
 bool CallTracker::in_dialog(const sip::Message& m) const {
-  auto it = by_id_.find(m.call_id());
-  if (it == by_id_.end()) return false;
+  if (!lookup(m.call_id())) return false;
   return m.to_has_tag() || is_dialog_method(m.method());
 }
 
-Call& CallTracker::open(const std::string& call_id, const Captured& c) {
-  auto it = by_id_.find(call_id);
-  if (it != by_id_.end()) return calls_[it->second];
-  Call& call = calls_.emplace_back();
-  call.call_id = call_id;
-  by_id_.emplace(call.call_id, static_cast<std::uint32_t>(calls_.size() - 1));
+std::vector<const Call*> CallTracker::held() const {
+  std::vector<const Call*> out;
+  out.reserve(by_id_.size());
+  for (const Calls& list : lists_)
+    for (const Call& call : list) out.push_back(&call);
+  std::sort(out.begin(), out.end(),
+            [](const Call* a, const Call* b) { return a->order < b->order; });
+  return out;
+}
+
+CallTracker::Calls* CallTracker::first_to_time_out() {
+  Calls* first = nullptr;
+  std::int64_t deadline = 0;
+  for (int k = 0; k < kClasses; ++k) {
+    if (lists_[k].empty()) continue;
+    const std::int64_t d = lists_[k].front().touched_us + kTimeouts[k];
+    if (!first || d < deadline) {
+      first = &lists_[k];
+      deadline = d;
+    }
+  }
+  return first;
+}
+
+void CallTracker::advance(std::int64_t time_us) {
+  now_ = std::max(now_, time_us);
+  while (Calls* list = first_to_time_out()) {
+    const Call& call = list->front();
+    if (now_ - call.touched_us <= kTimeouts[call.idle_class]) break;
+    close(*list, list->begin());
+  }
+}
+
+void CallTracker::finish() {
+  std::vector<std::pair<Calls*, Calls::iterator>> open;
+  open.reserve(by_id_.size());
+  for (Calls& list : lists_)
+    for (auto it = list.begin(); it != list.end(); ++it) open.emplace_back(&list, it);
+  std::sort(open.begin(), open.end(),
+            [](const auto& a, const auto& b) { return a.second->order < b.second->order; });
+  for (auto& [list, it] : open) close(*list, it);
+}
+
+void CallTracker::close(Calls& list, Calls::iterator it) {
+  count_out(*it);
+  count_outcome(trunks_, *it);
+  if (on_close_) on_close_(*it);
+  by_id_.erase(std::string_view(it->call_id));
+  list.erase(it);
+}
+
+CallTracker::Calls::iterator CallTracker::open(std::string_view call_id, const Captured& c) {
+  if (auto* it = lookup(call_id)) return *it;
+  if (by_id_.size() >= max_calls_) {
+    Calls* list = first_to_time_out();
+    close(*list, list->begin());
+    ++closed_early_;
+  }
+  Calls& list = lists_[kTransaction];
+  Call& call = list.emplace_back();
+  call.call_id = call_key(call_id);
+  call.order = opened_++;
   call.first_us = c.time_us;
   call.first_frame = c.frame;
   call.first_line = c.line;
-  return call;
+  call.touched_us = now_;
+  call.idle_class = kTransaction;
+  by_id_.emplace(call.call_id, std::prev(list.end()));
+  return std::prev(list.end());
+}
+
+void CallTracker::touch(Calls::iterator it) {
+  const std::uint8_t k = idle_class_of(*it);
+  it->touched_us = now_;
+  lists_[k].splice(lists_[k].end(), lists_[it->idle_class], it);
+  it->idle_class = k;
 }
 
 void CallTracker::count_in(Call& call) {
@@ -245,8 +369,22 @@ void CallTracker::count_out(Call& call) {
 }
 
 Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Match& match) {
+  const auto it = open(m.call_id(), c);
+  record_request(*it, m, c, match);
+  touch(it);
+  return *it;
+}
+
+Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
+  const auto it = open(m.call_id(), c);
+  record_response(*it, m, c);
+  touch(it);
+  return *it;
+}
+
+void CallTracker::record_request(Call& call, const sip::Message& m, const Captured& c,
+                                 const Match& match) {
   const std::string method = m.method();
-  Call& call = open(m.call_id(), c);
   ++call.messages;
   const std::uint32_t cseq = m.cseq_number();
   // The same request on the same hop; a proxy's copy on the next hop is
@@ -266,7 +404,6 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
     call.direction = match.direction;
     call.route = match.route;
     call.destination = match.destination;
-    call.number = match.did.empty() ? match.send : match.did;
     call.matched = match.matched();
     for (const auto& p : match.problems)
       if (p.rfind("transport type inconsistent", 0) == 0) call.transport_problem = true;
@@ -283,20 +420,19 @@ Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Ma
   if (method == "INVITE" && call.method == "INVITE" && !m.to_has_tag() &&
       !last_was_retransmission_)
     count_in(call);
-  return call;
 }
 
-Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
-  Call& call = open(m.call_id(), c);
+void CallTracker::record_response(Call& call, const sip::Message& m, const Captured& c) {
   ++call.messages;
   call.last_us = c.time_us;
   const std::string cseq_method = m.cseq_method();
   if (call.method.empty()) call.method = intern(cseq_method);  // the request was not captured
-  if (cseq_method != call.method) return call;
   const int status = m.status();
+  if (cseq_method != call.method) return;
+  call.responded = true;
   if (status < 200) {
     if (status == 180 || status == 183) call.ringing = true;
-    return call;
+    return;
   }
   if (status == 401 || status == 407) {
     ++call.challenges;
@@ -322,7 +458,6 @@ Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
     }
     if (call.method == "INVITE" && (status == 486 || status == 503)) ++ts.channel_refusals;
   }
-  return call;
 }
 
 }  // namespace trunk::trace

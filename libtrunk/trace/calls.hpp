@@ -9,15 +9,27 @@
 // transport type inconsistent; rejected); anything else is answered or
 // got no response. Calls in progress count against the trunk's limits:
 // an INVITE that finds a trunk at its limit is "busy: maximum channels
-// reached", as is a 486 or 503 answer. The tracker keeps one record per
-// Call-ID (a few hundred bytes: methods and reason phrases are kept once
-// for all calls) until the end of the trace.
+// reached", as is a 486 or 503 answer.
+//
+// Memory is bounded whatever the length of the trace: the tracker holds a
+// call only until it is over, then hands it to the close handler and
+// forgets it, its outcome added to its trunk's counts. A call is closed
+// when it has had no message for an idle timeout of capture time that
+// depends on where it stands (32 s once over or while its request has had
+// no answer at all, as long as a transaction lives; 5 minutes while it
+// rings or waits for credentials; an hour for a REGISTER's Call-ID, reused
+// by the refreshes; 4 hours while answered), when more than kMaxCalls are
+// open (the one closest to its timeout goes first), or at the end of the
+// trace. One call holds a few hundred bytes: a Call-ID longer than
+// kMaxCallIdBytes is kept shortened, methods and reason phrases are kept
+// once for all calls, up to kMaxWords of them.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <deque>
+#include <functional>
+#include <list>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -45,16 +57,19 @@ enum class Outcome {
 std::string_view to_string(Outcome o);  // "answered", "auth-failed", ...
 
 struct Call {
+  // The Call-ID; one longer than CallTracker::kMaxCallIdBytes is kept as its
+  // two ends and a hash of the whole (see CallTracker::call_key).
   std::string call_id;
   std::string_view method;  // the first request's (interned by the tracker)
   std::uint32_t trunk = kNone;   // site trunk index
   std::uint32_t tenant = kNone;  // site tenant index
   Direction direction = Direction::unknown;
-  std::string route, destination, number;
+  std::string route, destination;
   bool matched = true;       // the first request matched
   bool transport_problem = false;
   std::int64_t first_us = 0, last_us = 0;
   std::uint64_t first_frame = 0;
+  std::uint64_t order = 0;           // 0 for the first call the tracker opened, 1 for the next...
   std::uint32_t first_line = 0;
   std::uint32_t messages = 0;
   std::uint32_t challenges = 0;      // 401/407 answers
@@ -67,12 +82,17 @@ struct Call {
   bool cancel_seen = false;
   bool bye_seen = false;
   bool ringing = false;              // 180/183 seen
+  bool responded = false;            // any response to the first method seen
   bool limit_reached = false;        // found its trunk at a limit
   std::string limit_note;
   bool active = false;               // counted against the trunk's limits
   int final_code = 0;                // the last final response to the first method
   std::string_view final_phrase;  // interned by the tracker
   int expires = -1;                  // REGISTER: granted
+  // The tracker's bookkeeping: its clock at the call's last message, and
+  // which idle timeout applies.
+  std::int64_t touched_us = 0;
+  std::uint8_t idle_class = 0;
 
   Outcome outcome() const;
   // Busy because channels ran out (503, or a limit), not a callee's 486.
@@ -100,9 +120,36 @@ struct TrunkStatus {
 
 class CallTracker {
  public:
-  explicit CallTracker(const site::Site& site);
+  // What the tracker holds at most; the man page gives the same figures.
+  static constexpr std::size_t kMaxCalls = 100'000;      // open at once
+  static constexpr std::size_t kMaxCallIdBytes = 256;    // of one Call-ID
+  static constexpr std::size_t kMaxWords = 1024;         // methods and reason phrases
+  static constexpr std::size_t kMaxWordBytes = 64;       // of one of them
+  // Idle timeouts, in microseconds of capture time.
+  static constexpr std::int64_t kTransactionTimeout = 32'000'000;  // 64 x T1
+  static constexpr std::int64_t kSetupTimeout = 300'000'000;
+  static constexpr std::int64_t kRegistrationTimeout = 3'600'000'000;
+  static constexpr std::int64_t kAnsweredTimeout = 14'400'000'000;
 
-  // The call with this Call-ID, or null.
+  // `max_calls` other than kMaxCalls is for tests.
+  explicit CallTracker(const site::Site& site, std::size_t max_calls = kMaxCalls);
+
+  // Called with each call as it is closed, just before the tracker forgets
+  // it; the Call is valid only during the call. Without a handler, closed
+  // calls are only counted.
+  using CloseHandler = std::function<void(const Call&)>;
+  void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
+
+  // Moves the tracker's clock to `time_us` (never back: the clock is the
+  // latest capture time seen) and closes the calls whose idle timeout has
+  // passed, the one that timed out first first. A trace without times
+  // (time 0) never times out; kMaxCalls still bounds it.
+  void advance(std::int64_t time_us);
+  // Closes every call still open, in the order they started.
+  void finish();
+
+  // The call with this Call-ID, or null. Valid until the next advance(),
+  // on_request(), on_response() or finish().
   Call* find(std::string_view call_id);
   // Whether a request belongs to an existing dialog or transaction of its
   // call (ACK, BYE, CANCEL, a request with a To tag...), so it inherits the
@@ -113,28 +160,57 @@ class CallTracker {
   // Whether the request on_request() just recorded repeats the one before
   // it in its call (same CSeq and method): a retransmission.
   bool last_was_retransmission() const { return last_was_retransmission_; }
-  // Records a response; returns its call, or null for an unknown Call-ID
-  // (the request was not captured: a new call is opened for it).
+  // Records a response; returns its call (for an unknown Call-ID the
+  // request was not captured: a new call is opened for it).
   Call& on_response(const sip::Message& m, const Captured& c);
 
-  // Calls in the order they first appeared.
-  const std::deque<Call>& calls() const { return calls_; }
-  // Each site trunk's status, with its calls counted by outcome.
+  // The calls open now, in the order they started.
+  std::vector<const Call*> held() const;
+  // Calls opened since the start, and those closed early because more
+  // than kMaxCalls (max_calls) were open.
+  std::uint64_t opened() const { return opened_; }
+  std::uint64_t closed_early() const { return closed_early_; }
+  // Each site trunk's status, with every call counted by outcome: those
+  // closed and those still open.
   std::vector<TrunkStatus> trunk_status() const;
 
+  // The key a Call-ID is filed under: itself up to kMaxCallIdBytes, else its
+  // first 118 bytes, "...", its last 118, "#" and 16 hex digits of a hash
+  // (FNV-1a) of the whole: kMaxCallIdBytes in all.
+  static std::string call_key(std::string_view call_id);
+
  private:
-  Call& open(const std::string& call_id, const Captured& c);
+  using Calls = std::list<Call>;
+  static constexpr int kClasses = 4;
+
+  Calls::iterator open(std::string_view call_id, const Captured& c);
+  void record_request(Call& call, const sip::Message& m, const Captured& c, const Match& match);
+  void record_response(Call& call, const sip::Message& m, const Captured& c);
   void count_in(Call& call);
   void count_out(Call& call);
+  // Files the call again after a message: its clock and idle timeout.
+  void touch(Calls::iterator it);
+  // The list whose front times out first, or null when no call is open.
+  Calls* first_to_time_out();
+  // Counts the call in, hands it to the handler and forgets it.
+  void close(Calls& list, Calls::iterator it);
+  const Calls::iterator* lookup(std::string_view call_id) const;
 
   const site::Site* site_;
   // The same few words (methods, reason phrases) for every call, kept once.
   std::string_view intern(std::string_view word);
 
-  std::deque<Call> calls_;  // a deque: the index below views their Call-IDs
-  std::unordered_map<std::string_view, std::uint32_t> by_id_;
+  // Open calls, one list per idle timeout, each in the order of its calls'
+  // last message: the front times out first. A call moves (splice) to the
+  // back of its list at each message.
+  Calls lists_[kClasses];
+  std::unordered_map<std::string_view, Calls::iterator> by_id_;  // views Call::call_id
   std::unordered_set<std::string> words_;
-  std::vector<TrunkStatus> trunks_;
+  std::vector<TrunkStatus> trunks_;  // closed calls counted in
+  CloseHandler on_close_;
+  std::int64_t now_ = 0;
+  std::size_t max_calls_;
+  std::uint64_t opened_ = 0, closed_early_ = 0;
   bool last_was_retransmission_ = false;
 };
 

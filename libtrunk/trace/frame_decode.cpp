@@ -85,6 +85,24 @@ bool FrameDecoder::decode(std::span<const std::uint8_t> frame, std::uint64_t fra
   }
 }
 
+void FrameDecoder::finish(const CaptureWarnings& warn) {
+  fragments_.finish(warn);
+  if (header_cuts_ > kMaxHeaderCutWarnings)
+    warn.whole("trace-ip-header-cut",
+               std::to_string(header_cuts_) + " frames in all end inside their IP header, " +
+                   "skipped; the first " + std::to_string(kMaxHeaderCutWarnings) +
+                   " are named above");
+}
+
+bool FrameDecoder::header_cut(const char* ip, std::size_t have, std::size_t need) {
+  if (++header_cuts_ <= kMaxHeaderCutWarnings)
+    warn_->at(frame_, "trace-ip-header-cut",
+              std::string("the frame ends inside its ") + ip + " header (" +
+                  std::to_string(have) + " of " + std::to_string(need) +
+                  " bytes): skipped");
+  return false;
+}
+
 bool FrameDecoder::ethernet(Bytes b, int depth) {
   if (b.n < 14) return false;
   return ethertype(be16(b.p + 12), {b.p + 14, b.n - 14}, depth);
@@ -133,10 +151,12 @@ bool FrameDecoder::ip_by_version(Bytes b, int depth) {
 }
 
 bool FrameDecoder::ipv4(Bytes b, int depth) {
-  if (b.n < 20 || (b.p[0] >> 4) != 4) return false;
+  if (b.n >= 1 && (b.p[0] >> 4) != 4) return false;
+  if (b.n < 20) return header_cut("IPv4", b.n, 20);
   std::size_t header = std::size_t{b.p[0] & 0x0Fu} * 4;
   std::size_t total = be16(b.p + 2);
-  if (header < 20 || header > b.n) return false;
+  if (header < 20) return false;
+  if (header > b.n) return header_cut("IPv4", b.n, header);
   if (total == 0) total = b.n;  // segmentation offload: length left to the NIC
   if (total < header) return false;
   if (total > b.n) {
@@ -164,7 +184,8 @@ bool FrameDecoder::ipv4(Bytes b, int depth) {
 }
 
 bool FrameDecoder::ipv6(Bytes b, int depth) {
-  if (b.n < 40 || (b.p[0] >> 4) != 6) return false;
+  if (b.n >= 1 && (b.p[0] >> 4) != 6) return false;
+  if (b.n < 40) return header_cut("IPv6", b.n, 40);
   std::size_t length = be16(b.p + 4);
   std::size_t end = length == 0 ? b.n : 40 + length;  // 0: jumbogram or offload
   if (end > b.n) {

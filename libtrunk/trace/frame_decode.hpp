@@ -6,8 +6,11 @@
 // back together through IpReassembly), and tunnels: IP-in-IP (4, 41), GRE
 // (0x0800, 0x86DD, transparent Ethernet 0x6558, ERSPAN type I/II 0x88BE and
 // type III 0x22EB) and VXLAN on UDP 4789. Every length is checked against
-// what was captured before it is read. Nothing here looks at SIP; the reader
-// decides what the payload is. No allocation except for fragments.
+// what was captured before it is read; a frame that ends inside its IP
+// header is skipped with a trace-ip-header-cut warning (the first
+// kMaxHeaderCutWarnings frames named, then a count at the end). Nothing here
+// looks at SIP; the reader decides what the payload is. No allocation except
+// for fragments and warnings.
 #pragma once
 
 #include <cstdint>
@@ -44,8 +47,11 @@ class FrameDecoder {
   bool decode(std::span<const std::uint8_t> frame, std::uint64_t frame_number,
               std::int64_t time_us, Segment& out, const CaptureWarnings& warn);
 
-  // The end of the capture: fragments still waiting are warned about.
-  void finish(const CaptureWarnings& warn) { fragments_.finish(warn); }
+  // The end of the capture: fragments still waiting are warned about, and
+  // frames cut inside their IP header beyond those named one by one.
+  void finish(const CaptureWarnings& warn);
+
+  static constexpr std::uint64_t kMaxHeaderCutWarnings = 10;
 
  private:
   struct Bytes {
@@ -63,9 +69,12 @@ class FrameDecoder {
   bool gre(Bytes b, int depth);
   bool udp(Bytes b, int depth);
   bool tcp(Bytes b);
+  // The frame ends `have` bytes into an IP header that needs `need`.
+  bool header_cut(const char* ip, std::size_t have, std::size_t need);
 
   int link_;
   IpReassembly fragments_;
+  std::uint64_t header_cuts_ = 0;
   // Per decode() call:
   Segment* out_ = nullptr;
   const CaptureWarnings* warn_ = nullptr;

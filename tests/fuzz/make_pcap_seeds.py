@@ -49,11 +49,13 @@ def eth(etype, payload):
     return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01" + struct.pack("!H", etype) + payload
 
 
-def pcap(link, frames):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link)
+def pcap(link, frames, times_us=None):
+    """A pcap file; frame i at times_us[i] (microseconds), else 1 ms apart."""
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link)]
     for i, f in enumerate(frames):
-        out += struct.pack("<IIII", 1700000000, i * 1000, len(f), len(f)) + f
-    return out
+        t = times_us[i] if times_us else 1700000000 * 1000000 + i * 1000
+        out += [struct.pack("<IIII", t // 1000000, t % 1000000, len(f), len(f)), f]
+    return b"".join(out)
 
 
 def pcapng(link, frames):

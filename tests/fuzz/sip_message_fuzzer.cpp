@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   analyzer.process(c, r);
   std::swap(c.src, c.dst);
   analyzer.process(c, r);
-  for (const auto& call : analyzer.calls().calls()) (void)call.describe(), (void)call.failed();
+  for (const auto* call : analyzer.calls().held()) (void)call->describe(), (void)call->failed();
   for (const auto& ts : analyzer.calls().trunk_status()) (void)ts.describe(fixture.site.trunks[0]);
   return 0;
 }

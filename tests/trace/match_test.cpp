@@ -70,6 +70,17 @@ struct Msg {
   }
 };
 
+// A REGISTER to trunk cybercity with its auth.username.
+Msg cybercity_register(const std::string& call_id) {
+  Msg m;
+  m.method = "REGISTER";
+  m.ruri = "sip:sip.cybercity.dk";
+  m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
+  m.to = "<sip:voi18062@sip.cybercity.dk>";
+  m.call_id = call_id;
+  return m;
+}
+
 std::string response(int code, const std::string& phrase, const std::string& method,
                      const std::string& call_id = "call-1", int cseq = 1,
                      const std::string& extra = "") {
@@ -327,12 +338,7 @@ TEST_CASE("trace calls: outcomes and trunk status") {
   const auto& s = trace_site();
   SUBCASE("registration: challenged, credentials, 403 is authentication failed") {
     Run run;
-    Msg m;
-    m.method = "REGISTER";
-    m.ruri = "sip:sip.cybercity.dk";
-    m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
-    m.to = "<sip:voi18062@sip.cybercity.dk>";
-    m.call_id = "reg-1";
+    Msg m = cybercity_register("reg-1");
     run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
     CHECK(s.trunk(run.last.match.trunk) == "cybercity");
     CHECK(run.last.match.direction == trace::Direction::to_trunk);
@@ -344,27 +350,22 @@ TEST_CASE("trace calls: outcomes and trunk status") {
     run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
     run.feed(response(403, "Wrong password", "REGISTER", "reg-1", 2), "192.0.2.200:5060",
              "192.0.2.5:5060");
-    const auto& calls = run.analyzer.calls().calls();
+    const auto calls = run.analyzer.calls().held();
     REQUIRE(calls.size() == 1);
-    CHECK(calls[0].outcome() == trace::Outcome::auth_failed);
-    CHECK(calls[0].describe() == "registration failed: authentication failed (403 Wrong password)");
-    CHECK(calls[0].failed());
+    CHECK(calls[0]->outcome() == trace::Outcome::auth_failed);
+    CHECK(calls[0]->describe() == "registration failed: authentication failed (403 Wrong password)");
+    CHECK(calls[0]->failed());
     auto status = run.analyzer.calls().trunk_status();
     CHECK(status[3].describe(s.site.trunks[3]) == "registration failed: authentication failed");
   }
   SUBCASE("registered, with the granted expiry") {
     Run run;
-    Msg m;
-    m.method = "REGISTER";
-    m.ruri = "sip:sip.cybercity.dk";
-    m.from = "<sip:voi18062@sip.cybercity.dk>;tag=r1";
-    m.to = "<sip:voi18062@sip.cybercity.dk>";
-    m.call_id = "reg-2";
+    Msg m = cybercity_register("reg-2");
     run.feed(m.text(), "192.0.2.5:5060", "192.0.2.200:5060");
     run.feed(response(200, "OK", "REGISTER", "reg-2", 1,
                       "Contact: <sip:voi18062@192.0.2.5>;expires=1800\r\n"),
              "192.0.2.200:5060", "192.0.2.5:5060");
-    const auto& call = run.analyzer.calls().calls().at(0);
+    const auto& call = *run.analyzer.calls().held().at(0);
     CHECK(call.describe() == "registered (200 OK), expires 1800 s");
     CHECK(run.analyzer.calls().trunk_status()[3].describe(s.site.trunks[3]) ==
           "registered (expires 1800 s)");
@@ -380,13 +381,13 @@ TEST_CASE("trace calls: outcomes and trunk status") {
     }
     run.feed(response(503, "Service Unavailable", "INVITE", "c3"), "198.51.100.7:5060",
              "203.0.113.10:5060");
-    const auto& calls = run.analyzer.calls().calls();
+    const auto calls = run.analyzer.calls().held();
     REQUIRE(calls.size() == 3);
-    CHECK(calls[0].outcome() == trace::Outcome::answered);
-    CHECK(calls[2].describe() ==
+    CHECK(calls[0]->outcome() == trace::Outcome::answered);
+    CHECK(calls[2]->describe() ==
           "busy: maximum channels reached (503 Service Unavailable); trunk \"CarrierA\" already "
           "had 2 calls, its limits.total is 2");
-    CHECK(calls[2].failed());
+    CHECK(calls[2]->failed());
     auto status = run.analyzer.calls().trunk_status();
     CHECK(status[1].describe(s.site.trunks[1]) ==
           "busy: maximum channels reached; 3 calls: 2 answered, 1 busy; peak 3 concurrent calls");
@@ -407,6 +408,150 @@ TEST_CASE("trace calls: outcomes and trunk status") {
     CHECK(trace_site().trunk(r.match.trunk) == "CarrierA");
     CHECK(r.match.trunk_by == "its call");
     CHECK(r.match.matched());
-    CHECK(run.analyzer.calls().calls().at(0).describe() == "answered (200 OK), ended by BYE");
+    CHECK(run.analyzer.calls().held().at(0)->describe() == "answered (200 OK), ended by BYE");
   }
+}
+
+// The call tracker's bounds: calls are handed out and forgotten as they
+// close, in capture time, so a trace of any length holds only its open
+// calls.
+namespace {
+
+struct Timed {
+  trace::Analyzer analyzer;
+  trace::MessageReport last;
+  std::vector<std::string> closed;  // "CALL-ID outcome messages", in close order
+  explicit Timed(std::size_t max_calls = trace::CallTracker::kMaxCalls)
+      : analyzer(trace_site().site, *trace_site().router, max_calls) {
+    analyzer.on_call_closed([this](const trace::Call& call) {
+      closed.push_back(call.call_id + " " + std::string(trace::to_string(call.outcome())) + " " +
+                       std::to_string(call.messages));
+    });
+  }
+  Timed(const Timed&) = delete;
+  void feed(const std::string& bytes, double seconds, const char* src = "203.0.113.10:5060",
+            const char* dst = "198.51.100.7:5060") {
+    trace::Captured c;
+    c.bytes = bytes;
+    c.src = ep(src);
+    c.dst = ep(dst);
+    c.transport = trace::Transport::udp;
+    c.time_us = 1'700'000'000'000'000 + static_cast<std::int64_t>(seconds * 1e6);
+    analyzer.process(c, last);
+  }
+  std::size_t held() const { return analyzer.calls().held().size(); }
+};
+
+Msg invite(const std::string& call_id) {
+  Msg m;
+  m.call_id = call_id;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("trace calls: a call that is over closes 32 s of capture time after its last message") {
+  Timed t;
+  t.feed(invite("c1").text(), 0);
+  t.feed(response(486, "Busy Here", "INVITE", "c1"), 1, "198.51.100.7:5060", "203.0.113.10:5060");
+  Msg ack = invite("c1");
+  ack.method = "ACK";
+  t.feed(ack.text(), 2);  // after the final response: still the same call
+  t.feed(invite("c2").text(), 20);
+  CHECK(t.held() == 2);
+  CHECK(t.closed.empty());
+  t.feed(invite("c2").text(), 34.5);  // c1 idle 32.5 s
+  CHECK(t.closed == std::vector<std::string>{"c1 busy 3"});
+  CHECK(t.held() == 1);
+  diag::Sink warnings;
+  t.analyzer.finish(warnings, "x.pcap");
+  CHECK(t.closed.back() == "c2 in-progress 2");
+  CHECK(warnings.empty());
+  // Closed calls still count for their trunk.
+  CHECK(t.analyzer.calls().trunk_status()[1].calls == 2);
+}
+
+TEST_CASE("trace calls: unanswered INVITEs are held no longer than a transaction lives") {
+  Timed t;
+  // 268 characters, as in issue 14.
+  auto id = [](int i) {
+    std::string s = std::to_string(i) + "@192.0.2.1";
+    return s.insert(0, 268 - s.size(), 'x');
+  };
+  auto key = [&](int i) { return trace::CallTracker::call_key(id(i)) + " "; };
+  std::size_t most = 0;
+  for (int i = 0; i < 2000; ++i) {
+    t.feed(invite(id(i)).text(), i * 0.1);
+    most = std::max(most, t.held());
+  }
+  // 32 s of INVITEs 0.1 s apart, and the one that has just come.
+  CHECK(most <= 322);
+  CHECK(t.closed.size() >= 2000 - 322);
+  CHECK(t.closed.front() == key(0) + "in-progress 1");
+  auto status = t.analyzer.calls().trunk_status();
+  CHECK(status[1].calls == 2000);
+  diag::Sink warnings;
+  t.analyzer.finish(warnings, "x.pcap");
+  REQUIRE(t.closed.size() == 2000);
+  // Closed in the order they timed out, the order they came here, and the
+  // last ones by finish() in the order they started.
+  for (int i = 0; i < 2000; ++i) CHECK(t.closed[i].rfind(key(i), 0) == 0);
+  CHECK(t.analyzer.calls().trunk_status()[1].calls == 2000);
+}
+
+TEST_CASE("trace calls: ringing, challenged, answered and registered calls wait longer") {
+  Timed t;
+  t.feed(invite("ring").text(), 0);
+  t.feed(response(180, "Ringing", "INVITE", "ring"), 0.1, "198.51.100.7:5060",
+         "203.0.113.10:5060");
+  t.feed(invite("talk").text(), 0);
+  t.feed(response(200, "OK", "INVITE", "talk"), 0.1, "198.51.100.7:5060", "203.0.113.10:5060");
+  Msg reg = cybercity_register("reg");
+  t.feed(reg.text(), 0, "192.0.2.5:5060", "192.0.2.200:5060");
+  t.feed(response(200, "OK", "REGISTER", "reg"), 0.1, "192.0.2.200:5060", "192.0.2.5:5060");
+  t.feed(invite("other").text(), 299);
+  CHECK(t.closed.empty());
+  t.feed(invite("other").text(), 301);  // ringing for 5 minutes: over
+  CHECK(t.closed == std::vector<std::string>{"ring in-progress 2"});
+  reg.cseq = 2;
+  t.feed(reg.text(), 3000, "192.0.2.5:5060", "192.0.2.200:5060");  // the refresh joins it
+  t.feed(invite("other").text(), 4 * 3600 + 1);
+  CHECK(t.closed.size() == 4);  // "other" (32 s), the registration (1 h), "talk" (4 h)
+  CHECK(t.closed[2] == "reg registered 3");
+  CHECK(t.closed[3] == "talk answered 2");
+}
+
+TEST_CASE("trace calls: past the cap, the call nearest its timeout closes early") {
+  Timed t(3);
+  for (int i = 1; i <= 5; ++i) t.feed(invite("c" + std::to_string(i)).text(), i);
+  CHECK(t.held() == 3);
+  CHECK(t.closed == std::vector<std::string>{"c1 in-progress 1", "c2 in-progress 1"});
+  CHECK(t.analyzer.calls().closed_early() == 2);
+  diag::Sink warnings;
+  t.analyzer.finish(warnings, "x.pcap");
+  REQUIRE(warnings.all().size() == 1);
+  CHECK(warnings.all()[0].code == "trace-calls-limit");
+  CHECK(warnings.all()[0].message ==
+        "2 calls closed early: more than 3 calls were open at once, and those nearest their "
+        "idle timeout made room; their outcomes are what had been seen by then");
+  CHECK(t.closed.size() == 5);
+}
+
+TEST_CASE("trace calls: a long Call-ID is kept shortened and still told apart") {
+  Timed t;
+  const std::string a(300, 'a'), b = std::string(299, 'a') + "b";
+  t.feed(invite(a).text(), 0);
+  t.feed(invite(b).text(), 0);
+  t.feed(response(486, "Busy Here", "INVITE", a), 0.1, "198.51.100.7:5060", "203.0.113.10:5060");
+  const auto calls = t.analyzer.calls().held();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0]->call_id.size() == trace::CallTracker::kMaxCallIdBytes);
+  CHECK(calls[0]->call_id == trace::CallTracker::call_key(a));
+  CHECK(calls[0]->call_id == a.substr(0, 118) + "..." + a.substr(300 - 118) + "#" +
+                              calls[0]->call_id.substr(240));
+  CHECK(calls[1]->call_id.substr(0, 240) == a.substr(0, 118) + "..." + b.substr(300 - 118) + "#");
+  CHECK(calls[0]->call_id != calls[1]->call_id);
+  CHECK(calls[0]->messages == 2);
+  CHECK(calls[0]->final_code == 486);
+  CHECK(trace::CallTracker::call_key("short@host") == "short@host");
 }

@@ -71,12 +71,14 @@ int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     sip_trace_match::Report report(s.site, filters, format, input == "-" ? "stdin" : input,
                                    std::cout);
+    analyzer.on_call_closed([&report](const trace::Call& call) { report.call(call); });
     trace::Captured c;
     trace::MessageReport r;
     while (reader->next(c, warnings)) {
       analyzer.process(c, r);
       report.message(c, r);
     }
+    analyzer.finish(warnings, diag::FilePath(input == "-" ? "<stdin>" : input));
     int code = report.finish(analyzer, reader->format_name(), warnings);
     std::cout.flush();
     return std::cout ? code : cli::kExitUnusable;

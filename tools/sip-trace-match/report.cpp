@@ -4,6 +4,8 @@
 #include <ctime>
 #include <iostream>
 
+#include "text/utf8.hpp"
+
 namespace sip_trace_match {
 
 using namespace trunk;
@@ -59,10 +61,14 @@ bool Report::shown(const trace::MessageReport& r) const {
   return true;
 }
 
+void Report::line(std::string_view text) {
+  out_ << text::printable(text) << '\n';
+}
+
 void Report::message(const trace::Captured& c, const trace::MessageReport& r) {
   if (!shown(r)) return;
   ++shown_;
-  if (r.parsed) shown_calls_.insert(r.call_id);
+  if (r.call && filters_.any()) shown_calls_.insert(r.call);
   if (!r.parsed) ++not_sip_;
   if (r.unmatched() && !r.retransmission) ++unmatched_;
   if (!r.malformed.empty() || !r.faults.empty()) ++malformed_;
@@ -80,38 +86,38 @@ void Report::message_text(const trace::Captured& c, const trace::MessageReport& 
     head += " " + (c.src.known() ? c.src.to_string() : "?") + " -> " +
             (c.dst.known() ? c.dst.to_string() : "?");
   if (!r.parsed) {
-    out_ << head << "  not a SIP message: " << r.parse_error << "\n";
+    line(head + "  not a SIP message: " + r.parse_error);
     return;
   }
   if (r.request) head += "  " + r.method + " " + r.request_uri +
                         (r.retransmission ? "  (retransmission)" : "");
   else head += "  " + std::to_string(r.status) + " " + r.phrase + " (" + r.cseq_method + ")";
-  out_ << head << "\n";
+  line(head);
   const trace::Match& m = r.match;
   if (r.request && !r.retransmission) {
-    std::string line;
+    std::string match;
     if (m.trunk != kNone)
-      line = "trunk " + trunk_name(m.trunk) + " (" + m.trunk_by + "), " +
+      match = "trunk " + trunk_name(m.trunk) + " (" + m.trunk_by + "), " +
              std::string(to_string(m.direction));
     if (m.tenant != kNone)
-      line += (line.empty() ? "" : "; ") + std::string("tenant ") + tenant_name(m.tenant) +
+      match += (match.empty() ? "" : "; ") + std::string("tenant ") + tenant_name(m.tenant) +
               (m.tenant_by.empty() ? "" : " (" + m.tenant_by + ")");
     if (!m.route.empty()) {
       std::string trunks;
       for (const auto& t : m.trunks) trunks += (trunks.empty() ? "" : ", ") + t;
-      line += "; route " + m.route + " sends " + m.send + " via " + trunks;
+      match += "; route " + m.route + " sends " + m.send + " via " + trunks;
     }
-    if (!m.destination.empty()) line += "; inbound rule -> " + m.destination;
-    if (!line.empty()) out_ << "    " << line << "\n";
-    for (const auto& n : m.notes) out_ << "    note: " << n << "\n";
-    for (const auto& p : m.problems) out_ << "    unmatched: " << p << "\n";
+    if (!m.destination.empty()) match += "; inbound rule -> " + m.destination;
+    if (!match.empty()) line("    " + match);
+    for (const auto& n : m.notes) line("    note: " + n);
+    for (const auto& p : m.problems) line("    unmatched: " + p);
     if (m.problems.empty() && !m.trunk_or_tenant_known())
-      out_ << (r.in_dialog ? "    in the dialog of a call that matched no trunk\n"
-                           : "    unmatched: no trunk or tenant\n");
+      line(r.in_dialog ? "    in the dialog of a call that matched no trunk"
+                       : "    unmatched: no trunk or tenant");
   }
   for (const auto& h : r.malformed)
-    out_ << "    malformed " << h.name << ": " << h.problem << ": \"" << h.value << "\"\n";
-  for (const auto& f : r.faults) out_ << "    malformed message: " << f << "\n";
+    line("    malformed " + h.name + ": " + h.problem + ": \"" + h.value + "\"");
+  for (const auto& f : r.faults) line("    malformed message: " + f);
 }
 
 void Report::message_json(const trace::Captured& c, const trace::MessageReport& r) {
@@ -166,46 +172,54 @@ void Report::message_json(const trace::Captured& c, const trace::MessageReport& 
   out_ << w.str() << "\n";
 }
 
+void Report::call(const trace::Call& call) {
+  if (filters_.any() && !shown_calls_.erase(&call)) return;
+  ++calls_shown_;
+  if (call.failed()) ++calls_failed_;
+  if (format_ == cli::Format::json) {
+    diag::JsonWriter w;
+    w.begin_object()
+        .field("type", "call")
+        .field("call_id", call.call_id)
+        .field("method", call.method);
+    optional_field(w, "trunk", trunk_name(call.trunk));
+    optional_field(w, "tenant", tenant_name(call.tenant));
+    w.field("direction", to_string(call.direction))
+        .field("outcome", to_string(call.outcome()))
+        .field("description", call.describe())
+        .field("failed", call.failed())
+        .field("matched", call.matched)
+        .field("messages", static_cast<std::uint64_t>(call.messages));
+    if (call.final_code) w.field("final_code", call.final_code).field("final_phrase", call.final_phrase);
+    optional_field(w, "route", call.route);
+    optional_field(w, "destination", call.destination);
+    if (call.first_us) w.field("first_time_us", call.first_us).field("last_time_us", call.last_us);
+    w.end_object();
+    calls_.write(w.str());
+    calls_.write("\n");
+    return;
+  }
+  std::string who = trunk_name(call.trunk);
+  if (call.tenant != kNone) who += (who.empty() ? "" : " ") + std::string("tenant ") +
+                                   tenant_name(call.tenant);
+  std::string text = "  " + call.call_id + "  " + std::string(call.method) + "  " +
+                     (who.empty() ? "no trunk" : who) + ": " + call.describe() + " [" +
+                     std::to_string(call.messages) + (call.messages == 1 ? " message" : " messages");
+  if (call.first_us) text += ", " + time_of_day(call.first_us) + " - " + time_of_day(call.last_us);
+  text += "]";
+  calls_.write(text::printable(text));
+  calls_.write("\n");
+}
+
 int Report::finish(const trace::Analyzer& a, std::string_view format_name,
                    const diag::Sink& warnings) {
   const bool json = format_ == cli::Format::json;
-  std::uint64_t calls = 0, failed = 0;
-  if (!json && !a.calls().calls().empty()) out_ << "\ncalls:\n";
-  for (const trace::Call& call : a.calls().calls()) {
-    if (filters_.any() && !shown_calls_.count(call.call_id)) continue;
-    ++calls;
-    if (call.failed()) ++failed;
-    if (json) {
-      diag::JsonWriter w;
-      w.begin_object()
-          .field("type", "call")
-          .field("call_id", call.call_id)
-          .field("method", call.method);
-      optional_field(w, "trunk", trunk_name(call.trunk));
-      optional_field(w, "tenant", tenant_name(call.tenant));
-      w.field("direction", to_string(call.direction))
-          .field("outcome", to_string(call.outcome()))
-          .field("description", call.describe())
-          .field("failed", call.failed())
-          .field("matched", call.matched)
-          .field("messages", static_cast<std::uint64_t>(call.messages));
-      if (call.final_code) w.field("final_code", call.final_code).field("final_phrase", call.final_phrase);
-      optional_field(w, "route", call.route);
-      optional_field(w, "destination", call.destination);
-      if (call.first_us) w.field("first_time_us", call.first_us).field("last_time_us", call.last_us);
-      w.end_object();
-      out_ << w.str() << "\n";
-      continue;
-    }
-    std::string who = trunk_name(call.trunk);
-    if (call.tenant != kNone) who += (who.empty() ? "" : " ") + std::string("tenant ") +
-                                     tenant_name(call.tenant);
-    out_ << "  " << call.call_id << "  " << call.method << "  "
-         << (who.empty() ? "no trunk" : who) << ": " << call.describe() << " ["
-         << call.messages << (call.messages == 1 ? " message" : " messages");
-    if (call.first_us)
-      out_ << ", " << time_of_day(call.first_us) << " - " << time_of_day(call.last_us);
-    out_ << "]\n";
+  const std::uint64_t calls = calls_shown_, failed = calls_failed_;
+  if (!json && a.calls().opened()) out_ << "\ncalls:\n";
+  std::string error;
+  if (!calls_.copy_to(out_, error)) {
+    std::cerr << "sip-trace-match: the calls could not be printed: " << error << "\n";
+    return cli::kExitUnusable;
   }
   auto status = a.calls().trunk_status();
   bool header = false;
@@ -236,7 +250,7 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
     }
     if (!header) out_ << "\ntrunks:\n";
     header = true;
-    out_ << "  " << site_.trunks[i].name.value << ": " << ts.describe(site_.trunks[i]) << "\n";
+    line("  " + site_.trunks[i].name.value + ": " + ts.describe(site_.trunks[i]));
   }
   if (json) {
     for (const auto& d : warnings.all()) {
@@ -251,7 +265,13 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
       out_ << w.str() << "\n";
     }
   } else {
-    cli::print_diagnostics_text(warnings, nullptr, std::cerr);
+    // Warnings may quote the trace (a log's line, a header): escaped too.
+    diag::Sink shown;
+    for (diag::Diagnostic d : warnings.all()) {
+      d.message = text::printable(d.message);
+      shown.add(std::move(d));
+    }
+    cli::print_diagnostics_text(shown, nullptr, std::cerr);
   }
   const bool findings = unmatched_ || failed || not_sip_ || malformed_;
   const int code = findings ? cli::kExitFindings : cli::kExitClean;
@@ -276,7 +296,8 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
     out_ << w.str() << "\n";
   } else {
     out_ << "\nsummary: " << a.messages() << " messages (" << a.requests() << " requests, "
-         << a.responses() << " responses) from " << input_ << " (" << format_name << ")";
+         << a.responses() << " responses) from " << text::printable(input_) << " ("
+         << format_name << ")";
     if (filters_.any()) out_ << "; " << shown_ << " shown";
     out_ << "; " << unmatched_ << " unmatched; " << calls << (calls == 1 ? " call, " : " calls, ")
          << failed << " failed";

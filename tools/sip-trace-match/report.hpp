@@ -1,6 +1,9 @@
 // sip-trace-match's report: a line (or JSON line) per message, then the
 // calls, the trunks and a summary. Filters decide which messages and calls
-// are shown; the exit code follows what is shown.
+// are shown; the exit code follows what is shown. Calls arrive as they
+// close, while messages are still being printed: they are set aside in a
+// spool (bounded memory) and printed after the messages, in the order they
+// closed. Text output escapes every control character taken from a trace.
 #pragma once
 
 #include <iosfwd>
@@ -8,6 +11,7 @@
 #include <unordered_set>
 
 #include "cli/common.hpp"
+#include "io/spool.hpp"
 #include "trace/analyze.hpp"
 
 namespace sip_trace_match {
@@ -26,7 +30,11 @@ class Report {
 
   // Prints one message when the filters let it through.
   void message(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
-  // The calls, trunks, reader warnings and summary; returns the exit code.
+  // Sets a closed call aside when the filters let it through (one of its
+  // messages was shown, or there are no filters).
+  void call(const trunk::trace::Call& call);
+  // The calls, trunks, reader warnings and summary, once the analyzer has
+  // finished; returns the exit code.
   int finish(const trunk::trace::Analyzer& a, std::string_view format_name,
              const trunk::diag::Sink& warnings);
 
@@ -36,14 +44,19 @@ class Report {
   std::string tenant_name(std::uint32_t i) const;
   void message_text(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
   void message_json(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
+  // One line of text output, its control characters escaped.
+  void line(std::string_view text);
 
   const trunk::site::Site& site_;
   Filters filters_;
   trunk::cli::Format format_;
   std::string input_;
   std::ostream& out_;
-  std::unordered_set<std::string> shown_calls_;
+  // With filters: the open calls one of whose messages was shown.
+  std::unordered_set<const trunk::trace::Call*> shown_calls_;
+  trunk::io::Spool calls_;
   std::uint64_t shown_ = 0, unmatched_ = 0, malformed_ = 0, not_sip_ = 0;
+  std::uint64_t calls_shown_ = 0, calls_failed_ = 0;
 };
 
 }  // namespace sip_trace_match

@@ -1,0 +1,67 @@
+// UTF-8 checks and printable text (see utf8.hpp).
+#include "text/utf8.hpp"
+
+#include <cstdio>
+
+namespace trunk::text {
+
+std::size_t utf8_sequence(std::string_view s, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b = byte(at);
+  if (b < 0x80) return 1;
+  // The first continuation byte's range depends on the lead byte (Unicode
+  // table 3-7): that is what rules out overlong forms, surrogates and code
+  // points beyond U+10FFFF.
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) n = 2;
+  else if (b == 0xE0) n = 3, lo = 0xA0;
+  else if (b == 0xED) n = 3, hi = 0x9F;
+  else if (b >= 0xE1 && b <= 0xEF) n = 3;
+  else if (b == 0xF0) n = 4, lo = 0x90;
+  else if (b == 0xF4) n = 4, hi = 0x8F;
+  else if (b >= 0xF1 && b <= 0xF3) n = 4;
+  else return 0;
+  if (s.size() - at < n) return 0;
+  if (byte(at + 1) < lo || byte(at + 1) > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (byte(at + i) < 0x80 || byte(at + i) > 0xBF) return 0;
+  return n;
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  char buf[8];
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      if ((b < 0x20 && b != '\t') || b == 0x7F) {
+        std::snprintf(buf, sizeof buf, "\\x%02x", b);
+        out += buf;
+      } else {
+        out += static_cast<char>(b);
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      out += buf;
+      ++i;
+      continue;
+    }
+    const auto second = static_cast<unsigned char>(s[i + 1]);
+    if (b == 0xC2 && second < 0xA0) {  // U+0080 to U+009F: C1 controls, CSI among them
+      std::snprintf(buf, sizeof buf, "\\u%04x", second);
+      out += buf;
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace trunk::text
