@@ -22,9 +22,11 @@ struct InputKind {
   std::uint64_t max_size;
 };
 
-// A site file or fragment, a --test file, a trunk template: 16 MiB, four
-// times the largest site we have seen (100,000 trunks fit in it).
-inline constexpr InputKind kSiteFile{"site file", 16ull << 20};
+// A site file or fragment, a --test file: 256 MiB. One file may hold a
+// whole site of a million routes (about 100 MB); past that the cap only
+// stops a runaway file before toml++ spends gigabytes on it. A trunk
+// template: 16 MiB, far beyond any real one.
+inline constexpr InputKind kSiteFile{"site file", 256ull << 20};
 inline constexpr InputKind kTemplateFile{"template", 16ull << 20};
 // A password file holds one line.
 inline constexpr InputKind kPasswordFile{"password file", 4ull << 10};

@@ -72,8 +72,8 @@ class Inputs(ToolTest):
                  "%d bytes, more than %s" % (big_size, big_words))]
 
     def test_site_file(self):
-        for kind, p, what in self.each_odd_input("site.toml", 17 << 20,
-                                                 "a site file may have (16 MiB)"):
+        for kind, p, what in self.each_odd_input("site.toml", 257 << 20,
+                                                 "a site file may have (256 MiB)"):
             with self.subTest(kind=kind):
                 run = run_tool(TRUNKCTL, "validate", "-c", p)
                 self.refused(run, p, what)
@@ -90,12 +90,12 @@ class Inputs(ToolTest):
                 self.refused(run_tool(TRUNKCTL, "validate", "-c", d), p, how)
         d = self.path("site-big")
         shutil.copytree(SITE, d)
-        p = self.make("site-big/15-odd.toml", "big", (16 << 20) + 1)
+        p = self.make("site-big/15-odd.toml", "big", (256 << 20) + 1)
         self.refused(run_tool(TRUNKCTL, "validate", "-c", d), p,
-                     "16777217 bytes, more than a site file may have (16 MiB)")
+                     "268435457 bytes, more than a site file may have (256 MiB)")
 
     def test_expectations_file(self):
-        for kind, p, what in self.each_odd_input("expect.toml", 20 << 20,
+        for kind, p, what in self.each_odd_input("expect.toml", 300 << 20,
                                                  "a site file may have"):
             with self.subTest(kind=kind):
                 self.refused(run_tool(COMPILE, "-c", SITE, "--check", "--test", p), p, what)
