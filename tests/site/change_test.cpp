@@ -149,6 +149,8 @@ type = "peer"
 provider = "other"
 host = "192.0.2.2"
 failover = "P"
+[[trunk.tenant]]
+tenant = "acme"
 
 [[route]]
 tenant = "acme"
@@ -171,9 +173,9 @@ to = "sip:{did}@acme.example"
   CHECK(trunk::diag::render_text(r.sink, nullptr) ==
         f + ":27:12: error[trunk-in-use]: trunk \"Q\" fails over to trunk \"P\"\n"
             "  hint: take the trunk out of it first\n" +
-        f + ":33:16: error[trunk-in-use]: route \"all\" of tenant \"acme\" sends calls to trunk \"P\"\n"
+        f + ":35:16: error[trunk-in-use]: route \"all\" of tenant \"acme\" sends calls to trunk \"P\"\n"
             "  hint: take the trunk out of it first\n" +
-        f + ":37:9: error[trunk-in-use]: inbound rule for \"100-109\" of tenant \"acme\" takes calls "
+        f + ":39:9: error[trunk-in-use]: inbound rule for \"100-109\" of tenant \"acme\" takes calls "
             "from trunk \"P\"\n  hint: take the trunk out of it first\n");
   CHECK(r.message == "trunk \"P\" is in use (3 references); nothing was changed");
   CHECK(r.changed.empty());
