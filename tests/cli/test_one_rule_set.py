@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One rule set: a site is valid for one tool exactly when it is for all.
 
-Walks every site in examples/broken through `trunkctl validate`, a
+Walks every site in examples/broken and examples/broken-dialplan through
+`trunkctl validate`, a
 provisioning change (`trunkctl set` on a copy of the site: refused, nothing
 written) and `dialplan-compile --check`, and asserts that each reports the
 site's `# expect:` diagnostics, at the same places, with the same exit code.
@@ -10,7 +11,7 @@ provisioning accepting although the compiler or trunkd could not use the
 result (a route's trunk set to inbound, a second peer on one address without
 verify_port, a provider spelt in other case): each is refused with the
 code `trunkctl validate` and `dialplan-compile` give. The rules themselves
-live once, in libtrunk (site/validate.cpp, did/site_checks.cpp).
+live once, in libtrunk, behind one entry point (route/check_site.hpp).
 
 Environment: TRUNK_BIN and TRUNK_SOURCE_DIR, as for test_trunkctl.py.
 Stdlib only; exits non-zero on failure, showing the whole run.
@@ -28,7 +29,7 @@ from clitest import BIN_DIR, SOURCE_DIR, ToolTest, broken_sites, read_expects, r
 
 TRUNKCTL = os.path.join(BIN_DIR, "trunkctl")
 COMPILE = os.path.join(BIN_DIR, "dialplan-compile")
-BROKEN_DIR = "examples/broken"
+BROKEN_DIRS = ["examples/broken", "examples/broken-dialplan"]
 EXAMPLE_SITE = os.path.join(SOURCE_DIR, "examples", "site")
 
 # `FILE:LINE:COL: severity[code]` -> (file name, line, col, severity, code):
@@ -66,8 +67,8 @@ class OneRuleSet(ToolTest):
         shutil.rmtree(self.tmp)
 
     def test_every_broken_site_fails_every_tool_with_its_code(self):
-        sites = broken_sites(BROKEN_DIR)
-        self.assertGreater(len(sites), 40)
+        sites = [s for d in BROKEN_DIRS for s in broken_sites(d)]
+        self.assertGreater(len(sites), 50)
         for site, expect_file in sites:
             with self.subTest(site=site):
                 self.check_site(site, expect_file)
