@@ -3,8 +3,7 @@
 
 #include <iostream>
 
-#include "route/compile.hpp"
-#include "site/check.hpp"
+#include "route/check_site.hpp"
 #include "site/loader.hpp"
 #include "tables/writer.hpp"
 
@@ -41,11 +40,14 @@ int parse_arguments(CLI::App& app, int argc, char** argv) {
   return -1;
 }
 
-LoadedSite load_and_check(const std::filesystem::path& path, did::PoolStats* pool_stats) {
+LoadedSite load_and_check(const std::filesystem::path& path, did::PoolStats* pool_stats,
+                          route::CompileStats* compile_stats) {
   LoadedSite out;
   auto status = site::load_site(path, out.site, out.sink, out.sources);
   out.readable = status == site::LoadStatus::loaded;
-  if (out.readable) site::check(out.site, out.sources, out.sink, pool_stats);
+  if (out.readable)
+    route::check_site_with(out.site, out.sources, out.sink,
+                           {pool_stats, &out.plan, compile_stats});
   out.sink.sort();
   return out;
 }
@@ -67,11 +69,9 @@ int exit_code_for(const diag::Sink& sink, bool strict) {
   return kExitClean;
 }
 
-bool compile_in_memory(LoadedSite& s, std::string& storage, tables::Tables& tables,
-                       std::string& error) {
-  tables::Plan plan;
-  if (!route::compile(s.site, s.sources, s.sink, plan)) return false;
-  storage = tables::serialize(plan);
+bool tables_in_memory(const LoadedSite& s, std::string& storage, tables::Tables& tables,
+                      std::string& error) {
+  storage = tables::serialize(s.plan);
   return tables.view_bytes(storage, error);
 }
 

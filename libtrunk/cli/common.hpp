@@ -14,7 +14,9 @@
 #include "diag/diagnostic.hpp"
 #include "diag/render.hpp"
 #include "did/site_checks.hpp"
+#include "route/compile.hpp"
 #include "site/model.hpp"
+#include "tables/plan.hpp"
 #include "tables/reader.hpp"
 
 namespace trunk::cli {
@@ -37,27 +39,33 @@ void add_site_option(CLI::App& app, std::string& path);
 int parse_arguments(CLI::App& app, int argc, char** argv);
 
 // A site read and checked: the model, the text of its files (for quoting),
-// and every diagnostic from loading, validation and the DID pool checks.
+// every diagnostic from loading and from the one rule set
+// (route::check_site), and the dial plan that check compiled.
 struct LoadedSite {
   site::Site site;
   diag::SourceText sources;
   diag::Sink sink;
   bool readable = false;
+  // Complete only when the site has no error (the compiler's rules are part
+  // of the check, so the plan comes from the same pass).
+  tables::Plan plan;
   // The site's [site] name, else the path it was read from.
   std::string name_or(const std::string& path) const {
     return site.info.name.present ? site.info.name.value : path;
   }
 };
-// Loads the site at `path` and runs every check on it (site::check, which
-// fills `pool_stats` when given). Never throws.
+// Loads the site at `path` and runs every rule on it (route::check_site,
+// which fills `pool_stats` and `compile_stats` when given). Never throws.
 LoadedSite load_and_check(const std::filesystem::path& path,
-                          did::PoolStats* pool_stats = nullptr);
+                          did::PoolStats* pool_stats = nullptr,
+                          route::CompileStats* compile_stats = nullptr);
 
-// Compiles `s`'s dial plan into `tables`, in memory: `storage` keeps the
-// bytes the tables read. On compile errors returns false with them in
-// `s.sink`; on an internal failure returns false with `error` set.
-bool compile_in_memory(LoadedSite& s, std::string& storage, tables::Tables& tables,
-                       std::string& error);
+// Lays out the plan load_and_check compiled as `tables`, in memory:
+// `storage` keeps the bytes the tables read. Call it on a site without
+// errors; returns false with `error` set when the tables fail verification
+// (an internal failure).
+bool tables_in_memory(const LoadedSite& s, std::string& storage, tables::Tables& tables,
+                      std::string& error);
 
 // Prints diagnostics as text (to `err`, with quoted lines) or as a JSON array
 // value (into `w`, which the caller has positioned after a key).

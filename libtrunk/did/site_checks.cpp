@@ -20,6 +20,7 @@
 #include "did/pool.hpp"
 #include "grammar/did_pool/ast.hpp"
 #include "site/place.hpp"
+#include "text/ascii.hpp"
 
 namespace trunk::did {
 
@@ -154,17 +155,21 @@ struct PoolOwner {
   std::uint32_t provider, tenant;
 };
 
-// Interns strings (providers, tenants) as dense ids.
+// Interns strings (providers, tenants) as dense ids. Keys are owned: a
+// provider is interned by its lower-case form (provider names compare
+// without case, as the validator's peer-per-provider does).
 class Ids {
  public:
   std::uint32_t of(std::string_view s) {
-    auto [it, fresh] = ids_.emplace(s, static_cast<std::uint32_t>(ids_.size()));
-    return it->second;
+    std::string key(s);
+    auto it = ids_.find(key);
+    if (it != ids_.end()) return it->second;
+    return ids_.emplace(std::move(key), static_cast<std::uint32_t>(ids_.size())).first->second;
   }
   std::size_t size() const { return ids_.size(); }
 
  private:
-  std::unordered_map<std::string_view, std::uint32_t> ids_;
+  std::unordered_map<std::string, std::uint32_t> ids_;
 };
 
 // One range of one pool, as the sweep sees it.
@@ -343,7 +348,7 @@ void check_site_pools(const site::Site& site, const diag::SourceText& sources, d
       if (!a.did_pool.present) continue;
       Parsed& p = pools.emplace_back();
       p.field = &a.did_pool;
-      owners.push_back({&t, &a, providers.of(t.provider.value), tenants.of(a.tenant.value)});
+      owners.push_back({&t, &a, providers.of(text::ascii_lower(t.provider.value)), tenants.of(a.tenant.value)});
       p.what = pool_name(owners.back());
     }
   }

@@ -668,13 +668,6 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     plan.trunks.push_back(std::move(p));
   }
 
-  // Which tenants each trunk serves, for the per-route checks.
-  std::vector<std::vector<bool>> assigned(site.trunks.size(),
-                                          std::vector<bool>(plan.tenants.size(), false));
-  for (std::uint32_t ti = 0; ti < site.trunks.size(); ++ti)
-    for (const auto& a : site.trunks[ti].tenants)
-      if (std::uint32_t t = tenant_of(a.tenant.value); t != tables::kNone) assigned[ti][t] = true;
-
   // Routes, grouped by tenant. Tenants are independent: their routes are
   // checked and their automata built on every core, each into its own
   // words and diagnostics, then joined in tenant order so the output does
@@ -706,27 +699,11 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     pr.prepend = r.prepend.value;
     pr.caller_id = r.caller_id.value;
     pr.strip = static_cast<std::uint32_t>(r.strip.value);
+    // Whether each trunk may carry the route (assignment, direction) is a
+    // site rule (site/validate.cpp), checked before the compiler runs.
     for (const auto& tf : r.trunks.value) {
       std::uint32_t ti = trunk_of(tf.value);
       if (ti == tables::kNone) continue;  // unknown-trunk: reported by the validator
-      const site::Trunk& t = site.trunks[ti];
-      if (tenant != tables::kNone && !assigned[ti][tenant]) {
-        auto& d = out.error("route-trunk-unassigned",
-                            "route " + q(r.name.value) + " of tenant " + q(r.tenant.value) +
-                                " uses trunk " + q(tf.value) +
-                                ", which is not assigned to the tenant",
-                            tf.where);
-        diag::with_related(d, t.where, "the trunk");
-        diag::with_hint(d, "add [[trunk.tenant]] tenant = " + q(r.tenant.value) +
-                               " to the trunk, or use one of the tenant's trunks");
-      }
-      if (t.direction.value == site::Direction::inbound) {
-        auto& d = out.error("route-trunk-direction",
-                            "route " + q(r.name.value) + " sends calls out through trunk " +
-                                q(tf.value) + ", whose direction is inbound",
-                            tf.where);
-        diag::with_related(d, t.direction.where, "direction set here");
-      }
       pr.trunks.push_back(ti);
     }
     return pat;
@@ -824,14 +801,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
   for (const auto& in : site.inbound) {
     std::uint32_t ti = trunk_of(in.trunk.value), tenant = tenant_of(in.tenant.value);
     if (ti == tables::kNone || tenant == tables::kNone) continue;
-    const site::Trunk& t = site.trunks[ti];
-    if (t.direction.value == site::Direction::outbound) {
-      auto& d = sink.error("inbound-trunk-direction",
-                           "inbound rule for " + q(in.did.value) + " receives calls on trunk " +
-                               q(in.trunk.value) + ", whose direction is outbound",
-                           in.trunk.where);
-      diag::with_related(d, t.direction.where, "direction set here");
-    }
+    // inbound-trunk-direction is a site rule (site/validate.cpp).
     if (in.to.present && in.to.value.rfind("sip:", 0) != 0 && in.to.value.rfind("sips:", 0) != 0 &&
         in.to.value.rfind("tel:", 0) != 0)
       diag::with_hint(sink.error("inbound-to",

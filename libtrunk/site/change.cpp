@@ -9,7 +9,6 @@
 
 #include "io/atomic_write.hpp"
 #include "io/input_file.hpp"
-#include "site/check.hpp"
 #include "site/edit.hpp"
 #include "site/settings.hpp"
 #include "site/templates.hpp"
@@ -128,7 +127,8 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest& req) {
+ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest& req,
+                         const SiteRules& rules) {
   // Arguments first: a bad one is a usage error, whatever the site holds.
   std::vector<Setting> settings;
   for (const auto& arg : req.settings) {
@@ -151,7 +151,7 @@ ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest&
     r.exit_code = 2;
     return r;
   }
-  check(before.site, before.sources, before.sink);
+  rules(before.site, before.sources, before.sink);
   if (before.sink.errors() > 0)
     return findings(before, "the site has errors before the change (" +
                                 diag::summary(before.sink) +
@@ -308,7 +308,7 @@ ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest&
   // The edited site, checked as `trunkctl validate` checks it.
   Checked after;
   load_texts(files, after.site, after.sink, after.sources);
-  check(after.site, after.sources, after.sink);
+  rules(after.site, after.sources, after.sink);
   after.sink.sort();
   std::set<std::pair<std::string, std::string>> known;
   for (const auto& d : before.sink.all()) known.emplace(d.code, d.message);

@@ -5,7 +5,9 @@
 // plan_change loads and checks the site (a site that already has errors is
 // not changed), finds the trunk, edits the text of the file that holds it
 // (site/edit.hpp: untouched bytes and comments stay as they are), and loads
-// and checks the edited texts with every rule `trunkctl validate` applies.
+// and checks the edited texts with every rule `trunkctl validate` applies:
+// the caller hands it that rule set (route::check_site), which site/ cannot
+// name because the compiler's rules live above it.
 // It writes nothing; apply_change writes the changed files, each atomically.
 // Where a new trunk goes: after the last trunk of the file holding the most
 // [[trunk]] tables (the first of them in name order on a tie), or at the end
@@ -21,6 +23,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,8 +60,15 @@ struct ChangeResult {
   std::string diff;                   // `--- a/FILE` / `+++ b/FILE`, secrets masked
 };
 
-// Plans the change to the site at `site`. Never writes, never throws.
-ChangeResult plan_change(const std::filesystem::path& site, const ChangeRequest& request);
+// The rule set a change is checked with, before and after: every rule over
+// a site, reporting into the sink (route::check_site).
+using SiteRules =
+    std::function<void(const Site& site, const diag::SourceText& sources, diag::Sink& sink)>;
+
+// Plans the change to the site at `site`, checking the site before and
+// after with `rules`. Never writes, never throws.
+ChangeResult plan_change(const std::filesystem::path& site, const ChangeRequest& request,
+                         const SiteRules& rules);
 
 // Writes the files of `r.changed`, each through a temporary file and a
 // rename. Returns false with `error` (naming the file) on the first failure.

@@ -1,7 +1,8 @@
-// Every check a site gets before any tool trusts it: the validator's rules
-// (validate.hpp) and the DID pool rules (did/site_checks.hpp). Tools call
-// this one function so that `trunkctl validate`, `didpool-check` and the
-// compiler agree on what a valid site is.
+// The site model's checks: the validator's rules (validate.hpp) and the DID
+// pool rules (did/site_checks.hpp). Not the whole rule set: tools call
+// route::check_site (route/check_site.hpp), which runs this and then the
+// dial-plan compiler's rules, so that every tool agrees on what a valid
+// site is.
 #pragma once
 
 #include "diag/diagnostic.hpp"

@@ -35,8 +35,11 @@ struct Index {
 
 std::string q(std::string_view s) { return diag::quoted(s); }
 
-// Domain names compare without regard to case (RFC 4343).
+// Domain names compare without regard to case (RFC 4343), and so do
+// provider names: an operator writing `XYZ` and `xyz` means one provider.
+// Rules keyed by such a name key by its lower-case form.
 bool same_domain(std::string_view a, std::string_view b) { return text::equal_ci(a, b); }
+std::string name_key(std::string_view s) { return text::ascii_lower(s); }
 
 bool is_registration(const Trunk& t) {
   return t.type.value == TrunkType::register_ || t.type.value == TrunkType::accept_register;
@@ -55,7 +58,7 @@ void rule_unique_names(const Site& site, Sink& sink) {
                            it->second->name.where, "first defined here");
     }
     if (t.sip_domain.present) {
-      auto [it, fresh] = domains.emplace(t.sip_domain.value, &t);
+      auto [it, fresh] = domains.emplace(name_key(t.sip_domain.value), &t);
       if (!fresh)
         diag::with_related(
             sink.error("duplicate-sip-domain",
@@ -79,7 +82,9 @@ void rule_unique_names(const Site& site, Sink& sink) {
 }
 
 // Register and accept-register trunks: (host, auth.username) unique, a
-// username and a password source present.
+// username and a password source present. The host compares without case
+// (`SIP.XYZ.example` is `sip.xyz.example`); the username, a SIP user part,
+// with case (RFC 3261 19.1.4).
 void rule_registration_identity(const Site& site, Sink& sink) {
   std::map<std::pair<std::string, std::string>, const Trunk*> seen;
   for (const auto& t : site.trunks) {
@@ -108,7 +113,7 @@ void rule_registration_identity(const Site& site, Sink& sink) {
       diag::with_hint(d, "keep exactly one of password_env, password_file and password");
     }
     if (!t.host.present || !t.auth.username.present) continue;
-    auto [it, fresh] = seen.emplace(std::pair{t.host.value, t.auth.username.value}, &t);
+    auto [it, fresh] = seen.emplace(std::pair{name_key(t.host.value), t.auth.username.value}, &t);
     if (!fresh)
       diag::with_related(
           sink.error("registration-duplicate",
@@ -139,10 +144,16 @@ void rule_accept_register_host(const Site& site, Sink& sink) {
   }
 }
 
-// Peer trunks: owned by system, one per provider, (host, port) unique.
+// Peer trunks: owned by system, one per provider, (host, port) unique, and
+// trunkd able to tell apart peers that share a host. Provider and host
+// compare without case.
 void rule_peer(const Site& site, Sink& sink) {
   std::map<std::string, const Trunk*> by_provider;
   std::map<std::pair<std::string, std::int64_t>, const Trunk*> by_address;
+  // The first peer at each host: a request from that host is attributed by
+  // source address, so a second peer there on another port is told apart
+  // only when both check the port.
+  std::map<std::string, const Trunk*> by_host;
   for (const auto& t : site.trunks) {
     if (!t.type.present || t.type.value != TrunkType::peer) continue;
     if (!t.owned_by_system()) {
@@ -153,7 +164,7 @@ void rule_peer(const Site& site, Sink& sink) {
       diag::with_hint(d, "remove `owner` or set owner = \"system\"; assign tenants with "
                          "[[trunk.tenant]]");
     }
-    auto [p, fresh_p] = by_provider.emplace(t.provider.value, &t);
+    auto [p, fresh_p] = by_provider.emplace(name_key(t.provider.value), &t);
     if (!fresh_p)
       diag::with_hint(
           diag::with_related(
@@ -164,8 +175,9 @@ void rule_peer(const Site& site, Sink& sink) {
               p->second->where, "the first peer trunk of this provider"),
           "add the provider's further addresses to associated_ips of the first trunk");
     if (!t.host.present) continue;
-    auto [a, fresh_a] = by_address.emplace(std::pair{t.host.value, t.port.value}, &t);
-    if (!fresh_a)
+    std::string host = name_key(t.host.value);
+    auto [a, fresh_a] = by_address.emplace(std::pair{host, t.port.value}, &t);
+    if (!fresh_a) {
       diag::with_related(
           sink.error("peer-address-duplicate",
                      "peer trunk " + q(t.name.value) + " uses " + t.host.value + ":" +
@@ -173,6 +185,24 @@ void rule_peer(const Site& site, Sink& sink) {
                          q(a->second->name.value) + " does",
                      t.host.where),
           a->second->host.where, "the other trunk");
+      continue;
+    }
+    auto [h, fresh_h] = by_host.emplace(host, &t);
+    if (fresh_h) continue;
+    const Trunk& first = *h->second;
+    if (first.verify_port.value && t.verify_port.value) continue;
+    const Trunk& unchecked = t.verify_port.value ? first : t;
+    auto& d = sink.error("peer-address-ambiguous",
+                         "peer trunks " + q(first.name.value) + " and " + q(t.name.value) +
+                             " share host " + t.host.value + " on ports " +
+                             std::to_string(first.port.value) + " and " +
+                             std::to_string(t.port.value) + ", and " +
+                             q(unchecked.name.value) +
+                             " does not check the port: its calls could be taken for the "
+                             "other trunk's",
+                         t.host.where);
+    diag::with_related(d, first.host.where, "the other trunk");
+    diag::with_hint(d, "set verify_port = true on both trunks");
   }
 }
 
@@ -351,6 +381,52 @@ void rule_references(const Site& site, const Index& index, Sink& sink) {
   }
 }
 
+// Routes send calls out through trunks assigned to the route's tenant whose
+// direction allows outbound calls; inbound rules take calls on trunks whose
+// direction allows inbound ones. These look at the model alone, so they run
+// here, with every other rule, and not only when routes are compiled: a site
+// `trunkctl validate` passes is one `dialplan-compile` accepts.
+void rule_trunk_use(const Site& site, const Index& index, Sink& sink) {
+  std::set<std::pair<const Trunk*, std::string_view>> assigned;
+  for (const auto& t : site.trunks)
+    for (const auto& a : t.tenants)
+      if (a.tenant.present) assigned.emplace(&t, a.tenant.value);
+  for (const auto& r : site.routes) {
+    bool tenant_known = index.tenant(r.tenant.value) != nullptr;
+    for (const auto& tf : r.trunks.value) {
+      const Trunk* t = index.trunk(tf.value);
+      if (!t) continue;  // unknown-trunk
+      if (tenant_known && !assigned.count({t, r.tenant.value})) {
+        auto& d = sink.error("route-trunk-unassigned",
+                             "route " + q(r.name.value) + " of tenant " + q(r.tenant.value) +
+                                 " uses trunk " + q(tf.value) +
+                                 ", which is not assigned to the tenant",
+                             tf.where);
+        diag::with_related(d, t->where, "the trunk");
+        diag::with_hint(d, "add [[trunk.tenant]] tenant = " + q(r.tenant.value) +
+                               " to the trunk, or use one of the tenant's trunks");
+      }
+      if (t->direction.value == Direction::inbound) {
+        auto& d = sink.error("route-trunk-direction",
+                             "route " + q(r.name.value) + " sends calls out through trunk " +
+                                 q(tf.value) + ", whose direction is inbound",
+                             tf.where);
+        diag::with_related(d, t->direction.where, "direction set here");
+      }
+    }
+  }
+  for (const auto& in : site.inbound) {
+    const Trunk* t = index.trunk(in.trunk.value);
+    if (!t || !index.tenant(in.tenant.value)) continue;  // unknown-trunk, unknown-tenant
+    if (t->direction.value != Direction::outbound) continue;
+    auto& d = sink.error("inbound-trunk-direction",
+                         "inbound rule for " + q(in.did.value) + " receives calls on trunk " +
+                             q(in.trunk.value) + ", whose direction is outbound",
+                         in.trunk.where);
+    diag::with_related(d, t->direction.where, "direction set here");
+  }
+}
+
 // Limits: total below inbound or outbound is warned (the larger can never be reached).
 void rule_limits(const Site& site, Sink& sink) {
   for (const auto& t : site.trunks) {
@@ -401,6 +477,7 @@ void validate(const Site& site, Sink& sink) {
   rule_transport(site, sink);
   rule_failover(site, index, sink);
   rule_references(site, index, sink);
+  rule_trunk_use(site, index, sink);
   rule_limits(site, sink);
   rule_passwords(site, sink);
 }

@@ -57,6 +57,17 @@ TEST_CASE("did-overlap: tenants on one provider share no number (the PortSIP exa
         "from one of the two pools\n");
 }
 
+TEST_CASE("did-overlap: provider names compare without case") {
+  CHECK(run(trunk_with("XYZ-A", "Provider", {{"acme", "1000-2000"}}) +
+            trunk_with("XYZ-B", "provider", {{"globex", "2000-3000"}})) ==
+        "site.toml:31:13: error[did-overlap]: did_pool of tenant \"globex\" on trunk \"XYZ-B\" "
+        "shares 1 number with the did_pool of tenant \"acme\" on trunk \"XYZ-A\" (both trunks "
+        "of provider \"provider\"): 2000\n"
+        "  note: site.toml:21:13: the did_pool of tenant \"acme\" on trunk \"XYZ-A\"\n"
+        "  hint: a number of provider \"provider\" reaches one tenant: remove the shared numbers "
+        "from one of the two pools\n");
+}
+
 TEST_CASE("did-overlap: pools on different providers may share numbers") {
   CHECK(run(trunk_with("XYZ-A", "XYZ", {{"acme", "1000-2000"}}) +
             trunk_with("ABC-B", "ABC", {{"globex", "2000-3000"}})) == "");

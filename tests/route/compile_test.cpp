@@ -204,39 +204,6 @@ TEST_CASE("duplicate-route: names are unique within a tenant") {
                      "  note: site.toml:26:8: first defined here\n");
 }
 
-TEST_CASE("route-trunk-unassigned and route-trunk-direction") {
-  auto c = compile_site(std::string(test::kBase) + R"(
-[[trunk]]
-name = "in-only"
-type = "peer"
-host = "203.0.113.5"
-direction = "inbound"
-[[trunk.tenant]]
-tenant = "acme"
-
-[[trunk]]
-name = "other"
-type = "peer"
-provider = "B"
-host = "203.0.113.6"
-
-[[route]]
-tenant = "acme"
-name = "out"
-match = "_X."
-trunks = ["in-only", "other"]
-)");
-  CHECK(c->text() ==
-        "site.toml:31:11: error[route-trunk-direction]: route \"out\" sends calls out through "
-        "trunk \"in-only\", whose direction is inbound\n"
-        "  note: site.toml:17:13: direction set here\n"
-        "site.toml:31:22: error[route-trunk-unassigned]: route \"out\" of tenant \"acme\" uses "
-        "trunk \"other\", which is not assigned to the tenant\n"
-        "  note: site.toml:21:1: the trunk\n"
-        "  hint: add [[trunk.tenant]] tenant = \"acme\" to the trunk, or use one of the "
-        "tenant's trunks\n");
-}
-
 TEST_CASE("pattern errors point into the file") {
   auto c = compile_site(kTrunks + R("bad", "_1[2"));
   CHECK(c->text() ==

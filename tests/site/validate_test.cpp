@@ -185,6 +185,167 @@ port = 5060
        "  note: site.toml:17:8: the other trunk\n");
 }
 
+TEST_CASE("route-trunk-unassigned and route-trunk-direction: site rules, not only the compiler's") {
+  CHECK(run(R"(
+[[trunk]]
+name = "in-only"
+type = "peer"
+host = "203.0.113.5"
+direction = "inbound"
+[[trunk.tenant]]
+tenant = "acme"
+
+[[trunk]]
+name = "other"
+type = "peer"
+provider = "B"
+host = "203.0.113.6"
+
+[[route]]
+tenant = "acme"
+name = "out"
+match = "_X."
+trunks = ["in-only", "other"]
+)") ==
+        "site.toml:31:11: error[route-trunk-direction]: route \"out\" sends calls out through "
+        "trunk \"in-only\", whose direction is inbound\n"
+        "  note: site.toml:17:13: direction set here\n"
+        "site.toml:31:22: error[route-trunk-unassigned]: route \"out\" of tenant \"acme\" uses "
+        "trunk \"other\", which is not assigned to the tenant\n"
+        "  note: site.toml:21:1: the trunk\n"
+        "  hint: add [[trunk.tenant]] tenant = \"acme\" to the trunk, or use one of the "
+        "tenant's trunks\n");
+}
+
+TEST_CASE("inbound-trunk-direction: inbound rules take calls on trunks that receive them") {
+  CHECK(run(R"(
+[[trunk]]
+name = "out-only"
+type = "peer"
+host = "203.0.113.5"
+direction = "outbound"
+[[trunk.tenant]]
+tenant = "acme"
+did_pool = "4155551000-4155551099"
+
+[[inbound]]
+trunk = "out-only"
+did = "4155551000-4155551099"
+tenant = "acme"
+to = "sip:{did}@acme.example"
+)") == "site.toml:23:9: error[inbound-trunk-direction]: inbound rule for "
+       "\"4155551000-4155551099\" receives calls on trunk \"out-only\", whose direction is "
+       "outbound\n"
+       "  note: site.toml:17:13: direction set here\n");
+}
+
+TEST_CASE("duplicate-sip-domain: domains compare without case") {
+  CHECK(run(R"(
+[[tenant]]
+name = "initech"
+sip_domain = "ACME.Example"
+)") == "site.toml:15:14: error[duplicate-sip-domain]: sip_domain \"ACME.Example\" of tenant "
+       "\"initech\" is already the domain of tenant \"acme\"\n"
+       "  note: site.toml:7:14: first defined here\n");
+}
+
+TEST_CASE("registration-duplicate: hosts compare without case, usernames with case") {
+  const std::string two = R"(
+[[trunk]]
+name = "R1"
+type = "register"
+host = "SIP.XYZ.example"
+auth = { username = "100", password_env = "A" }
+
+[[trunk]]
+name = "R2"
+type = "register"
+host = "sip.xyz.example"
+auth = { username = "USER", password_env = "B" }
+)";
+  CHECK(run(std::string(two).replace(two.find("\"USER\""), 6, "\"100\"")) ==
+        "site.toml:23:21: error[registration-duplicate]: trunk \"R2\" registers as user \"100\" "
+        "at host \"sip.xyz.example\", as trunk \"R1\" already does\n"
+        "  note: site.toml:17:21: the other registration\n");
+  CHECK(run(two) == "");  // user 100 and user USER are two registrations
+}
+
+TEST_CASE("peer-per-provider: provider names compare without case") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "Provider"
+host = "203.0.113.5"
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "provider"
+host = "203.0.113.6"
+)") == "site.toml:22:12: error[peer-per-provider]: provider \"provider\" has a second peer "
+       "trunk \"P2\" besides \"P1\"\n"
+       "  note: site.toml:13:1: the first peer trunk of this provider\n"
+       "  hint: add the provider's further addresses to associated_ips of the first trunk\n");
+}
+
+TEST_CASE("peer-address-duplicate: hosts compare without case") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "A"
+host = "sip.carrier.example"
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "B"
+host = "SIP.Carrier.example"
+)") == "site.toml:23:8: error[peer-address-duplicate]: peer trunk \"P2\" uses "
+       "SIP.Carrier.example:5060, as peer trunk \"P1\" does\n"
+       "  note: site.toml:17:8: the other trunk\n");
+}
+
+namespace {
+// Two peers of providers A and B on one host, ports 5060 and 5070, each
+// with the given verify_port.
+std::string peers_on_one_host(bool first_verifies, bool second_verifies) {
+  auto flag = [](bool v) { return std::string("verify_port = ") + (v ? "true" : "false"); };
+  return R"(
+[[trunk]]
+name = "P1"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+)" + flag(first_verifies) + R"(
+
+[[trunk]]
+name = "P2"
+type = "peer"
+provider = "B"
+host = "203.0.113.5"
+port = 5070
+)" + flag(second_verifies) + "\n";
+}
+}  // namespace
+
+TEST_CASE("peer-address-ambiguous: peers sharing a host must both verify the port") {
+  CHECK(run(peers_on_one_host(false, false)) ==
+        "site.toml:24:8: error[peer-address-ambiguous]: peer trunks \"P1\" and \"P2\" share host "
+        "203.0.113.5 on ports 5060 and 5070, and \"P2\" does not check the port: its calls "
+        "could be taken for the other trunk's\n"
+        "  note: site.toml:17:8: the other trunk\n"
+        "  hint: set verify_port = true on both trunks\n");
+  CHECK(run(peers_on_one_host(false, true)) ==
+        "site.toml:24:8: error[peer-address-ambiguous]: peer trunks \"P1\" and \"P2\" share host "
+        "203.0.113.5 on ports 5060 and 5070, and \"P1\" does not check the port: its calls "
+        "could be taken for the other trunk's\n"
+        "  note: site.toml:17:8: the other trunk\n"
+        "  hint: set verify_port = true on both trunks\n");
+  CHECK(run(peers_on_one_host(true, true)) == "");
+}
+
 TEST_CASE("owner-required: teams and whatsapp trunks are owned by a tenant") {
   CHECK(run(R"(
 [[trunk]]

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     cli::LoadedSite s = cli::load_and_check(site_path);
     std::string storage, error;
     tables::Tables tables;
-    if (!s.readable || s.sink.errors() || !cli::compile_in_memory(s, storage, tables, error)) {
+    if (!s.readable || s.sink.errors() || !cli::tables_in_memory(s, storage, tables, error)) {
       s.sink.sort();
       cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
       std::cerr << "sip-trace-match: cannot match against " << site_path << ": "

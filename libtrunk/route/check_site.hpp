@@ -1,0 +1,40 @@
+// The one entry point for "is this site valid": every rule over a site, run
+// the same way by every tool. site::check (the validator's rules,
+// site/validate.hpp, and the DID pool rules, did/site_checks.hpp) runs
+// first; on a site without errors the dial-plan compiler (compile.hpp) then
+// runs the rules that need parsed patterns and automata (route-ambiguous,
+// duplicate-route, pattern-*, inbound-overlap, ...). trunkctl validate and
+// its reading commands, provisioning (site::plan_change is handed
+// check_site), didpool-check, sip-trace-match and dialplan-compile all call
+// it, so a site is valid for one exactly when it is valid for all. It lives
+// in route/, not site/, because the compiler's rules do and dependencies
+// point down (route -> site). It prints nothing and writes nothing.
+#pragma once
+
+#include "diag/diagnostic.hpp"
+#include "diag/render.hpp"
+#include "did/site_checks.hpp"
+#include "route/compile.hpp"
+#include "site/model.hpp"
+#include "tables/plan.hpp"
+
+namespace trunk::route {
+
+// What a caller may want back from the pass; each pointer may be null.
+struct SiteCheckResults {
+  did::PoolStats* pool_stats = nullptr;   // the DID pool figures (didpool-check)
+  tables::Plan* plan = nullptr;           // the compiled plan, complete when no error
+  CompileStats* compile_stats = nullptr;  // the compiler's figures (dialplan-compile)
+};
+
+// Runs every rule over `site` into `sink`; `sources` holds the files' text
+// (diagnostics point inside pool and pattern strings). Returns true when no
+// error was reported. The compiler runs only on a site the site rules pass;
+// its plan goes to `results.plan` when given, else is dropped.
+bool check_site_with(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
+                     const SiteCheckResults& results);
+
+// check_site_with without results: the form site::plan_change is given.
+bool check_site(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink);
+
+}  // namespace trunk::route
