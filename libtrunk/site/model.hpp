@@ -160,8 +160,18 @@ struct Expect {
   SourceRegion where;
 };
 
+// A proxy whose word trunkd takes for where a request came from: the
+// received/rport it records on the Via it received the request with
+// (RFC 3261 18.2.1). A site with no [[proxy]] trusts loopback only.
+struct Proxy {
+  Field<std::string> name;
+  Field<std::vector<Field<std::string>>> addresses;  // IP addresses or CIDR blocks
+  SourceRegion where;  // the [[proxy]] header
+};
+
 struct Site {
   SiteInfo info;
+  std::vector<Proxy> proxies;
   std::vector<Tenant> tenants;
   std::vector<Trunk> trunks;
   std::vector<Route> routes;
