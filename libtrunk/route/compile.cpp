@@ -536,6 +536,36 @@ void compile_tenant(const std::string& tenant, std::vector<CompiledRoute>& route
   });
 }
 
+// The trusted proxies, each with its blocks. A site that lists none
+// trusts loopback only: one proxy "loopback" with 127.0.0.1 and ::1, so
+// that a proxy beside trunkd on the same host works with no setting and
+// nothing else can speak for another address.
+void compile_proxies(const site::Site& site, tables::Plan& plan) {
+  auto add = [&](const std::string& name, const std::vector<std::string>& blocks) {
+    tables::Plan::Proxy p;
+    p.name = name;
+    p.address_first = static_cast<std::uint32_t>(plan.proxy_addresses.size());
+    const std::uint32_t self = static_cast<std::uint32_t>(plan.proxies.size());
+    for (const auto& b : blocks) {
+      tables::Plan::Address a;
+      if (!ip_literal(b, a)) continue;
+      a.trunk = self;
+      plan.proxy_addresses.push_back(a);
+    }
+    p.address_count = static_cast<std::uint32_t>(plan.proxy_addresses.size()) - p.address_first;
+    plan.proxies.push_back(std::move(p));
+  };
+  if (site.proxies.empty()) {
+    add(std::string(tables::kLoopbackProxy), {"127.0.0.1", "::1"});
+    return;
+  }
+  for (const auto& proxy : site.proxies) {
+    std::vector<std::string> blocks;
+    for (const auto& b : proxy.addresses.value) blocks.push_back(b.value);
+    add(proxy.name.value, blocks);
+  }
+}
+
 }  // namespace
 
 std::vector<DialPattern> range_patterns(std::string_view first, std::string_view last) {
@@ -654,7 +684,15 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
               (t.direction.value != site::Direction::outbound ? kInboundAllowed : 0);
     p.owner = t.owned_by_system() ? kNone : tenant_of(t.owner.value);
     p.failover = t.failover.present ? trunk_of(t.failover.value) : kNone;
-    std::uint32_t self = static_cast<std::uint32_t>(plan.trunks.size());
+    auto limit = [](const site::Field<std::int64_t>& f) {
+      if (!f.present || f.value < 0) return kNone;
+      return static_cast<std::uint32_t>(std::min<std::int64_t>(f.value, kNone - 1));
+    };
+    p.limit_inbound = limit(t.limits.inbound);
+    p.limit_outbound = limit(t.limits.outbound);
+    p.limit_total = limit(t.limits.total);
+    const std::uint32_t self = static_cast<std::uint32_t>(plan.trunks.size());
+    p.address_first = static_cast<std::uint32_t>(plan.addresses.size());
     tables::Plan::Address a;
     if (ip_literal(t.host.value, a)) {
       a.trunk = self;
@@ -665,8 +703,10 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
       a.trunk = self;
       plan.addresses.push_back(a);
     }
+    p.address_count = static_cast<std::uint32_t>(plan.addresses.size()) - p.address_first;
     plan.trunks.push_back(std::move(p));
   }
+  compile_proxies(site, plan);
 
   // Routes, grouped by tenant. Tenants are independent: their routes are
   // checked and their automata built on every core, each into its own

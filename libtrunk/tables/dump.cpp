@@ -1,10 +1,24 @@
 // Text dump of a verified tables file.
 #include "tables/dump.hpp"
 
+#include <arpa/inet.h>
+
 #include "site/model.hpp"
 #include "tables/sha256.hpp"
 
 namespace trunk::tables {
+
+// "203.0.113.0/24", "2001:db8::/32"; a whole address has no prefix.
+std::string block_text(const AddressRecord& a) {
+  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  char text[INET6_ADDRSTRLEN] = {};
+  const bool v4 = std::equal(std::begin(kMapped), std::end(kMapped), a.address) && a.prefix >= 96;
+  inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? a.address + 12 : a.address, text, sizeof text);
+  const std::uint32_t prefix = v4 ? a.prefix - 96 : a.prefix;
+  std::string out = text;
+  if (prefix != (v4 ? 32u : 128u)) out += "/" + std::to_string(prefix);
+  return out;
+}
 
 std::string dump_text(const Tables& t) {
   std::string out;
@@ -51,6 +65,16 @@ std::string dump_text(const Tables& t) {
     }
     if (r.request_uri_params.length) out += " ruri_params=" + s(r.request_uri_params);
     if (r.match_from_host.length) out += " match_from_host=" + s(r.match_from_host);
+    if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
+    for (auto [limit, name] : {std::pair{r.limit_inbound, " max_inbound="},
+                               {r.limit_outbound, " max_outbound="},
+                               {r.limit_total, " max_total="}})
+      if (limit != kNone) out += name + std::to_string(limit);
+    if (r.address_count) {
+      out += " addresses=";
+      for (std::uint32_t i = 0; i < r.address_count; ++i)
+        out.append(i ? "," : "").append(block_text(t.addresses()[r.address_first + i]));
+    }
     out += "\n";
   }
   out += "\n[routes] " + std::to_string(t.routes().size()) + "\n";
@@ -68,6 +92,13 @@ std::string dump_text(const Tables& t) {
   for (const auto& r : t.inbound())
     out += trunk_name(r.trunk) + " did=" + s(r.did) + " -> " + tenant_name(r.tenant) + " " +
            s(r.to) + "\n";
+  out += "\n[proxies] " + std::to_string(t.proxies().size()) + "\n";
+  for (const auto& p : t.proxies()) {
+    out += s(p.name) + " addresses=";
+    for (std::uint32_t i = 0; i < p.address_count; ++i)
+      out.append(i ? "," : "").append(block_text(t.proxy_addresses()[p.address_first + i]));
+    out += "\n";
+  }
   return out;
 }
 

@@ -37,7 +37,8 @@ static_assert(std::endian::native == std::endian::little,
               "the tables format is little-endian; add byte swapping for this host");
 
 constexpr char kMagic[8] = {'T', 'R', 'U', 'N', 'K', 'T', 'B', 'L'};
-constexpr std::uint32_t kFormatVersion = 1;
+// 2: trunks carry their limits and address range; trusted proxies.
+constexpr std::uint32_t kFormatVersion = 2;
 constexpr std::uint32_t kNone = 0xffffffffu;
 constexpr std::uint32_t kTailBit = 0x80000000u;
 constexpr std::uint32_t kSymbolBits = 0x1fffu;
@@ -93,8 +94,11 @@ enum class SectionKind : std::uint32_t {
   trunk_hosts = 15,       // hash index: host (any case) -> first trunk with it
   address_trie = 16,      // binary trie over the addresses: longest prefix -> trunk
   outbound_index = 17,    // per tenant, the outbound node after each pair of symbols
+  proxies = 18,           // trusted proxies (ProxyRecord)
+  proxy_addresses = 19,   // their address blocks (AddressRecord, `trunk` = the proxy)
+  proxy_trie = 20,        // binary trie over proxy_addresses: longest prefix -> proxy
 };
-constexpr std::uint32_t kSectionKinds = 17;
+constexpr std::uint32_t kSectionKinds = 20;
 
 // outbound_index: for each tenant in order, kPairs u32 entries; entry
 // s0 * 13 + s1 is the word offset in outbound_nodes of the node a number
@@ -103,8 +107,9 @@ constexpr std::uint32_t kSectionKinds = 17;
 // lookup skips the first two levels, the ones every lookup crosses.
 constexpr std::uint32_t kPairs = 13 * 13;
 
-// address_trie: nodes of three u32 words {child for bit 0, child for bit 1,
-// trunk + 1 or 0}; node 0 is the root; a child of 0 means none (the root is
+// address_trie (and proxy_trie): nodes of three u32 words {child for bit 0,
+// child for bit 1, address (proxy address) record + 1 or 0: the first
+// record of the block ending there}; node 0 is the root; a child of 0 means none (the root is
 // nobody's child). Addresses are the 128 bits of AddressRecord::address,
 // most significant first.
 
@@ -164,9 +169,30 @@ struct TrunkRecord {
   std::uint32_t failover;  // trunk index, or kNone
   std::uint32_t inbound_root;  // word offset in inbound_nodes
   std::uint32_t pool_root;     // word offset in pool_nodes
+  // The trunk's own address blocks (host IP, associated_ips): addresses
+  // [address_first, address_first + address_count), in site order.
+  std::uint32_t address_first;
+  std::uint32_t address_count;
+  // limits: concurrent calls the proxy may let through; kNone: no limit,
+  // 0: none at all (the trunk is left out of that direction's answers).
+  std::uint32_t limit_inbound;
+  std::uint32_t limit_outbound;
+  std::uint32_t limit_total;
   std::uint32_t reserved2;
+  std::uint32_t reserved3;
 };
-static_assert(sizeof(TrunkRecord) == 88);
+static_assert(sizeof(TrunkRecord) == 112);
+
+// A trusted proxy: its address blocks are proxy_addresses [address_first,
+// address_first + address_count). A site with no [[proxy]] compiles to one
+// named "loopback" holding 127.0.0.1/32 and ::1/128.
+struct ProxyRecord {
+  Str name;
+  std::uint32_t address_first;
+  std::uint32_t address_count;
+};
+static_assert(sizeof(ProxyRecord) == 16);
+constexpr std::string_view kLoopbackProxy = "loopback";
 
 struct RouteRecord {
   std::uint32_t tenant;
@@ -190,14 +216,18 @@ struct InboundRecord {
 };
 static_assert(sizeof(InboundRecord) == 24);
 
-// A source address block of a trunk. IPv4 addresses are stored as
-// IPv4-mapped IPv6 (::ffff:a.b.c.d) with prefix + 96.
+// A source address block of a trunk (or, in proxy_addresses, of a
+// proxy). IPv4 addresses are stored as IPv4-mapped IPv6 (::ffff:a.b.c.d)
+// with prefix + 96. Trunks that share one block are chained in site order
+// through next_same, so that verify_port can tell them apart by port.
 struct AddressRecord {
   std::uint8_t address[16];
   std::uint32_t prefix;  // 0-128
-  std::uint32_t trunk;
+  std::uint32_t trunk;   // the trunk (the proxy)
+  std::uint32_t next_same;  // the next record with the same block, or kNone
+  std::uint32_t reserved;
 };
-static_assert(sizeof(AddressRecord) == 24);
+static_assert(sizeof(AddressRecord) == 32);
 
 // Hash index sections: u32 bucket_count (a power of two), u32 0, then
 // bucket_count u32 buckets: 0 empty, else record index + 1. Open addressing

@@ -25,6 +25,9 @@ struct Plan {
     std::uint32_t flags = 0;
     std::uint32_t owner = 0xffffffffu, failover = 0xffffffffu;
     std::uint32_t inbound_root = 0, pool_root = 0;
+    std::uint32_t address_first = 0, address_count = 0;
+    std::uint32_t limit_inbound = 0xffffffffu, limit_outbound = 0xffffffffu,
+                  limit_total = 0xffffffffu;  // kNone: no limit
   };
   struct Route {
     std::uint32_t tenant = 0;
@@ -42,7 +45,14 @@ struct Plan {
     std::uint32_t prefix = 0, trunk = 0;
   };
 
+  struct Proxy {
+    std::string name;
+    std::uint32_t address_first = 0, address_count = 0;  // into proxy_addresses
+  };
+
   std::vector<Tenant> tenants;
+  std::vector<Proxy> proxies;
+  std::vector<Address> proxy_addresses;  // Address::trunk is the proxy
   std::vector<Trunk> trunks;
   std::vector<Route> routes;
   std::vector<Inbound> inbound;

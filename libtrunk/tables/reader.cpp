@@ -58,6 +58,9 @@ Tables& Tables::operator=(Tables&& o) noexcept {
   trunk_hosts_ = o.trunk_hosts_;
   address_trie_ = o.address_trie_;
   outbound_index_ = o.outbound_index_;
+  proxies_ = o.proxies_;
+  proxy_addresses_ = o.proxy_addresses_;
+  proxy_trie_ = o.proxy_trie_;
   o.data_ = nullptr;
   o.size_ = 0;
   o.mapped_ = false;
@@ -97,7 +100,9 @@ bool check_header(const Header& h, std::uint64_t size, std::string& error) {
     return false;
   }
   if (h.version != kFormatVersion) {
-    error = "format version " + std::to_string(h.version) + " is not supported";
+    error = "format version " + std::to_string(h.version) +
+            " is older than this trunkline reads (" + std::to_string(kFormatVersion) +
+            "); compile the site again with this dialplan-compile";
     return false;
   }
   if (h.file_size != size) {
@@ -360,8 +365,13 @@ bool is_root(const std::vector<bool>& starts, std::uint32_t root) {
 //  8. Hash indexes: bucket_count a power of two equal to the buckets
 //     present, every bucket 0 or a record index + 1, one bucket empty.
 //  9. Outbound index: exactly kPairs entries per tenant.
-// 10. Address trie: whole 3-word nodes, children inside and after their
-//     parent (so a walk ends), trunk + 1 at most the trunks.
+// 10. Address and proxy tries: whole 3-word nodes, children inside and
+//     after their parent (so a walk ends), record + 1 at most the
+//     records; a record's next_same is kNone or a later record (so a
+//     chain ends).
+// 11. A trunk's address range lies inside ADDRESSES and holds only its
+//     own blocks; a proxy's inside PROXY_ADDRESSES; proxy addresses name
+//     a proxy and have prefixes of 0-128.
 // What is not proven: that the automata agree with the route patterns or
 // that a tenant's automaton accepts only its own routes; readers that
 // compare the two (explain_outbound) must cope with a disagreement.
@@ -430,7 +440,11 @@ bool Tables::verify(std::string& error) {
       !records(SectionKind::trunk_from_hosts, 4, trunk_from_hosts_, "trunk from-host index") ||
       !records(SectionKind::trunk_hosts, 4, trunk_hosts_, "trunk host index") ||
       !records(SectionKind::address_trie, 4, address_trie_, "address trie") ||
-      !records(SectionKind::outbound_index, 4, outbound_index_, "outbound index"))
+      !records(SectionKind::outbound_index, 4, outbound_index_, "outbound index") ||
+      !records(SectionKind::proxies, sizeof(ProxyRecord), proxies_, "proxies") ||
+      !records(SectionKind::proxy_addresses, sizeof(AddressRecord), proxy_addresses_,
+               "proxy addresses") ||
+      !records(SectionKind::proxy_trie, 4, proxy_trie_, "proxy trie"))
     return false;
 
   auto str_ok = [&](Str s) {
@@ -462,9 +476,23 @@ bool Tables::verify(std::string& error) {
         !str_ok(t.outbound_proxy) || t.transport > 3 || t.type > 5 ||
         (t.owner != kNone && t.owner >= n_tenants) ||
         (t.failover != kNone && t.failover >= n_trunks) ||
-        !is_root(in_starts, t.inbound_root) || !is_root(pool_starts, t.pool_root))
+        !is_root(in_starts, t.inbound_root) || !is_root(pool_starts, t.pool_root) ||
+        t.address_count > addresses_.size() ||
+        t.address_first > addresses_.size() - t.address_count)
       return bad("trunk", i);
+    for (std::uint32_t a = 0; a < t.address_count; ++a)
+      if (addresses_[t.address_first + a].trunk != i) return bad("trunk address range", i);
   }
+  const std::uint32_t n_proxies = static_cast<std::uint32_t>(proxies_.size());
+  for (std::size_t i = 0; i < proxies_.size(); ++i) {
+    const auto& p = proxies_[i];
+    if (!str_ok(p.name) || p.address_count > proxy_addresses_.size() ||
+        p.address_first > proxy_addresses_.size() - p.address_count)
+      return bad("proxy", i);
+  }
+  for (std::size_t i = 0; i < proxy_addresses_.size(); ++i)
+    if (proxy_addresses_[i].prefix > 128 || proxy_addresses_[i].trunk >= n_proxies)
+      return bad("proxy address", i);
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const auto& r = routes_[i];
     if (r.tenant >= n_tenants || !str_ok(r.name) || !str_ok(r.pattern) || !str_ok(r.prepend) ||
@@ -512,17 +540,28 @@ bool Tables::verify(std::string& error) {
     std::uint32_t e = outbound_index_[i];
     if (e != kNone && !is_root(out_starts, e)) return bad("outbound index entry", i);
   }
-  // The address trie: whole nodes, a root, children inside, trunks known.
-  if (address_trie_.size() < 3 || address_trie_.size() % 3 != 0) {
-    error = "address trie is malformed";
-    return false;
-  }
-  const std::size_t trie_nodes = address_trie_.size() / 3;
-  for (std::size_t k = 0; k < trie_nodes; ++k) {
-    const std::uint32_t* n = &address_trie_[k * 3];
-    if (n[0] >= trie_nodes || n[1] >= trie_nodes || n[2] > n_trunks) return bad("address trie node", k);
-    // Children come after their parent, so a walk always ends.
-    if ((n[0] && n[0] <= k) || (n[1] && n[1] <= k)) return bad("address trie node", k);
+  // The address tries: whole nodes, a root, children inside, owners known.
+  const auto n_addresses = static_cast<std::uint32_t>(addresses_.size());
+  const auto n_proxy_addresses = static_cast<std::uint32_t>(proxy_addresses_.size());
+  for (auto [list, what] : {std::pair{addresses_, "address"},
+                            std::pair{proxy_addresses_, "proxy address"}})
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (list[i].next_same != kNone && (list[i].next_same <= i || list[i].next_same >= list.size()))
+        return bad(what, i);
+  for (auto [trie, owners, what] : {std::tuple{address_trie_, n_addresses, "address trie"},
+                                    std::tuple{proxy_trie_, n_proxy_addresses, "proxy trie"}}) {
+    if (trie.size() < 3 || trie.size() % 3 != 0) {
+      error = std::string(what) + " is malformed";
+      return false;
+    }
+    const std::size_t trie_nodes = trie.size() / 3;
+    for (std::size_t k = 0; k < trie_nodes; ++k) {
+      const std::uint32_t* n = &trie[k * 3];
+      if (n[0] >= trie_nodes || n[1] >= trie_nodes || n[2] > owners)
+        return bad(std::string(what) + " node", k);
+      // Children come after their parent, so a walk always ends.
+      if ((n[0] && n[0] <= k) || (n[1] && n[1] <= k)) return bad(std::string(what) + " node", k);
+    }
   }
   return true;
 }
@@ -562,10 +601,15 @@ std::uint32_t Tables::find_trunk_by_host(std::string_view host) const {
   if (host.empty()) return kNone;
   return find(trunk_hosts_, host, [&](std::uint32_t i) { return trunks_[i].host; }, true);
 }
-std::uint32_t Tables::find_trunk_by_address(const std::uint8_t (&address)[16]) const {
+namespace {
+
+// The first record of the longest block in `trie` holding `address`, or
+// kNone. At most 128 steps.
+std::uint32_t longest_prefix(std::span<const std::uint32_t> trie,
+                             const std::uint8_t (&address)[16]) {
   std::uint32_t at = 0, found = kNone;
   for (std::uint32_t bit = 0;; ++bit) {
-    const std::uint32_t* n = &address_trie_[at * 3];
+    const std::uint32_t* n = &trie[at * 3];
     if (n[2]) found = n[2] - 1;
     if (bit == 128) break;
     std::uint32_t next = n[(address[bit / 8] >> (7 - bit % 8)) & 1u];
@@ -573,6 +617,37 @@ std::uint32_t Tables::find_trunk_by_address(const std::uint8_t (&address)[16]) c
     at = next;
   }
   return found;
+}
+
+bool block_holds(const AddressRecord& block, const std::uint8_t (&address)[16]) {
+  const std::uint32_t whole = block.prefix / 8, rest = block.prefix % 8;
+  if (std::memcmp(block.address, address, whole) != 0) return false;
+  if (rest == 0) return true;
+  const std::uint8_t mask = static_cast<std::uint8_t>(0xff00u >> rest);
+  return (block.address[whole] & mask) == (address[whole] & mask);
+}
+
+}  // namespace
+
+std::uint32_t Tables::find_address_block(const std::uint8_t (&address)[16]) const {
+  return longest_prefix(address_trie_, address);
+}
+
+std::uint32_t Tables::find_trunk_by_address(const std::uint8_t (&address)[16]) const {
+  std::uint32_t block = longest_prefix(address_trie_, address);
+  return block == kNone ? kNone : addresses_[block].trunk;
+}
+
+std::uint32_t Tables::find_proxy_by_address(const std::uint8_t (&address)[16]) const {
+  std::uint32_t block = longest_prefix(proxy_trie_, address);
+  return block == kNone ? kNone : proxy_addresses_[block].trunk;
+}
+
+bool Tables::trunk_holds_address(std::uint32_t trunk, const std::uint8_t (&address)[16]) const {
+  const TrunkRecord& t = trunks_[trunk];
+  for (std::uint32_t i = 0; i < t.address_count; ++i)
+    if (block_holds(addresses_[t.address_first + i], address)) return true;
+  return false;
 }
 
 }  // namespace trunk::tables

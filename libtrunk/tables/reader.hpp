@@ -57,6 +57,8 @@ class Tables {
   std::span<const std::uint32_t> route_trunks() const { return route_trunks_; }
   std::span<const InboundRecord> inbound() const { return inbound_; }
   std::span<const AddressRecord> addresses() const { return addresses_; }
+  std::span<const ProxyRecord> proxies() const { return proxies_; }
+  std::span<const AddressRecord> proxy_addresses() const { return proxy_addresses_; }
   std::span<const std::uint32_t> outbound_nodes() const { return outbound_nodes_; }
   std::span<const std::uint32_t> outbound_index() const { return outbound_index_; }
   std::span<const std::uint32_t> inbound_nodes() const { return inbound_nodes_; }
@@ -73,6 +75,14 @@ class Tables {
   // The trunk with the longest address block holding `address` (IPv6 or
   // IPv4-mapped), or kNone. Cost: at most 128 steps, whatever the tables.
   std::uint32_t find_trunk_by_address(const std::uint8_t (&address)[16]) const;
+  // The same as the first record (into addresses()) of that block: the
+  // other trunks on the block follow through next_same.
+  std::uint32_t find_address_block(const std::uint8_t (&address)[16]) const;
+  // The trusted proxy with the longest block holding `address`, or kNone.
+  std::uint32_t find_proxy_by_address(const std::uint8_t (&address)[16]) const;
+  // Whether one of `trunk`'s own blocks (host IP, associated_ips) holds
+  // `address`. Costs the trunk's own block count, not the tables'.
+  bool trunk_holds_address(std::uint32_t trunk, const std::uint8_t (&address)[16]) const;
 
  private:
   const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
@@ -96,10 +106,12 @@ class Tables {
   std::span<const std::uint32_t> route_trunks_;
   std::span<const InboundRecord> inbound_;
   std::span<const AddressRecord> addresses_;
+  std::span<const ProxyRecord> proxies_;
+  std::span<const AddressRecord> proxy_addresses_;
   std::span<const std::uint32_t> outbound_nodes_, inbound_nodes_, pool_nodes_;
   std::span<const std::uint32_t> tenant_names_, tenant_domains_, trunk_names_;
   std::span<const std::uint32_t> trunk_from_hosts_, trunk_hosts_, address_trie_;
-  std::span<const std::uint32_t> outbound_index_;
+  std::span<const std::uint32_t> outbound_index_, proxy_trie_;
 };
 
 }  // namespace trunk::tables

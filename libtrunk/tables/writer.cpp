@@ -2,6 +2,7 @@
 #include "tables/writer.hpp"
 
 #include <cstring>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -69,11 +70,12 @@ std::string hash_index(const std::vector<std::pair<const std::string*, std::uint
 
 bool exact(std::string_view a, std::string_view b) { return a == b; }
 
-// The trunks' address blocks as a binary trie (format.hpp). The first
-// trunk to claim a block keeps it.
+// Address blocks as a binary trie (format.hpp): the trunks', or the
+// proxies'. A node holds the first record of the block ending there.
 std::string address_trie(const std::vector<Plan::Address>& addresses) {
   std::vector<std::uint32_t> nodes{0, 0, 0};
-  for (const auto& a : addresses) {
+  for (std::uint32_t i = 0; i < addresses.size(); ++i) {
+    const auto& a = addresses[i];
     std::uint32_t at = 0;
     for (std::uint32_t bit = 0; bit < a.prefix && bit < 128; ++bit) {
       std::uint32_t b = (a.address[bit / 8] >> (7 - bit % 8)) & 1u;
@@ -83,9 +85,35 @@ std::string address_trie(const std::vector<Plan::Address>& addresses) {
       }
       at = nodes[at * 3 + b];
     }
-    if (nodes[at * 3 + 2] == 0) nodes[at * 3 + 2] = a.trunk + 1;
+    if (nodes[at * 3 + 2] == 0) nodes[at * 3 + 2] = i + 1;
   }
   return std::string(reinterpret_cast<const char*>(nodes.data()), nodes.size() * 4);
+}
+
+// The records of `addresses`, each chained to the next one with the same
+// block (the same prefix and the same bits under it).
+std::string address_records(const std::vector<Plan::Address>& addresses) {
+  std::vector<AddressRecord> records(addresses.size());
+  std::map<std::pair<std::array<std::uint8_t, 16>, std::uint32_t>, std::uint32_t> last;
+  for (std::uint32_t i = 0; i < addresses.size(); ++i) {
+    const auto& a = addresses[i];
+    AddressRecord& r = records[i];
+    std::memcpy(r.address, a.address.data(), 16);
+    r.prefix = a.prefix;
+    r.trunk = a.trunk;
+    r.next_same = kNone;
+    std::array<std::uint8_t, 16> block{};
+    for (std::uint32_t bit = 0; bit < a.prefix && bit < 128; ++bit)
+      block[bit / 8] |= a.address[bit / 8] & (0x80u >> (bit % 8));
+    auto [it, fresh] = last.try_emplace({block, a.prefix}, i);
+    if (!fresh) {
+      records[it->second].next_same = i;
+      it->second = i;
+    }
+  }
+  std::string out;
+  for (const auto& r : records) append_pod(out, r);
+  return out;
 }
 
 // The words' bytes, in place: the node arrays are the bulk of the file and
@@ -97,7 +125,7 @@ std::string_view words(const std::vector<std::uint32_t>& w) {
 }  // namespace
 
 std::string serialize(const Plan& plan) {
-  StringPool strings(plan.tenants.size() * 3 + plan.trunks.size() * 7 + plan.routes.size() * 4 +
+  StringPool strings(plan.tenants.size() * 3 + plan.trunks.size() * 7 + plan.routes.size() * 4 + plan.proxies.size() +
                      plan.inbound.size() * 2);
   std::string tenants, trunks, routes, route_trunks, inbound, addresses;
   routes.reserve(plan.routes.size() * sizeof(RouteRecord));
@@ -129,6 +157,11 @@ std::string serialize(const Plan& plan) {
     r.failover = t.failover;
     r.inbound_root = t.inbound_root;
     r.pool_root = t.pool_root;
+    r.address_first = t.address_first;
+    r.address_count = t.address_count;
+    r.limit_inbound = t.limit_inbound;
+    r.limit_outbound = t.limit_outbound;
+    r.limit_total = t.limit_total;
     append_pod(trunks, r);
   }
   std::uint32_t trunk_words = 0;
@@ -155,12 +188,14 @@ std::string serialize(const Plan& plan) {
     r.to = strings.add(in.to);
     append_pod(inbound, r);
   }
-  for (const auto& a : plan.addresses) {
-    AddressRecord r{};
-    std::memcpy(r.address, a.address.data(), 16);
-    r.prefix = a.prefix;
-    r.trunk = a.trunk;
-    append_pod(addresses, r);
+  addresses = address_records(plan.addresses);
+  std::string proxies, proxy_addresses = address_records(plan.proxy_addresses);
+  for (const auto& p : plan.proxies) {
+    ProxyRecord r{};
+    r.name = strings.add(p.name);
+    r.address_first = p.address_first;
+    r.address_count = p.address_count;
+    append_pod(proxies, r);
   }
   std::vector<std::pair<const std::string*, std::uint32_t>> tenant_names, tenant_domains,
       trunk_names, from_hosts, hosts;
@@ -190,7 +225,7 @@ std::string serialize(const Plan& plan) {
               idx_kn = hash_index(trunk_names, name_hash, exact),
               idx_from = hash_index(from_hosts, host_hash, same_host),
               idx_host = hash_index(hosts, host_hash, same_host);
-  std::string trie = address_trie(plan.addresses);
+  std::string trie = address_trie(plan.addresses), proxy_trie = address_trie(plan.proxy_addresses);
   std::vector<std::pair<SectionKind, std::string_view>> sections(std::begin(sections_in),
                                                                   std::end(sections_in));
   sections.push_back({SectionKind::outbound_nodes, words(plan.outbound_nodes)});
@@ -203,6 +238,9 @@ std::string serialize(const Plan& plan) {
   sections.push_back({SectionKind::trunk_hosts, idx_host});
   sections.push_back({SectionKind::address_trie, trie});
   sections.push_back({SectionKind::outbound_index, words(plan.outbound_index)});
+  sections.push_back({SectionKind::proxies, proxies});
+  sections.push_back({SectionKind::proxy_addresses, proxy_addresses});
+  sections.push_back({SectionKind::proxy_trie, proxy_trie});
 
   auto align8 = [](std::uint64_t n) { return (n + 7) & ~std::uint64_t(7); };
   std::uint64_t offset = align8(sizeof(Header) + sections.size() * sizeof(SectionEntry));

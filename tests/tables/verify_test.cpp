@@ -105,20 +105,26 @@ TEST_CASE("every truncation is refused") {
   }
 }
 
-TEST_CASE("a newer format version is refused by name") {
+TEST_CASE("a newer or older format version is refused by name") {
   auto c = test::compile_site(kSite);
   REQUIRE(c->ok);
-  std::string bytes = c->bytes;
-  std::uint32_t v = 2;
-  std::memcpy(bytes.data() + 8, &v, 4);
-  std::uint64_t sum = tables::checksum(bytes.data(), bytes.size());
-  std::memcpy(bytes.data() + 24, &sum, 8);
-  tables::Tables t;
-  std::string error;
-  CHECK_FALSE(t.load_bytes(bytes, error));
-  CHECK(error ==
-        "format version 2 is newer than this trunkline reads (1); upgrade trunkline or compile "
+  auto with_version = [&](std::uint32_t v) {
+    std::string bytes = c->bytes;
+    std::memcpy(bytes.data() + 8, &v, 4);
+    std::uint64_t sum = tables::checksum(bytes.data(), bytes.size());
+    std::memcpy(bytes.data() + 24, &sum, 8);
+    tables::Tables t;
+    std::string error;
+    CHECK_FALSE(t.load_bytes(bytes, error));
+    return error;
+  };
+  CHECK(with_version(3) ==
+        "format version 3 is newer than this trunkline reads (2); upgrade trunkline or compile "
         "with the matching dialplan-compile");
+  // Version 1 tables have no limits, proxies or trunk address ranges.
+  CHECK(with_version(1) ==
+        "format version 1 is older than this trunkline reads (2); compile the site again with "
+        "this dialplan-compile");
 }
 
 TEST_CASE("a structurally bad file with a good checksum is still refused") {
