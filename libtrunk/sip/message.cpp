@@ -115,6 +115,15 @@ std::string_view Message::from_host_view() const {
   return sip->sip_from ? view(sip->sip_from->a_url->url_host) : std::string_view();
 }
 
+std::size_t Message::vias(std::span<ViaView> out) const {
+  const sip_t* sip = sip_object(msg_.get());
+  std::size_t n = 0;
+  for (const sip_via_t* v = sip->sip_via; v; v = v->v_next, ++n)
+    if (n < out.size())
+      out[n] = {view(v->v_host), view(v->v_port), view(v->v_received), view(v->v_rport)};
+  return n;
+}
+
 std::string Message::method() const {
   const sip_t* sip = sip_object(msg_.get());
   return sip->sip_request ? str(sip->sip_request->rq_method_name) : std::string();

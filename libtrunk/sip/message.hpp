@@ -48,6 +48,15 @@ class Message {
   std::string_view call_id_view() const;
   std::string_view request_user_view() const;
   std::string_view from_host_view() const;
+  // What one Via says of the hop that sent it, as views into the parsed
+  // message: the sent-by host (brackets kept for IPv6) and port, the
+  // received and rport parameters (rport empty when absent or valueless).
+  struct ViaView {
+    std::string_view host, port, received, rport;
+  };
+  // Writes the Vias, top first, into `out`; returns how many there are
+  // (which may be more than `out` holds). Allocates nothing.
+  std::size_t vias(std::span<ViaView> out) const;
   int status() const;               // responses: 200; requests: 0
   Uri request_uri() const;
   Uri from_uri() const;

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "site/model.hpp"
+#include "route/decide.hpp"
 #include "tables/checksum.hpp"
 
 namespace trunk::sip {
@@ -15,21 +15,46 @@ namespace trunk::sip {
 using route::kNone;
 
 std::optional<Source> make_source(std::string_view address, std::uint16_t port) {
-  std::string text(address);
+  // A copy on the stack for inet_pton: this runs per request.
+  char text[INET6_ADDRSTRLEN + 1];
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
+    address = address.substr(1, address.size() - 2);
+  if (address.empty() || address.size() >= sizeof text) return std::nullopt;
+  std::memcpy(text, address.data(), address.size());
+  text[address.size()] = '\0';
   Source s;
   s.port = port;
   in_addr v4;
   in6_addr v6;
-  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+  if (inet_pton(AF_INET, text, &v4) == 1) {
     s.address[10] = s.address[11] = 0xff;
     std::memcpy(s.address.data() + 12, &v4, 4);
     return s;
   }
-  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+  if (inet_pton(AF_INET6, text, &v6) == 1) {
     std::memcpy(s.address.data(), &v6, 16);
     return s;
   }
   return std::nullopt;
+}
+
+route::Request request_facts(const Message& m, const Source& from,
+                             std::span<route::ViaHop> hops) {
+  std::array<Message::ViaView, kMaxViaHops> vias;
+  const std::size_t n = std::min(m.vias(vias), std::min(hops.size(), vias.size()));
+  for (std::size_t i = 0; i < n; ++i) {
+    const Message::ViaView& v = vias[i];
+    std::uint16_t port = 0;
+    std::from_chars(v.rport.data(), v.rport.data() + v.rport.size(), port);
+    auto at = make_source(v.received.empty() ? v.host : v.received, port);
+    hops[i] = at ? route::ViaHop{*at, true} : route::ViaHop{};
+  }
+  route::Request r;
+  r.source = from;
+  r.vias = hops.first(n);
+  r.from_host = m.from_host_view();
+  r.number = m.request_user_view();
+  return r;
 }
 
 void ResponseText::append(std::string_view s) {
@@ -48,35 +73,6 @@ void ResponseText::append_number(std::uint64_t n) {
 }
 
 namespace {
-
-// Why no trunk took a request that came from a trunk's address: its source
-// port is not the trunk's and verify_port is on.
-struct PortMismatch {
-  std::uint32_t trunk = kNone;
-  std::uint16_t port = 0;
-};
-
-// The trunk a request comes from, or kNone (with `mismatch` set when a
-// trunk's address matched but not its port): the trunk whose
-// match_from_host is the From host; else the trunk with the longest address
-// block holding the source (its port must match when verify_port is on);
-// else the trunk whose host is the From host. Each step is an index
-// lookup: the cost does not grow with the trunks.
-std::uint32_t identify_trunk(const tables::Tables& t, const Message& m, const Source& from,
-                             PortMismatch& mismatch) {
-  std::string_view from_host = m.from_host_view();
-  std::uint32_t trunk = t.find_trunk_by_from_host(from_host);
-  if (trunk != kNone) return trunk;
-  std::uint8_t address[16];
-  std::memcpy(address, from.address.data(), 16);
-  trunk = t.find_trunk_by_address(address);
-  if (trunk != kNone) {
-    const tables::TrunkRecord& tr = t.trunks()[trunk];
-    if (!(tr.flags & tables::kVerifyPort) || tr.port == from.port) return trunk;
-    mismatch = {trunk, from.port};
-  }
-  return t.find_trunk_by_host(from_host);
-}
 
 // A stable To tag for a stateless response: the same request, the same
 // tag. 16 hex digits.
@@ -123,154 +119,60 @@ auto text(std::string_view s) {
 }
 void nothing(ResponseText&) {}
 
-const char* transport_param(std::uint8_t transport) {
-  switch (static_cast<site::Transport>(transport)) {
-    case site::Transport::tcp: return ";transport=tcp";
-    case site::Transport::tls: return ";transport=tls";
-    case site::Transport::wss: return ";transport=ws";
-    default: return "";
-  }
-}
-
-// The answer to a Request-URI user that is no dial string for the plan:
-// 484 Address Incomplete for one that is no number at all (Q.850 cause
-// 28, invalid number format, maps to 484: RFC 3398), 404 for '*' or '#'
-// that no route of the tenant names. The reason phrase says why, in the
-// words trunkctl route prints.
-template <class Extra>
-Reply refuse_number(const Message& m, const route::DialCheck& check, Extra&& extra,
+// The 302 or refusal for an INVITE: decide() says what, this writes it.
+Reply answer_invite(const route::Router& router, const Message& m, const Source& from,
                     ResponseText& out) {
-  const bool absent = check.fault == route::DialFault::symbol_not_in_plan;
-  return respond(m, absent ? 404 : 484, [&](ResponseText& o) {
-    std::array<char, route::kDescribeSize> why;
-    o.append(absent ? "Not Found (" : "Address Incomplete (");
-    o.append(route::describe(check, why));
-    o.append(")");
-  }, extra, out);
-}
-
-Reply inbound(const route::Router& router, const Message& m, std::uint32_t trunk,
-              ResponseText& out) {
   const tables::Tables& t = router.tables();
-  std::string_view trunk_name = t.str(t.trunks()[trunk].name);
-  std::string_view did = m.request_user_view();
-  auto in = router.inbound(trunk, did);
-  auto x_trunk = [&](ResponseText& o) {
-    o.append("X-Trunk: ");
-    o.append(trunk_name);
-    o.append("\r\n");
-  };
-  Reply r;
-  switch (in.status) {
-    case route::Router::InboundStatus::not_a_number:
-      r = refuse_number(m, in.check, x_trunk, out);
-      break;
-    case route::Router::InboundStatus::not_in_pool:
-      r = respond(m, 404, text("Not Found (DID in no pool on this trunk)"), x_trunk, out);
-      break;
-    case route::Router::InboundStatus::no_rule:
-      r = respond(m, 404, text("Not Found (no inbound rule for this DID)"), x_trunk, out);
-      break;
-    case route::Router::InboundStatus::matched: {
-      std::array<char, 512> buf;
-      std::uint32_t n = router.destination(in.rule, did, buf);
-      if (n == kNone) {
-        r = respond(m, 500, text("Server Internal Error (destination too long)"), x_trunk, out);
-        break;
-      }
-      std::string_view tenant = t.str(t.tenants()[in.tenant].name);
-      r = respond(m, 302, text("Moved Temporarily"), [&](ResponseText& o) {
-        o.append("Contact: <");
-        o.append({buf.data(), n});
-        o.append(">\r\n");
-        x_trunk(o);
-        o.append("X-Tenant: ");
-        o.append(tenant);
-        o.append("\r\n");
-      }, out);
-      r.tenant = tenant;
-      break;
-    }
-  }
-  r.trunk = trunk_name;
-  return r;
-}
-
-Reply outbound(const route::Router& router, const Message& m, std::uint32_t tenant,
-               ResponseText& out) {
-  const tables::Tables& t = router.tables();
-  std::string_view number = m.request_user_view();
-  route::DialCheck check;
-  std::uint32_t route = router.outbound(tenant, number, &check);
-  std::string_view tenant_name = t.str(t.tenants()[tenant].name);
-  auto x_tenant = [&](ResponseText& o) {
-    o.append("X-Tenant: ");
-    o.append(tenant_name);
-    o.append("\r\n");
-  };
-  if (!check.ok()) {
-    Reply r = refuse_number(m, check, x_tenant, out);
-    r.tenant = tenant_name;
-    return r;
-  }
-  if (route == kNone) {
-    Reply r = respond(m, 404, text("Not Found (no route)"), x_tenant, out);
-    r.tenant = tenant_name;
-    return r;
-  }
-  const tables::RouteRecord& rec = t.routes()[route];
-  std::array<char, 256> buf;
-  std::uint32_t n = router.send_number(route, number, buf);
-  if (n == kNone) return respond(m, 500, text("Server Internal Error (number too long)"), nothing, out);
-  const std::string_view send(buf.data(), n);
-  std::string_view first_trunk;
-  for (std::uint32_t i = 0; i < rec.trunk_count; ++i) {
-    const tables::TrunkRecord& tr = t.trunks()[t.route_trunks()[rec.trunk_first + i]];
-    if (tr.flags & tables::kOutboundAllowed) {
-      first_trunk = t.str(tr.name);
-      break;
-    }
-  }
-  std::string_view route_name = t.str(rec.name);
-  Reply r = respond(m, 302, text("Moved Temporarily"), [&](ResponseText& o) {
-    // One Contact per trunk that may carry outbound calls, in failover
-    // order, q from 1.0 down by 0.1 (not below 0.1).
-    for (std::uint32_t i = 0; i < rec.trunk_count; ++i) {
-      const tables::TrunkRecord& tr = t.trunks()[t.route_trunks()[rec.trunk_first + i]];
-      if (!(tr.flags & tables::kOutboundAllowed)) continue;
-      std::string_view user = send;
-      if ((tr.flags & tables::kStripPlus) && !user.empty() && user.front() == '+')
-        user.remove_prefix(1);
-      o.append("Contact: <sip:");
-      o.append(user);
-      o.append("@");
-      o.append(t.str(tr.host));
-      o.append(":");
-      o.append_number(tr.port);
-      o.append(transport_param(tr.transport));
-      std::string_view params = t.str(tr.request_uri_params);
-      if (!params.empty()) {
-        o.append(";");
-        o.append(params);
-      } else if (tr.flags & tables::kTelUriRequestLine) {
-        o.append(";user=phone");
-      }
-      const std::uint32_t tenths = i < 9 ? 10 - i : 1;
-      o.append(">;q=");
-      o.append(tenths == 10 ? "1.0" : "0.");
-      if (tenths < 10) o.append_number(tenths);
+  std::array<route::ViaHop, kMaxViaHops> hops;
+  // The Decision is large and per worker thread: a thread_local keeps it
+  // off the stack and out of the allocator.
+  thread_local route::Decision d;
+  route::decide(router, request_facts(m, from, hops), d);
+  std::string_view trunk, tenant, route_name;
+  if (d.direction == route::Direction::inbound && d.trunk != kNone) trunk = t.str(t.trunks()[d.trunk].name);
+  if (d.direction == route::Direction::outbound && d.contact_count)
+    trunk = t.str(t.trunks()[d.contacts[0].trunk].name);
+  if (d.tenant != kNone) tenant = t.str(t.tenants()[d.tenant].name);
+  if (d.route != kNone) route_name = t.str(t.routes()[d.route].name);
+  Reply r = respond(m, d.code, [&](ResponseText& o) {
+    std::array<char, route::kReasonSize> why;
+    o.append(route::reason(d, t, why));
+  }, [&](ResponseText& o) {
+    std::array<char, route::kContactSize> value;
+    for (std::uint32_t i = 0; i < d.contact_count; ++i) {
+      o.append("Contact: ");
+      std::string_view c = route::contact(d, i, t, value);
+      if (c.size() == value.size()) o.set_overflow();  // cut: never send half a Contact
+      o.append(c);
       o.append("\r\n");
     }
-    o.append("X-Route: ");
-    o.append(route_name);
-    o.append("\r\nX-Trunk: ");
-    o.append(first_trunk);
-    o.append("\r\n");
-    x_tenant(o);
+    if (!route_name.empty()) {
+      o.append("X-Route: ");
+      o.append(route_name);
+      o.append("\r\n");
+    }
+    if (!trunk.empty()) {
+      o.append("X-Trunk: ");
+      o.append(trunk);
+      o.append("\r\n");
+    }
+    if (!tenant.empty()) {
+      o.append("X-Tenant: ");
+      o.append(tenant);
+      o.append("\r\n");
+    }
+    if (d.origin_proxy != kNone) {
+      std::array<char, route::kHostPortSize> where;
+      o.append("X-Origin: ");
+      o.append(route::host_port_text(d.origin, where));
+      o.append(";proxy=");
+      o.append(t.str(t.proxies()[d.origin_proxy].name));
+      o.append("\r\n");
+    }
   }, out);
+  r.trunk = trunk;
   r.route = route_name;
-  r.trunk = first_trunk;
-  r.tenant = tenant_name;
+  r.tenant = tenant;
   return r;
 }
 
@@ -301,25 +203,7 @@ Reply redirect(const route::Router& router, const Message& m, const Source& from
   if (method != "INVITE")
     return respond(m, 405, text("Method Not Allowed"), text("Allow: INVITE, ACK, OPTIONS\r\n"), out);
 
-  const tables::Tables& t = router.tables();
-  PortMismatch mismatch;
-  std::uint32_t trunk = identify_trunk(t, m, from, mismatch);
-  // A tenant's own users come from its domain; trunks are checked first so
-  // a provider that puts a tenant's domain in From is still a trunk.
-  if (trunk != kNone) return inbound(router, m, trunk, out);
-  std::uint32_t tenant = t.find_tenant_by_domain(m.from_host_view());
-  if (tenant != kNone) return outbound(router, m, tenant, out);
-  if (mismatch.trunk == kNone) return respond(m, 403, text("Forbidden (unknown source)"), nothing, out);
-  const tables::TrunkRecord& tr = t.trunks()[mismatch.trunk];
-  return respond(m, 403, [&](ResponseText& o) {
-    o.append("Forbidden (source port ");
-    o.append_number(mismatch.port);
-    o.append(" is not trunk ");
-    o.append(t.str(tr.name));
-    o.append("'s ");
-    o.append_number(tr.port);
-    o.append(" and verify_port is on)");
-  }, nothing, out);
+  return answer_invite(router, m, from, out);
 }
 
 }  // namespace trunk::sip

@@ -1,15 +1,10 @@
-// The redirect decision: one SIP request in, the response trunkd sends out.
-//
-// INVITEs from a trunk (identified by match_from_host, by source address
-// and port, or by the trunk's host in From) are inbound: the DID in the
-// Request-URI picks the tenant through the pools and the inbound rule gives
-// the destination. INVITEs whose From host is a tenant's sip_domain are
-// outbound: the router's trunks become Contacts in failover order. A
-// Request-URI user that is no dial string for the plan (route/dial_string.hpp)
-// is 484 Address Incomplete, or 404 for a '*' or '#' the plan has no
-// numbers with, saying why. Every other case gets the response an operator
-// expects (404 with the reason, 403, 200 for OPTIONS, 405, 400). Stateless: the same request always gets
-// the same response, so retransmissions are answered alike.
+// trunkd's response to one SIP request. An INVITE gets the one decision
+// of route/decide.hpp (origin through trusted proxies, the trunk or tenant,
+// the route or inbound rule, every Contact with what it carries), written
+// as a 302 or as the refusal with its reason; OPTIONS gets 200, CANCEL
+// 481, other methods 405, a malformed request 400, and ACKs and responses
+// nothing. Stateless: the same request always gets the same response, so
+// retransmissions are answered alike.
 #pragma once
 
 #include <array>
@@ -20,18 +15,23 @@
 #include <string>
 #include <string_view>
 
-#include "route/router.hpp"
+#include "route/decide.hpp"
 #include "sip/message.hpp"
 
 namespace trunk::sip {
 
 // Where a request came from: an IPv6 or IPv4-mapped address and a port.
-struct Source {
-  std::array<std::uint8_t, 16> address{};
-  std::uint16_t port = 0;
-};
-// "203.0.113.10" or "2001:db8::1"; nullopt when it is not an address.
+using Source = route::HostPort;
+// "203.0.113.10", "2001:db8::1" or "[2001:db8::1]"; nullopt when it is not
+// an address. Allocates nothing.
 std::optional<Source> make_source(std::string_view address, std::uint16_t port);
+
+// The facts route::decide() reads of `m`, arriving from `from`: the Vias'
+// recorded addresses go into `hops` (at most kMaxViaHops are read). The
+// Request's views point into `m` and `hops`.
+constexpr std::size_t kMaxViaHops = 16;
+route::Request request_facts(const Message& m, const Source& from,
+                             std::span<route::ViaHop> hops);
 
 // Where a response is written: a buffer of fixed capacity, allocated once
 // (a worker keeps one and reuses it), so answering a request allocates

@@ -311,8 +311,10 @@ class Route(TrunkctlTest):
         self.check(run, 0, "initech dials 008613812345678\n"
                    "  route      mobile-cn (match _0086[1][3-9]XXXXXXXXX, priority 0)\n"
                    "  send       008613812345678\n"
-                   "  trunks     CarrierB (tried in this order)\n"
-                   "  caller id  *\n"
+                   "  answer     302 Moved Temporarily\n"
+                   "  contact 1  <sip:008613812345678@sbc.carrierb.example:5061;transport=tls;"
+                   "user=phone>;q=1.0;trunk=CarrierB;tel-ruri\n"
+                   "             caller ID the caller's (the tenant's caller_id is *)\n"
                    "  also       everything (match _X.): the winner's pattern "
                    "_0086[1][3-9]XXXXXXXXX matches fewer numbers than _X. (a strict subset)\n", "")
 
@@ -337,16 +339,20 @@ class Route(TrunkctlTest):
 
     def test_no_route_exits_1(self):
         run = trunkctl("route", "-c", "examples/site", "acme", "123")
-        self.check(run, 1, "acme dials 123\n  route      none: no route of the tenant matches\n",
-                   "")
+        self.check(run, 1, "acme dials 123\n  route      none: no route of the tenant matches\n"
+                   "  answer     404 Not Found (no route)\n", "")
 
     def test_inbound(self):
         run = trunkctl("route", "-c", "examples/site", "--trunk", "CarrierA", "+4155551042")
         self.check(run, 0, "+4155551042 arrives on CarrierA\n  tenant     acme\n"
-                   "  to         sip:4155551042@acme.pbx.example\n", "")
+                   "  to         sip:4155551042@acme.pbx.example\n"
+                   "  answer     302 Moved Temporarily\n"
+                   "  contact 1  <sip:4155551042@acme.pbx.example>;trunk=CarrierA;max-total=200\n",
+                   "")
         run = trunkctl("route", "-c", "examples/site", "--trunk", "CarrierA", "999")
         self.check(run, 1, "999 arrives on CarrierA\n  tenant     none\n  to         none\n"
-                   "  why        the DID is in no tenant's pool on this trunk\n", "")
+                   "  why        the DID is in no tenant's pool on this trunk\n"
+                   "  answer     404 Not Found (DID in no pool on this trunk)\n", "")
 
     def test_from_a_tables_file_and_unknown_names(self):
         with tempfile.TemporaryDirectory() as tmp:

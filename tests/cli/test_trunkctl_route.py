@@ -42,17 +42,23 @@ class NotADialString(ToolTest):
     def test_dash_in_a_number_that_a_tail_route_would_take(self):
         run = trunkctl("route", "-c", "examples/site", "acme", "0114420-1")
         self.check(run, 1, "acme dials 0114420-1\n  route      none: not a dial string: "
-                   "'-' at position 8 is not a dial symbol\n", "")
+                   "'-' at position 8 is not a dial symbol\n"
+                   "  answer     484 Address Incomplete (not a dial string: '-' at position 8 "
+                   "is not a dial symbol)\n", "")
 
     def test_letters(self):
         run = trunkctl("route", "-c", "examples/site", "acme", "12abc")
         self.check(run, 1, "acme dials 12abc\n  route      none: not a dial string: "
-                   "'a' at position 3 is not a dial symbol\n", "")
+                   "'a' at position 3 is not a dial symbol\n"
+                   "  answer     484 Address Incomplete (not a dial string: 'a' at position 3 "
+                   "is not a dial symbol)\n", "")
 
     def test_plus_not_first(self):
         run = trunkctl("route", "-c", "examples/site", "initech", "1+2")
         self.check(run, 1, "initech dials 1+2\n  route      none: not a dial string: "
-                   "'+' at position 2 is not first\n", "")
+                   "'+' at position 2 is not first\n"
+                   "  answer     484 Address Incomplete (not a dial string: '+' at position 2 "
+                   "is not first)\n", "")
 
     def test_star_where_no_route_names_it(self):
         # initech's "_X." would take "5*1" as a wildcard; no route names '*'.
@@ -68,7 +74,9 @@ class NotADialString(ToolTest):
         run = trunkctl("route", "-c", "examples/site", "--trunk", "CarrierA", "41555510a2")
         self.check(run, 1, "41555510a2 arrives on CarrierA\n  tenant     none\n"
                    "  to         none\n  why        not a dial string: "
-                   "'a' at position 9 is not a dial symbol\n", "")
+                   "'a' at position 9 is not a dial symbol\n"
+                   "  answer     484 Address Incomplete (not a dial string: 'a' at position 9 "
+                   "is not a dial symbol)\n", "")
 
 
 class ChangedTables(ToolTest):
@@ -94,8 +102,14 @@ class ChangedTables(ToolTest):
             self.check(run, 0, "acme dials 011442071234567\n"
                        "  route      international (match _999., priority 0)\n"
                        "  send       +442071234567\n"
-                       "  trunks     CarrierA (tried in this order)\n"
-                       "  caller id  4155550100\n", "")
+                       "  answer     302 Moved Temporarily\n"
+                       "  contact 1  <sip:+442071234567@203.0.113.10:5060>;q=1.0;trunk=CarrierA;"
+                       "caller-id=\"4155550100\";max-total=200\n"
+                       "             caller ID 4155550100 (the route's)\n"
+                       "  contact 2  <sip:+442071234567@sbc.carrierb.example:5061;transport=tls;"
+                       "user=phone>;q=0.9;trunk=CarrierB;caller-id=\"4155550100\";tel-ruri\n"
+                       "             failover of CarrierA; caller ID 4155550100 (the route's)\n",
+                       "")
 
 
 if __name__ == "__main__":

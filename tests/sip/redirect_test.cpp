@@ -79,7 +79,7 @@ Answer ask(const std::string& text, const char* address, std::uint16_t port) {
 }  // namespace
 
 TEST_CASE("outbound: the route's trunks become Contacts in failover order") {
-  auto r = ask(invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7",
+  auto r = ask(invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example"), "127.0.0.1",
                5060);
   CHECK(r.code == 302);
   CHECK(r.route == "us-national");
@@ -93,38 +93,51 @@ TEST_CASE("outbound: the route's trunks become Contacts in failover order") {
             "\r\n"
             "Call-ID: call-1@192.0.2.7\r\n"
             "CSeq: 7 INVITE\r\n"
-            "Contact: <sip:14155550123@sip.xyz.example:5060;user=phone>;q=1.0\r\n"
-            "Contact: <sip:14155550123@203.0.113.10:5060>;q=0.9\r\n"
+            // Each route trunk, then its failover chain; the tenant's caller
+            // ID; XYZ-Primary's outbound proxy and limits.
+            "Contact: <sip:14155550123@sip.xyz.example:5060;user=phone>;q=1.0;trunk=XYZ-Primary;"
+            "caller-id=\"4155550100\";next-hop=\"sip:proxy.xyz.example:5060\";max-calls=30;"
+            "max-total=40\r\n"
+            "Contact: <sip:14155550123@sip2.xyz.example:5060;transport=tcp>;q=0.9;"
+            "trunk=XYZ-Backup;caller-id=\"4155550100\"\r\n"
+            "Contact: <sip:14155550123@203.0.113.10:5060>;q=0.8;trunk=CarrierA;"
+            "caller-id=\"4155550100\";max-total=200\r\n"
+            "Contact: <sip:14155550123@sbc.carrierb.example:5061;transport=tls;user=phone>;q=0.7;"
+            "trunk=CarrierB;caller-id=\"4155550100\";tel-ruri\r\n"
             "X-Route: us-national\r\n"
             "X-Trunk: XYZ-Primary\r\n"
             "X-Tenant: acme\r\n"
+            // The loopback proxy sent it: the origin is what it recorded
+            // on the Via below its own (no rport: the port is unknown).
+            "X-Origin: 192.0.2.8;proxy=loopback\r\n"
             "Server: trunkd\r\n"
             "Content-Length: 0\r\n\r\n");
 }
 
 TEST_CASE("outbound: strip and prepend, transport, strip_plus per trunk") {
   auto r = ask(invite("sip:011442071234567@pbx.example", "sip:bob@acme.pbx.example"),
-               "192.0.2.7", 5060);
+               "127.0.0.1", 5060);
   CHECK(r.code == 302);
   CHECK(r.route == "international");
-  CHECK(r.bytes.find("Contact: <sip:+442071234567@203.0.113.10:5060>;q=1.0\r\n") !=
-        std::string::npos);
+  // The route's caller ID wins over the tenant's.
+  CHECK(r.bytes.find("Contact: <sip:+442071234567@203.0.113.10:5060>;q=1.0;trunk=CarrierA;"
+                     "caller-id=\"4155550100\";max-total=200\r\n") != std::string::npos);
   r = ask(invite("sip:008613812345678@pbx.example", "sip:carol@initech.pbx.example"),
-          "192.0.2.7", 5060);
+          "127.0.0.1", 5060);
   CHECK(r.route == "mobile-cn");
   CHECK(r.bytes.find("Contact: <sip:008613812345678@sbc.carrierb.example:5061;transport=tls;"
-                     "user=phone>;q=1.0\r\n") != std::string::npos);
+                     "user=phone>;q=1.0;trunk=CarrierB") != std::string::npos);
 }
 
 TEST_CASE("outbound: no route is 404 with the reason") {
-  auto r = ask(invite("sip:123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060);
+  auto r = ask(invite("sip:123@pbx.example", "sip:alice@acme.pbx.example"), "127.0.0.1", 5060);
   CHECK(r.code == 404);
   CHECK(r.bytes.rfind("SIP/2.0 404 Not Found (no route)\r\n", 0) == 0);
 }
 
 TEST_CASE("outbound: a Request-URI user that is no dial string is 484, saying why") {
   const char* acme = "sip:alice@acme.pbx.example";
-  auto r = ask(invite("sip:12abc@pbx.example", acme), "192.0.2.7", 5060);
+  auto r = ask(invite("sip:12abc@pbx.example", acme), "127.0.0.1", 5060);
   CHECK(r.code == 484);
   CHECK(r.bytes.rfind("SIP/2.0 484 Address Incomplete (not a dial string: 'a' at position 3 is "
                       "not a dial symbol)\r\n", 0) == 0);
@@ -132,21 +145,21 @@ TEST_CASE("outbound: a Request-URI user that is no dial string is 484, saying wh
   CHECK(r.tenant == "acme");
   CHECK(r.route.empty());
   // "_011." is a tail route: it took the '-' before the rule.
-  r = ask(invite("sip:0114420-1@pbx.example", acme), "192.0.2.7", 5060);
+  r = ask(invite("sip:0114420-1@pbx.example", acme), "127.0.0.1", 5060);
   CHECK(r.code == 484);
   CHECK(r.reason == "Address Incomplete (not a dial string: '-' at position 8 is not a dial "
                     "symbol)");
-  r = ask(invite("sip:1+4155550123@pbx.example", acme), "192.0.2.7", 5060);
+  r = ask(invite("sip:1+4155550123@pbx.example", acme), "127.0.0.1", 5060);
   CHECK(r.code == 484);
   CHECK(r.reason == "Address Incomplete (not a dial string: '+' at position 2 is not first)");
-  r = ask(invite("sip:+@pbx.example", acme), "192.0.2.7", 5060);
+  r = ask(invite("sip:+@pbx.example", acme), "127.0.0.1", 5060);
   CHECK(r.code == 484);
   CHECK(r.reason == "Address Incomplete (not a dial string: no number)");
 }
 
 TEST_CASE("outbound: '*' and '#' are dialled only where a route of the tenant names them") {
   // initech's "_X." would take "5*1" as a wildcard; no initech route names '*'.
-  auto r = ask(invite("sip:5*1@pbx.example", "sip:carol@initech.pbx.example"), "192.0.2.7", 5060);
+  auto r = ask(invite("sip:5*1@pbx.example", "sip:carol@initech.pbx.example"), "127.0.0.1", 5060);
   CHECK(r.code == 404);
   CHECK(r.reason == "Not Found (not a dial string here: the plan has no numbers with '*')");
   CHECK(r.tenant == "initech");
@@ -178,7 +191,7 @@ trunks = ["gw"]
     auto m = sip::Message::parse(invite(std::string("sip:") + user + "@pbx.example", from), error);
     REQUIRE(m.has_value());
     sip::ResponseText out;
-    sip::Reply reply = sip::redirect(router, *m, *sip::make_source("192.0.2.7", 5060), out);
+    sip::Reply reply = sip::redirect(router, *m, *sip::make_source("127.0.0.1", 5060), out);
     return std::pair{reply.code, std::string(reply.route)};
   };
   CHECK(answer("*7212", "sip:a@acme.example") == std::pair{302, std::string("feature")});
@@ -205,8 +218,8 @@ TEST_CASE("inbound: a trunk found by address and port; the DID picks the destina
   CHECK(r.code == 302);
   CHECK(r.trunk == "CarrierA");
   CHECK(r.tenant == "acme");
-  CHECK(r.bytes.find("Contact: <sip:4155551042@acme.pbx.example>\r\nX-Trunk: CarrierA\r\n"
-                     "X-Tenant: acme\r\n") != std::string::npos);
+  CHECK(r.bytes.find("Contact: <sip:4155551042@acme.pbx.example>;trunk=CarrierA;max-total=200\r\n"
+                     "X-Trunk: CarrierA\r\nX-Tenant: acme\r\n") != std::string::npos);
 }
 
 TEST_CASE("inbound: associated_ips blocks identify the trunk too") {
@@ -240,7 +253,7 @@ TEST_CASE("an unknown source is 403") {
   auto r = ask(invite("sip:4155551042@pbx.example", "sip:x@nowhere.example"), "198.51.100.1",
                5060);
   CHECK(r.code == 403);
-  CHECK(r.reason == "Forbidden (unknown source)");
+  CHECK(r.reason == "Forbidden (source 198.51.100.1:5060 is no trunk's address)");
 }
 
 TEST_CASE("OPTIONS 200, BYE 405 with Allow, ACK nothing, CANCEL 481") {
@@ -270,10 +283,10 @@ TEST_CASE("a datagram shorter than its Content-Length is 400; extra bytes are ig
   std::string text = invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example");
   std::string cut = text;
   cut.replace(cut.find("Content-Length: 0"), 17, "Content-Length: 120");
-  auto r = ask(cut + "v=0\r\n", "192.0.2.7", 5060);
+  auto r = ask(cut + "v=0\r\n", "127.0.0.1", 5060);
   CHECK(r.code == 400);
   CHECK(r.reason == "Bad Request (body shorter than Content-Length)");
-  CHECK(ask(text + "trailing bytes", "192.0.2.7", 5060).code == 302);
+  CHECK(ask(text + "trailing bytes", "127.0.0.1", 5060).code == 302);
   std::string error;
   auto m = sip::Message::parse(cut + "v=0\r\n", error);
   REQUIRE(m.has_value());
@@ -284,7 +297,7 @@ TEST_CASE("a datagram shorter than its Content-Length is 400; extra bytes are ig
 
 TEST_CASE("the same request gets the same response (stateless retransmissions)") {
   std::string text = invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example");
-  CHECK(ask(text, "192.0.2.7", 5060).bytes == ask(text, "192.0.2.7", 5060).bytes);
+  CHECK(ask(text, "127.0.0.1", 5060).bytes == ask(text, "127.0.0.1", 5060).bytes);
 }
 
 TEST_CASE("bytes that are not SIP are refused by the parser") {
@@ -310,14 +323,14 @@ TEST_CASE("answering a well-formed request allocates nothing") {
     int code;
   };
   const Case cases[] = {
-      {invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060,
+      {invite("sip:14155550123@pbx.example", "sip:alice@acme.pbx.example"), "127.0.0.1", 5060,
        302},
       {invite("sip:+4155551042@198.51.100.7", "sip:carrier@carriera.example"), "203.0.113.10",
        5060, 302},
-      {invite("sip:999@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060, 404},
-      {invite("sip:0114420-1@pbx.example", "sip:alice@acme.pbx.example"), "192.0.2.7", 5060,
+      {invite("sip:999@pbx.example", "sip:alice@acme.pbx.example"), "127.0.0.1", 5060, 404},
+      {invite("sip:0114420-1@pbx.example", "sip:alice@acme.pbx.example"), "127.0.0.1", 5060,
        484},
-      {invite("sip:5*1@pbx.example", "sip:carol@initech.pbx.example"), "192.0.2.7", 5060, 404},
+      {invite("sip:5*1@pbx.example", "sip:carol@initech.pbx.example"), "127.0.0.1", 5060, 404},
       {invite("sip:1@pbx.example", "sip:x@nowhere.example"), "192.0.2.99", 5060, 403},
       {invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "OPTIONS"), "127.0.0.1", 5060, 200},
       {invite("sip:1@pbx.example", "sip:a@acme.pbx.example", "BYE"), "127.0.0.1", 5060, 405},
@@ -357,9 +370,9 @@ TEST_CASE("a tel: Request-URI gives its number as the user, in both accessors") 
   CHECK(m->request_uri().host.empty());
   CHECK(m->request_user_view() == "+14155550123");
   // Routed as the same number in a sip: URI is.
-  auto tel = ask(text, "192.0.2.7", 5060);
+  auto tel = ask(text, "127.0.0.1", 5060);
   auto sip_uri = ask(invite("sip:+14155550123@pbx.example", "sip:alice@acme.pbx.example"),
-                     "192.0.2.7", 5060);
+                     "127.0.0.1", 5060);
   CHECK(tel.code == sip_uri.code);
   CHECK(tel.reason == sip_uri.reason);
 }
