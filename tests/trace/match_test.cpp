@@ -296,7 +296,7 @@ TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
   CHECK(malformed ==
         "Via: the sent-by host is missing after SIP/2.0/UDP: SIP/2.0/UDP\n"
         "To: '<' is never closed by '>': <sip:18005550123@trunking.example.net\n"
-        "Contact: '<' is never closed by '>': <sip:4155550142@\n");
+        "Contact: '<' is never closed by '>' and the URI has no host: <sip:4155550142@\n");
   // The customer's PBX calls out: acme's route takes the number.
   CHECK(trace_site().tenant(r.match.tenant) == "acme");
   CHECK(r.match.route == "us");
@@ -304,6 +304,38 @@ TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
   CHECK(joined(r.match.notes) ==
         "18005550123 is in no pool on trunk \"skyswitch-customer\": taken as a call from tenant "
         "\"acme\"'s PBX, going out\n");
+  CHECK_FALSE(reader->next(c, warnings));
+}
+
+TEST_CASE("trace match: the SkySwitch guide's INVITE, every broken header named") {
+  // sofia-sip sets aside only the Via and the From; it takes the To and the
+  // Contact, with no scheme and no '<', as they are. Each is still reported,
+  // and the scheme-less From still names the trunk by its match_from_host.
+  diag::Sink warnings;
+  auto reader = trace::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/skyswitch_guide.txt",
+                            trace::Format::automatic, warnings);
+  REQUIRE(reader);
+  trace::Captured c;
+  REQUIRE(reader->next(c, warnings));
+  Run run;
+  run.analyzer.process(c, run.last);
+  const auto& r = run.last;
+  REQUIRE(r.parsed);
+  std::string malformed;
+  for (const auto& h : r.malformed) malformed += h.name + ": " + h.problem + ": " + h.value + "\n";
+  CHECK(malformed ==
+        "Via: a space, not ':', separates the sent-by host from its port: SIP/2.0/UDP 192.0.2.44 "
+        "5060;branch=z9hG4bK-524287-1---3b5f8d0e\n"
+        "Contact: '>' without an opening '<' and the URI has no scheme (sip:, sips: or tel:): "
+        "4155550142@192.0.2.44:5060>\n"
+        "To: '>' without an opening '<' and the URI has no scheme (sip:, sips: or tel:): "
+        "12032130635@trunking-customer.15611.service>\n"
+        "From: '>' without an opening '<' and the URI has no scheme (sip:, sips: or tel:): "
+        "\"Acme Sales\" 4155550142@trunking-customer.15611.service>;tag=3d0a1f55\n");
+  CHECK(trace_site().trunk(r.match.trunk) == "skyswitch-customer");
+  CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its match_from_host");
+  CHECK(trace_site().tenant(r.match.tenant) == "acme");
+  CHECK(r.match.route == "us");
   CHECK_FALSE(reader->next(c, warnings));
 }
 
