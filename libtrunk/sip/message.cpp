@@ -267,6 +267,24 @@ std::vector<Message::RawHeader> Message::malformed_header_texts() const {
   return out;
 }
 
+std::vector<Message::Reason> Message::reasons() const {
+  std::vector<Reason> out;
+  for (const sip_reason_t* r = sip_object(msg_.get())->sip_reason; r; r = r->re_next) {
+    Reason x;
+    x.protocol = str(r->re_protocol);
+    const std::string cause = str(r->re_cause);
+    if (!cause.empty() && cause.size() <= 4 &&
+        std::all_of(cause.begin(), cause.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      x.cause = std::stoi(cause);
+    std::string_view text = r->re_text ? std::string_view(r->re_text) : std::string_view();
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+      text = text.substr(1, text.size() - 2);
+    x.text = std::string(text);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 std::string Message::phrase() const {
   const sip_t* sip = sip_object(msg_.get());
   return sip->sip_status ? str(sip->sip_status->st_phrase) : std::string();

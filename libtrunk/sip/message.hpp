@@ -72,6 +72,15 @@ class Message {
   // body; `repeated` is false throughout. A Message does not keep its text
   // unless a header is malformed, hence the bytes.
   static std::vector<RawHeader> header_texts(std::string_view bytes);
+  // The Reason headers (RFC 3326): "Q.850;cause=34;text=\"No circuit/channel
+  // available\"" gives {"Q.850", 34, "No circuit/channel available"}; cause
+  // is 0 when absent or not a number, text is unquoted.
+  struct Reason {
+    std::string protocol;
+    int cause = 0;
+    std::string text;
+  };
+  std::vector<Reason> reasons() const;
   // The status line's reason phrase ("Busy Here"); empty for requests.
   std::string phrase() const;
   std::uint32_t cseq_number() const;  // 0 when there is no CSeq
