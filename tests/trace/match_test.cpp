@@ -108,6 +108,25 @@ struct Run {
   }
 };
 
+// The first message of a sample in tests/data/trace, read by the text
+// reader and analyzed.
+struct SampleRun {
+  diag::Sink warnings;
+  std::unique_ptr<trace::Reader> reader;
+  trace::Captured captured;
+  Run run;
+  const trace::MessageReport& report = run.last;
+  explicit SampleRun(const std::string& name) {
+    reader = trace::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/" + name,
+                         trace::Format::automatic, warnings);
+    REQUIRE(reader);
+    REQUIRE(reader->next(captured, warnings));
+    run.analyzer.process(captured, run.last);
+    REQUIRE(report.parsed);
+  }
+  bool only_message() { return !reader->next(captured, warnings); }
+};
+
 std::string joined(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += s + "\n";
@@ -279,16 +298,8 @@ TEST_CASE("trace match: outbound, from a tenant and to a trunk") {
 
 TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
   // The message as pasted from the guide, read by the text reader.
-  diag::Sink warnings;
-  auto reader = trace::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/skyswitch.txt",
-                            trace::Format::automatic, warnings);
-  REQUIRE(reader);
-  trace::Captured c;
-  REQUIRE(reader->next(c, warnings));
-  Run run;
-  run.analyzer.process(c, run.last);
-  const auto& r = run.last;
-  REQUIRE(r.parsed);
+  SampleRun sample("skyswitch.txt");
+  const auto& r = sample.report;
   CHECK(r.method == "INVITE");
   CHECK(trace_site().trunk(r.match.trunk) == "skyswitch-customer");
   CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its match_from_host");
@@ -305,23 +316,15 @@ TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
   CHECK(joined(r.match.notes) ==
         "18005550123 is in no pool on trunk \"skyswitch-customer\": taken as a call from tenant "
         "\"acme\"'s PBX, going out\n");
-  CHECK_FALSE(reader->next(c, warnings));
+  CHECK(sample.only_message());
 }
 
 TEST_CASE("trace match: the SkySwitch guide's INVITE, every broken header named") {
   // sofia-sip sets aside only the Via and the From; it takes the To and the
   // Contact, with no scheme and no '<', as they are. Each is still reported,
   // and the scheme-less From still names the trunk by its match_from_host.
-  diag::Sink warnings;
-  auto reader = trace::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/skyswitch_guide.txt",
-                            trace::Format::automatic, warnings);
-  REQUIRE(reader);
-  trace::Captured c;
-  REQUIRE(reader->next(c, warnings));
-  Run run;
-  run.analyzer.process(c, run.last);
-  const auto& r = run.last;
-  REQUIRE(r.parsed);
+  SampleRun sample("skyswitch_guide.txt");
+  const auto& r = sample.report;
   std::string malformed;
   for (const auto& h : r.malformed) malformed += h.name + ": " + h.problem + ": " + h.value + "\n";
   CHECK(malformed ==
@@ -337,7 +340,7 @@ TEST_CASE("trace match: the SkySwitch guide's INVITE, every broken header named"
   CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its match_from_host");
   CHECK(trace_site().tenant(r.match.tenant) == "acme");
   CHECK(r.match.route == "us");
-  CHECK_FALSE(reader->next(c, warnings));
+  CHECK(sample.only_message());
 }
 
 TEST_CASE("trace match: a customer PBX registering to an accept-register trunk") {
