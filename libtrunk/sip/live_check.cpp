@@ -282,29 +282,6 @@ std::string_view to_string(ProbeStatus s) {
   return "offline";
 }
 
-std::string_view to_string(RegisterStatus s) {
-  switch (s) {
-    case RegisterStatus::registered: return "registered";
-    case RegisterStatus::auth_failed: return "auth-failed";
-    case RegisterStatus::transport_inconsistent: return "transport-inconsistent";
-    case RegisterStatus::rejected: return "rejected";
-    case RegisterStatus::no_response: return "no-response";
-  }
-  return "no-response";
-}
-
-std::string_view describe(RegisterStatus s) {
-  switch (s) {
-    case RegisterStatus::registered: return "registered";
-    case RegisterStatus::auth_failed: return "registration failed: authentication failed";
-    case RegisterStatus::transport_inconsistent:
-      return "registration failed: transport type inconsistent";
-    case RegisterStatus::rejected: return "registration failed: rejected";
-    case RegisterStatus::no_response: return "registration failed: no response";
-  }
-  return "registration failed";
-}
-
 std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options) {
   auto results = probe_once(peers, options);
   if (!options.try_other_transports) return results;
@@ -412,8 +389,7 @@ RegisterResult register_test(const RegisterRequest& request, const LiveOptions& 
         }
         return;
       }
-      r.status = status == 403 && state.sent_credentials ? RegisterStatus::auth_failed
-                                                          : RegisterStatus::rejected;
+      r.status = register_status(status, state.sent_credentials);
       state.stage = Stage::done;
       return;
     }

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/register_status.hpp"
+
 namespace trunk::sip {
 
 // Where a check sends.
@@ -57,11 +59,6 @@ struct ProbeResult {
 // `options.timeout`. Results are in the order of `peers`.
 std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options);
 
-enum class RegisterStatus { registered, auth_failed, transport_inconsistent, rejected, no_response };
-// "registered", "auth-failed", "transport-inconsistent", "rejected", "no-response".
-std::string_view to_string(RegisterStatus s);
-// The words an operator sees: "registration failed: authentication failed".
-std::string_view describe(RegisterStatus s);
 
 struct RegisterRequest {
   Peer peer;

@@ -198,10 +198,9 @@ bool same_name(std::string_view line_name, std::string_view name) {
 
 }  // namespace
 
-std::vector<Message::RawHeader> Message::malformed_header_texts() const {
-  // The header lines (continuation lines joined), after the start line.
-  std::vector<std::pair<std::string, std::string>> lines;
-  std::string_view rest = raw_headers_;
+std::vector<Message::RawHeader> Message::header_texts(std::string_view bytes) {
+  std::vector<RawHeader> lines;
+  std::string_view rest = bytes;
   bool start_line = true;
   while (!rest.empty()) {
     auto nl = rest.find('\n');
@@ -215,11 +214,12 @@ std::vector<Message::RawHeader> Message::malformed_header_texts() const {
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !lines.empty()) {
       auto text = line.find_first_not_of(" \t");
       if (text != std::string_view::npos) {  // a line of blanks adds nothing
-        lines.back().second += " ";
-        lines.back().second += line.substr(text);
+        lines.back().value += " ";
+        lines.back().value += line.substr(text);
       }
       continue;
     }
+    if (line.empty()) break;  // the blank line before the body
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view name = line.substr(0, colon);
@@ -228,8 +228,17 @@ std::vector<Message::RawHeader> Message::malformed_header_texts() const {
     auto first = value.find_first_not_of(" \t");
     value = first == std::string_view::npos ? std::string_view() : value.substr(first);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    lines.emplace_back(std::string(name), std::string(value));
+    lines.push_back({std::string(name), std::string(value), false});
   }
+  return lines;
+}
+
+std::vector<Message::RawHeader> Message::malformed_header_texts() const {
+  // The header lines (continuation lines joined), after the start line.
+  const std::vector<RawHeader> raw = header_texts(raw_headers_);
+  std::vector<std::pair<std::string, std::string>> lines;
+  lines.reserve(raw.size());
+  for (const auto& h : raw) lines.emplace_back(h.name, h.value);
   std::vector<bool> used(lines.size(), false);
   std::vector<std::pair<std::size_t, RawHeader>> found;  // by line, for the order of the message
   for (const sip_error_t* e = sip_object(msg_.get())->sip_error; e; e = e->er_next) {
@@ -264,6 +273,24 @@ std::vector<Message::RawHeader> Message::malformed_header_texts() const {
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<RawHeader> out;
   for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+std::vector<Message::Reason> Message::reasons() const {
+  std::vector<Reason> out;
+  for (const sip_reason_t* r = sip_object(msg_.get())->sip_reason; r; r = r->re_next) {
+    Reason x;
+    x.protocol = str(r->re_protocol);
+    const std::string cause = str(r->re_cause);
+    if (!cause.empty() && cause.size() <= 4 &&
+        std::all_of(cause.begin(), cause.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      x.cause = std::stoi(cause);
+    std::string_view text = r->re_text ? std::string_view(r->re_text) : std::string_view();
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+      text = text.substr(1, text.size() - 2);
+    x.text = std::string(text);
+    out.push_back(std::move(x));
+  }
   return out;
 }
 
@@ -329,8 +356,15 @@ std::string Message::from_host_lenient() const {
     std::string_view v = h.value;
     auto scheme = v.find("sip:");
     if (scheme == std::string_view::npos) scheme = v.find("sips:");
-    if (scheme == std::string_view::npos) return {};
-    v.remove_prefix(v.find(':', scheme) + 1);
+    if (scheme != std::string_view::npos) {
+      v.remove_prefix(v.find(':', scheme) + 1);
+    } else {
+      // No scheme ("4155550142@pbx.example>"): the host is still after '@'.
+      auto at = v.find('@');
+      if (at == std::string_view::npos) return {};
+      const auto user = v.find_last_of(" \t<\"", at);
+      if (user != std::string_view::npos) v.remove_prefix(user + 1);
+    }
     auto at = v.find('@');
     auto end_of_uri = v.find_first_of(">;? \t");
     if (at != std::string_view::npos && (end_of_uri == std::string_view::npos || at < end_of_uri))

@@ -76,6 +76,20 @@ class Message {
     bool repeated = false;  // a header allowed once, given again
   };
   std::vector<RawHeader> malformed_header_texts() const;
+  // Every header line of the message text `bytes` as written (value only,
+  // folded lines joined), in message order, up to the blank line before the
+  // body; `repeated` is false throughout. A Message does not keep its text
+  // unless a header is malformed, hence the bytes.
+  static std::vector<RawHeader> header_texts(std::string_view bytes);
+  // The Reason headers (RFC 3326): "Q.850;cause=34;text=\"No circuit/channel
+  // available\"" gives {"Q.850", 34, "No circuit/channel available"}; cause
+  // is 0 when absent or not a number, text is unquoted.
+  struct Reason {
+    std::string protocol;
+    int cause = 0;
+    std::string text;
+  };
+  std::vector<Reason> reasons() const;
   // The status line's reason phrase ("Busy Here"); empty for requests.
   std::string phrase() const;
   std::uint32_t cseq_number() const;  // 0 when there is no CSeq
@@ -102,8 +116,9 @@ class Message {
   // per fault.
   std::vector<std::string> message_faults() const;
   // The user of the From URI when the From header could not be parsed:
-  // the host is then taken from the raw text (sip:user@HOST...), so a
-  // trace with a broken From can still be matched. Empty when not found.
+  // the host is then taken from the raw text (sip:user@HOST..., or
+  // user@HOST... when the scheme is missing), so a trace with a broken From
+  // can still be matched. Empty when not found.
   std::string from_host_lenient() const;
   // Whether the headers a response must echo (Via, From, To, Call-ID,
   // CSeq) are all present and parsed.

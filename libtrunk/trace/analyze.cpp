@@ -42,11 +42,7 @@ void Analyzer::process(const Captured& c, MessageReport& out) {
   out.call_id = m.call_id();
   out.cseq_method = m.cseq_method();
   out.from_host = m.from_host_lenient();
-  for (auto& h : m.malformed_header_texts()) {
-    std::string problem = h.repeated ? "it appears more than once, and may appear only once"
-                                     : sip::what_is_wrong(h.name, h.value);
-    out.malformed.push_back({std::move(h.name), std::move(h.value), std::move(problem)});
-  }
+  out.malformed = sip::header_faults(m, c.bytes);
   for (auto& f : m.message_faults()) out.faults.push_back(std::move(f));
   if (out.request) {
     ++requests_;

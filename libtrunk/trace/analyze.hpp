@@ -15,6 +15,7 @@
 
 #include "diag/diagnostic.hpp"
 #include "route/router.hpp"
+#include "sip/malformed.hpp"
 #include "site/model.hpp"
 #include "trace/calls.hpp"
 #include "trace/match.hpp"
@@ -22,11 +23,9 @@
 
 namespace trunk::trace {
 
-struct MalformedHeader {
-  std::string name;     // as written: "To"
-  std::string value;    // its text
-  std::string problem;  // what is wrong: "'<' is never closed by '>'"
-};
+// A header with a fault: its name and text as written, and what is wrong
+// ("'<' is never closed by '>'"); see sip::header_faults().
+using MalformedHeader = sip::HeaderFault;
 
 // What process() found about one message.
 struct MessageReport {

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "diag/diagnostic.hpp"
+#include "sip/register_status.hpp"
+#include "text/ascii.hpp"
 
 namespace trunk::trace {
 namespace {
@@ -38,17 +40,56 @@ std::uint8_t idle_class_of(const Call& call) {
 
 // A closed or open call's part in its trunk's counts.
 void count_outcome(std::vector<TrunkStatus>& trunks, const Call& call) {
-  if (call.trunk == kNone || call.method != "INVITE" || call.trunk >= trunks.size()) return;
+  if (call.trunk == kNone || call.trunk >= trunks.size()) return;
   TrunkStatus& ts = trunks[call.trunk];
+  if (call.method == "REGISTER") {
+    if (call.outcome() == Outcome::no_response) ++ts.registers_unanswered;
+    return;
+  }
+  if (call.method != "INVITE") return;
   ++ts.calls;
+  if (call.busy_channels()) ++ts.channel_refusals;
   switch (call.outcome()) {
     case Outcome::answered: ++ts.answered; break;
     case Outcome::busy: ++ts.busy; break;
     case Outcome::no_answer:
     case Outcome::cancelled: ++ts.no_answer; break;
+    case Outcome::no_response: ++ts.unanswered; break;
     case Outcome::in_progress:
     case Outcome::redirected: break;
     default: ++ts.failed; break;
+  }
+}
+
+// Whether a final answer says channels ran out (see calls.hpp): a 486 or
+// 503 whose reason phrase or Reason text names channels, a limit or a
+// maximum, or whose Reason is Q.850 cause 34 (no circuit/channel
+// available). Other codes do not: a 403 "limit" is a policy.
+bool says_channels_ran_out(const sip::Message& m) {
+  const int status = m.status();
+  if (status != 486 && status != 503) return false;
+  auto names_it = [](std::string_view words) {
+    const std::string l = text::ascii_lower(words);
+    return l.find("channel") != std::string::npos || l.find("limit") != std::string::npos ||
+           l.find("maximum") != std::string::npos;
+  };
+  if (names_it(m.phrase())) return true;
+  for (const auto& r : m.reasons()) {
+    if (names_it(r.text)) return true;
+    if (text::equal_ci(r.protocol, "Q.850") && r.cause == 34) return true;
+  }
+  return false;
+}
+
+// A REGISTER outcome as the shared registration status (no response for
+// outcomes no REGISTER has), for the shared words.
+sip::RegisterStatus register_status_of(Outcome o) {
+  switch (o) {
+    case Outcome::registered: return sip::RegisterStatus::registered;
+    case Outcome::auth_failed: return sip::RegisterStatus::auth_failed;
+    case Outcome::transport_inconsistent: return sip::RegisterStatus::transport_inconsistent;
+    case Outcome::rejected: return sip::RegisterStatus::rejected;
+    default: return sip::RegisterStatus::no_response;
   }
 }
 
@@ -84,17 +125,22 @@ Outcome Call::outcome() const {
   if (method == "REGISTER") {
     if (c >= 200 && c < 300) return Outcome::registered;
     if (transport_problem) return Outcome::transport_inconsistent;
-    if (c == 403 || ((c == 401 || c == 407) && (credentials_sent || challenge_after_credentials)))
-      return Outcome::auth_failed;
-    if (c == 401 || c == 407) return Outcome::auth_failed;  // challenged, never answered
-    if (c >= 300) return Outcome::rejected;
-    return Outcome::no_response;
+    // Challenged and never answered with credentials: the client had none
+    // to give, which the operator fixes as an authentication problem.
+    if ((c == 401 || c == 407) && !credentials_sent) return Outcome::auth_failed;
+    switch (sip::register_status(c, credentials_sent)) {
+      case sip::RegisterStatus::registered: return Outcome::registered;
+      case sip::RegisterStatus::auth_failed: return Outcome::auth_failed;
+      case sip::RegisterStatus::transport_inconsistent: return Outcome::transport_inconsistent;
+      case sip::RegisterStatus::rejected: return Outcome::rejected;
+      case sip::RegisterStatus::no_response: return Outcome::no_response;
+    }
   }
   if (method == "INVITE") {
-    if (c == 0) return limit_reached ? Outcome::busy : Outcome::in_progress;
+    if (c == 0) return responded ? Outcome::in_progress : Outcome::no_response;
     if (c >= 200 && c < 300) return Outcome::answered;
     if (c >= 300 && c < 400) return Outcome::redirected;
-    if (c == 486 || c == 600 || c == 503) return Outcome::busy;
+    if (c == 486 || c == 600 || busy_channels()) return Outcome::busy;
     if (c == 487) return cancel_seen ? Outcome::cancelled : Outcome::no_answer;
     if (c == 408 || c == 480) return Outcome::no_answer;
     if ((c == 401 || c == 407) && challenge_after_credentials) return Outcome::auth_failed;
@@ -109,7 +155,8 @@ Outcome Call::outcome() const {
 }
 
 bool Call::busy_channels() const {
-  return outcome() == Outcome::busy && (final_code == 503 || limit_reached);
+  return method == "INVITE" && limit_reached && answer_says_limit &&
+         (final_code == 486 || final_code == 503);
 }
 
 bool Call::failed() const {
@@ -129,6 +176,20 @@ bool Call::failed() const {
 std::string Call::describe() const {
   const Outcome o = outcome();
   const std::string code = final_code ? " (" + code_text(final_code, final_phrase) + ")" : "";
+  if (method == "REGISTER") {
+    // The words trunkctl register-test uses, then what the trace adds.
+    std::string out = std::string(sip::describe(register_status_of(o))) + code;
+    if (o == Outcome::registered && expires >= 0)
+      out += ", expires " + std::to_string(expires) + " s";
+    if (o == Outcome::auth_failed && (final_code == 401 || final_code == 407) && !credentials_sent)
+      out += "; challenged and never answered with credentials";
+    else if (o == Outcome::auth_failed && final_code != 403)
+      out += " after credentials were sent";
+    return out;
+  }
+  // The trunk was at its limit but the answer did not say channels ran
+  // out: worth knowing, not a verdict.
+  const std::string limit = limit_reached ? "; " + limit_note : "";
   switch (o) {
     case Outcome::in_progress:
       return ringing ? "in progress: ringing, no final response in the trace"
@@ -137,28 +198,19 @@ std::string Call::describe() const {
       return method == "INVITE" ? "answered" + code + (bye_seen ? ", ended by BYE" : "")
                                 : "answered" + code;
     case Outcome::busy:
-      if (limit_reached) return "busy: maximum channels reached" + code + "; " + limit_note;
-      return final_code == 503 ? "busy: maximum channels reached" + code : "busy" + code;
+      return busy_channels() ? "busy: maximum channels reached" + code + limit : "busy" + code + limit;
     case Outcome::no_answer: return "no answer" + code;
     case Outcome::cancelled: return "cancelled by the caller" + code;
     case Outcome::redirected: return "redirected" + code;
-    case Outcome::failed: return "failed" + code;
-    case Outcome::registered:
-      return "registered" + code + (expires >= 0 ? ", expires " + std::to_string(expires) + " s" : "");
+    case Outcome::failed: return "failed" + code + limit;
     case Outcome::auth_failed:
-      if ((final_code == 401 || final_code == 407) && !credentials_sent)
-        return "registration failed: authentication failed" + code +
-               "; challenged and never answered with credentials";
-      return (method == "REGISTER" ? "registration failed: authentication failed"
-                                   : "authentication failed") +
-             code + (credentials_sent && final_code != 403 ? " after credentials were sent" : "");
-    case Outcome::transport_inconsistent:
-      return (method == "REGISTER" ? "registration failed: transport type inconsistent"
-                                   : "transport type inconsistent") + code;
-    case Outcome::rejected:
-      return (method == "REGISTER" ? "registration failed: rejected" : "rejected") + code;
+      return "authentication failed" + code +
+             (credentials_sent && final_code != 403 ? " after credentials were sent" : "");
+    case Outcome::transport_inconsistent: return "transport type inconsistent" + code;
+    case Outcome::rejected: return "rejected" + code;
     case Outcome::no_response:
-      return method == "REGISTER" ? "registration failed: no response" : "no response";
+      return method == "INVITE" ? "unanswered: no response in the trace" : "no response";
+    case Outcome::registered: break;  // REGISTER only, above
   }
   return {};
 }
@@ -166,21 +218,18 @@ std::string Call::describe() const {
 std::string TrunkStatus::describe(const site::Trunk&) const {
   std::string out;
   auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
+  const std::string unanswered_registers =
+      std::to_string(registers_unanswered) + (registers_unanswered == 1 ? " REGISTER" : " REGISTERs");
   if (registration_seen) {
-    switch (registration) {
-      case Outcome::registered:
-        add("registered" + (expires >= 0 ? " (expires " + std::to_string(expires) + " s)"
-                                         : std::string()));
-        break;
-      case Outcome::auth_failed: add("registration failed: authentication failed"); break;
-      case Outcome::transport_inconsistent:
-        add("registration failed: transport type inconsistent");
-        break;
-      case Outcome::rejected:
-        add("registration failed: rejected (" + std::to_string(registration_code) + ")");
-        break;
-      default: add("registration failed: no response"); break;
-    }
+    std::string r(sip::describe(register_status_of(registration)));
+    if (registration == Outcome::registered && expires >= 0)
+      r += " (expires " + std::to_string(expires) + " s)";
+    if (registration == Outcome::rejected) r += " (" + std::to_string(registration_code) + ")";
+    add(r);
+    if (registers_unanswered) add("no response to " + unanswered_registers);
+  } else if (registers_unanswered) {
+    add(std::string(sip::describe(sip::RegisterStatus::no_response)) + " to " +
+        unanswered_registers);
   }
   if (channel_refusals) add("busy: maximum channels reached");
   if (calls) {
@@ -192,6 +241,7 @@ std::string TrunkStatus::describe(const site::Trunk&) const {
     part(answered, "answered");
     part(busy, "busy");
     part(no_answer, "no answer");
+    part(unanswered, "unanswered");
     part(failed, "failed");
     add(c + parts);
   }
@@ -352,7 +402,6 @@ void CallTracker::count_in(Call& call) {
     call.limit_note = "trunk " + diag::quoted(name) + " already had " + std::to_string(total) +
                       " calls, its limits.total is " + std::to_string(lim.total.value);
   }
-  if (call.limit_reached) ++ts.channel_refusals;
   ++dir;
   ts.peak_inbound = std::max(ts.peak_inbound, ts.active_inbound);
   ts.peak_outbound = std::max(ts.peak_outbound, ts.active_outbound);
@@ -445,6 +494,7 @@ void CallTracker::record_response(Call& call, const sip::Message& m, const Captu
   // last one seen is the outcome.
   call.final_code = status;
   call.final_phrase = intern(m.phrase());
+  call.answer_says_limit = says_channels_ran_out(m);
   if (call.method == "REGISTER" && status >= 200 && status < 300) call.expires = m.expires();
   if (call.method == "INVITE" && status >= 300) count_out(call);
 
@@ -456,7 +506,6 @@ void CallTracker::record_response(Call& call, const sip::Message& m, const Captu
       ts.registration_code = status;
       ts.expires = call.expires;
     }
-    if (call.method == "INVITE" && (status == 486 || status == 503)) ++ts.channel_refusals;
   }
 }
 

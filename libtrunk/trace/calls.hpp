@@ -4,12 +4,20 @@
 //
 // A call's outcome comes from its first request's method and the final
 // responses: an INVITE is answered, busy, no answer, cancelled,
-// redirected or failed; a REGISTER is registered or its registration failed
-// (authentication failed: 401/407 again after credentials, or 403;
-// transport type inconsistent; rejected); anything else is answered or
-// got no response. Calls in progress count against the trunk's limits:
-// an INVITE that finds a trunk at its limit is "busy: maximum channels
-// reached", as is a 486 or 503 answer.
+// redirected, failed, or unanswered (no response at all); a REGISTER is
+// registered or its registration failed, judged and worded by
+// sip::register_status() as `trunkctl register-test` judges it (a 403 to
+// the first REGISTER is rejected, after credentials authentication
+// failed), plus transport type inconsistent and a challenge never
+// answered; anything else is answered or got no response.
+//
+// Calls in progress count against the trunk's limits. "busy: maximum
+// channels reached" takes both sides: the INVITE found its trunk at a
+// limit (as many calls in progress in the trace as a limits.inbound,
+// outbound or total of the site), and the answer says channels ran out (a
+// 486 or 503 whose reason phrase or Reason header text says "channel",
+// "limit" or "maximum", or a Reason of Q.850 cause 34, no circuit/channel
+// available). A 486 alone is the callee's "busy", a 503 alone "failed".
 //
 // Memory is bounded whatever the length of the trace: the tracker holds a
 // call only until it is over, then hands it to the close handler and
@@ -41,7 +49,7 @@
 namespace trunk::trace {
 
 enum class Outcome {
-  in_progress,  // no final response yet
+  in_progress,  // provisional responses only
   answered,
   busy,
   no_answer,
@@ -85,6 +93,7 @@ struct Call {
   bool responded = false;            // any response to the first method seen
   bool limit_reached = false;        // found its trunk at a limit
   std::string limit_note;
+  bool answer_says_limit = false;    // the final answer says channels ran out
   bool active = false;               // counted against the trunk's limits
   int final_code = 0;                // the last final response to the first method
   std::string_view final_phrase;  // interned by the tracker
@@ -95,7 +104,8 @@ struct Call {
   std::uint8_t idle_class = 0;
 
   Outcome outcome() const;
-  // Busy because channels ran out (503, or a limit), not a callee's 486.
+  // Busy because channels ran out: the trunk at its limit in the trace and
+  // a 486/503 answer that says so (see the top of this file).
   bool busy_channels() const;
   // An outcome that fails the run (exit 1): failed, authentication failed,
   // transport type inconsistent, rejected, busy for lack of channels.
@@ -106,7 +116,9 @@ struct Call {
 
 struct TrunkStatus {
   std::uint32_t calls = 0, answered = 0, busy = 0, no_answer = 0, failed = 0;
-  std::uint32_t channel_refusals = 0;  // 486/503 answers and limit hits
+  std::uint32_t unanswered = 0;        // INVITEs with no response at all
+  std::uint32_t channel_refusals = 0;  // calls busy for lack of channels (busy_channels)
+  std::uint32_t registers_unanswered = 0;  // REGISTER calls with no response at all
   std::uint32_t peak_inbound = 0, peak_outbound = 0, peak_total = 0;
   std::uint32_t active_inbound = 0, active_outbound = 0;
   bool registration_seen = false;
@@ -114,7 +126,8 @@ struct TrunkStatus {
   int registration_code = 0;
   int expires = -1;
   // "registered (expires 3600 s)", "registration failed: authentication
-  // failed", "busy: maximum channels reached", "3 calls: 2 answered...".
+  // failed", "registration failed: no response to 2 REGISTERs", "busy:
+  // maximum channels reached", "3 calls: 2 answered...".
   std::string describe(const site::Trunk& t) const;
 };
 

@@ -305,8 +305,31 @@ class Trunkd(unittest.TestCase):
         run = subprocess.run([trunkctl, "stats", "--control", self.control], capture_output=True,
                              text=True)
         self.assertEqual(run.returncode, 0, run.stderr)
-        self.assertRegex(run.stdout, r"^tables        .*site\.tables \(site digest [0-9a-f]{16}, "
-                                     r"1 routes, format 2\)\n")
+        self.assertEqual(run.stderr, "")
+        self.assertRegex(run.stdout, r"^tables            .*site\.tables \(site digest "
+                                     r"[0-9a-f]{16}, 1 routes, format 2\)\n")
+        # Every counter of the JSON reply has its row in the text (#15: the
+        # 400s, the unanswered and the TCP and control counters were left
+        # out). Nothing else talks to trunkd meanwhile: the same figures.
+        reply = self.ask({"cmd": "stats"})
+        rows = dict((line[:18].rstrip(), line[18:]) for line in run.stdout.splitlines())
+        self.assertEqual(rows["requests"], ", ".join(
+            "%s %d" % (k, v) for k, v in reply["requests"].items()))
+        self.assertEqual(rows["responses"], ", ".join(
+            "%s %d" % ("none sent" if k == "none" else k, v)
+            for k, v in reply["responses"].items()))
+        self.assertIn("400", reply["responses"])
+        self.assertIn("484", reply["responses"])
+        counters = [k for k, v in reply.items()
+                    if isinstance(v, int) and not isinstance(v, bool) and k != "uptime_s"]
+        self.assertEqual(len(rows), 3 + len(counters) + 1, run.stdout)  # tables, requests,
+        # responses, the counters, uptime
+        for label, key in [("not SIP", "not_sip"), ("TCP write failed", "tcp_write_failed"),
+                           ("accept errors", "accept_errors"),
+                           ("control refused", "control_refused")]:
+            self.assertEqual(rows[label], str(reply[key]), label)
+        # A control client closing may count between the two asks.
+        self.assertRegex(rows["control dropped"], r"^\d+$")
         run = subprocess.run([trunkctl, "stats", "--control", self.control, "--format", "json"],
                              capture_output=True, text=True)
         self.assertTrue(json.loads(run.stdout)["ok"])

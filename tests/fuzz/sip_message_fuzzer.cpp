@@ -89,6 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)m->expires(), (void)m->from_host_lenient(), (void)m->message_faults();
     (void)m->malformed_headers();
     for (const auto& h : m->malformed_header_texts()) (void)trunk::sip::what_is_wrong(h.name, h.value);
+    (void)trunk::sip::header_faults(*m, bytes);  // also judges the headers sofia-sip accepted
     if (m->can_be_answered()) {
       (void)m->response_headers("tag");
       char small[96];  // the headers seldom fit: the cut-short path

@@ -36,6 +36,43 @@ TEST_CASE("malformed: what is wrong with one header") {
   CHECK(sip::what_is_wrong("Content-Length", "-5") == "the value is not a whole number");
   CHECK(sip::what_is_wrong("Call-ID", "a b") == "the Call-ID contains a space");
   CHECK(sip::what_is_wrong("Date", "whenever") == sip::kNoKnownFault);
+  // Every fault of a header, not only the first.
+  CHECK(sip::what_is_wrong("To", "12032130635@trunking-customer.15611.service>") ==
+        "'>' without an opening '<' and the URI has no scheme (sip:, sips: or tel:)");
+  CHECK(sip::what_is_wrong("From", "4155550142@pbx.example;tag=1") ==
+        "the URI has no scheme (sip:, sips: or tel:)");
+  CHECK(sip::what_is_wrong("From", "Bob sip:1@example.com;tag=1") ==
+        "a display name is followed by a URI that is not in '<' '>'");
+  CHECK(sip::what_is_wrong("Via", "SIP/2.0/UDP 192.0.2.44 5060;branch=z9hG4bK-1") ==
+        "a space, not ':', separates the sent-by host from its port");
+  // Well-formed values: nothing to say.
+  for (const char* ok : {"<sip:1@example.com>;tag=1", "\"A <b>, c\" <sip:1@example.com>",
+                         "sip:1@example.com:5060;transport=tcp", "<tel:+14155550142>", "*",
+                         "Bob <sips:bob@[2001:db8::1]:5061>"})
+    CHECK_MESSAGE(sip::what_is_wrong("Contact", ok) == sip::kNoKnownFault, ok);
+}
+
+TEST_CASE("malformed: header_faults reports headers sofia-sip accepted but RFC 3261 does not") {
+  const std::string m =
+      "INVITE sip:1@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1\r\n"
+      "From: <sip:2@example.com>;tag=1\r\n"
+      "To: 1@example.com>\r\n"
+      "Contact: <sip:2@192.0.2.1>, sip:3@192.0.2.2;expires=60, \"x, y\" <sip:4@192.0.2.3>\r\n"
+      "Call-ID: c1\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Max-Forwards: 70\r\n"
+      "Content-Length: 0\r\n\r\n";
+  std::string error;
+  auto parsed = sip::Message::parse(m, error);
+  REQUIRE(parsed);
+  CHECK(parsed->malformed_header_texts().empty());  // sofia-sip took them all
+  auto faults = sip::header_faults(*parsed, m);
+  REQUIRE(faults.size() == 1);
+  CHECK(faults[0].name == "To");
+  CHECK(faults[0].value == "1@example.com>");
+  CHECK(faults[0].problem ==
+        "'>' without an opening '<' and the URI has no scheme (sip:, sips: or tel:)");
 }
 
 TEST_CASE("malformed: faults of the start line") {

@@ -225,7 +225,7 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
   bool header = false;
   for (std::uint32_t i = 0; i < status.size(); ++i) {
     const auto& ts = status[i];
-    if (!ts.registration_seen && !ts.calls && !ts.channel_refusals) continue;
+    if (!ts.registration_seen && !ts.calls && !ts.registers_unanswered) continue;
     if (!filters_.trunk.empty() && site_.trunks[i].name.value != filters_.trunk) continue;
     if (json) {
       diag::JsonWriter w;
@@ -237,6 +237,7 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
           .field("answered", static_cast<std::uint64_t>(ts.answered))
           .field("busy", static_cast<std::uint64_t>(ts.busy))
           .field("no_answer", static_cast<std::uint64_t>(ts.no_answer))
+          .field("unanswered", static_cast<std::uint64_t>(ts.unanswered))
           .field("failed", static_cast<std::uint64_t>(ts.failed))
           .field("channel_refusals", static_cast<std::uint64_t>(ts.channel_refusals))
           .field("peak_concurrent", static_cast<std::uint64_t>(ts.peak_total));
@@ -244,6 +245,7 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
         w.field("registration", to_string(ts.registration));
         if (ts.expires >= 0) w.field("expires", ts.expires);
       }
+      w.field("registers_unanswered", static_cast<std::uint64_t>(ts.registers_unanswered));
       w.end_object();
       out_ << w.str() << "\n";
       continue;

@@ -5,11 +5,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
 
 #include "commands.hpp"
+#include "control/stats.hpp"
 
 namespace trunkctl {
 
@@ -71,6 +73,32 @@ std::string field(const std::string& json, const std::string& key) {
   return json.substr(at, end - at);
 }
 
+// The stats reply as text: every counter trunk::control names, the same
+// lists trunkd builds its reply from, so none is left out.
+void print_stats(const std::string& reply) {
+  auto row = [](std::string_view label, const std::string& value) {
+    std::string line(label);
+    line.resize(std::max<std::size_t>(line.size() + 1, 18), ' ');
+    std::cout << line << value << "\n";
+  };
+  row("tables", field(reply, "path") + " (site digest " +
+                    field(reply, "site_digest").substr(0, 16) + ", " + field(reply, "routes") +
+                    " routes, format " + field(reply, "format_version") + ")");
+  std::string requests;
+  for (std::string_view m : control::kMethods)
+    requests += (requests.empty() ? "" : ", ") + std::string(m) + " " + field(reply, std::string(m));
+  row("requests", requests);
+  std::string responses;
+  for (int code : control::kCodes) {
+    const std::string key = control::code_key(code);
+    responses += (responses.empty() ? "" : ", ") + (code == 0 ? std::string("none sent") : key) +
+                 " " + field(reply, key);
+  }
+  row("responses", responses);
+  for (const auto& c : control::kCounters) row(c.label, field(reply, std::string(c.key)));
+  row("uptime", field(reply, "uptime_s") + " s");
+}
+
 int run(const Common& common, const std::string& control, const char* cmd) {
   std::string reply, error;
   if (!ask(control, std::string("{\"cmd\":\"") + cmd + "\"}", reply, error)) {
@@ -83,17 +111,7 @@ int run(const Common& common, const std::string& control, const char* cmd) {
   } else if (std::string(cmd) == "reload") {
     std::cout << field(reply, "message") << field(reply, "error") << "\n";
   } else if (ok) {
-    std::cout << "tables        " << field(reply, "path") << " (site digest "
-              << field(reply, "site_digest").substr(0, 16) << ", " << field(reply, "routes")
-              << " routes, format " << field(reply, "format_version") << ")\n"
-              << "INVITE        " << field(reply, "INVITE") << "\n"
-              << "OPTIONS       " << field(reply, "OPTIONS") << "\n"
-              << "302           " << field(reply, "302") << "\n"
-              << "404           " << field(reply, "404") << "\n"
-              << "403           " << field(reply, "403") << "\n"
-              << "reloads       " << field(reply, "reloads") << " done, "
-              << field(reply, "reloads_refused") << " refused\n"
-              << "uptime        " << field(reply, "uptime_s") << " s\n";
+    print_stats(reply);
   } else {
     std::cerr << "trunkctl: trunkd answered: " << field(reply, "error") << "\n";
   }

@@ -84,25 +84,16 @@ std::string stats_reply(Shared& shared) {
   auto t = shared.current.load();
   const Stats& s = shared.stats;
   trunk::diag::JsonWriter w;
+  // Every counter from trunk::control's lists, which trunkctl prints from.
   w.begin_object().field("ok", true).key("requests").begin_object();
-  for (int i = 0; i < 5; ++i) w.field(Stats::kMethods[i], s.by_method[i].load());
+  for (std::size_t i = 0; i < std::size(Stats::kMethods); ++i)
+    w.field(Stats::kMethods[i], s.by_method[i].load());
   w.end_object().key("responses").begin_object();
   for (std::size_t i = 0; i < std::size(Stats::kCodes); ++i)
-    w.field(Stats::kCodes[i] == 0 ? std::string("none") : std::to_string(Stats::kCodes[i]),
-            s.by_code[i].load());
-  w.end_object()
-      .field("not_sip", s.not_sip.load())
-      .field("lookups", s.lookups.load())
-      .field("reloads", s.reloads.load())
-      .field("reloads_refused", s.reloads_refused.load())
-      .field("tcp_idle_closed", s.tcp_idle_closed.load())
-      .field("tcp_refused", s.tcp_refused.load())
-      .field("tcp_open", s.tcp_open.load())
-      .field("tcp_write_failed", s.tcp_write_failed.load())
-      .field("accept_errors", s.accept_errors.load())
-      .field("control_refused", s.control_refused.load())
-      .field("control_dropped", s.control_dropped.load())
-      .key("tables")
+    w.field(trunk::control::code_key(Stats::kCodes[i]), s.by_code[i].load());
+  w.end_object();
+  for (const auto& c : trunk::control::kCounters) w.field(c.key, s.get(c.counter));
+  w.key("tables")
       .begin_object()
       .field("path", t->path)
       .field("format_version", static_cast<std::uint64_t>(t->tables.version()))

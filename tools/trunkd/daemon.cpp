@@ -45,12 +45,33 @@ std::shared_ptr<const Loaded> load_tables(const std::string& path, std::string& 
 }
 
 void Stats::count_method(std::string_view method) {
-  for (int i = 0; i < 4; ++i)
+  constexpr std::size_t kOther = std::size(kMethods) - 1;
+  for (std::size_t i = 0; i < kOther; ++i)
     if (method == kMethods[i]) {
       ++by_method[i];
       return;
     }
-  ++by_method[4];
+  ++by_method[kOther];
+}
+
+std::uint64_t Stats::get(trunk::control::Counter c) const {
+  using trunk::control::Counter;
+  // No default: a counter named in trunk::control and not served here is
+  // a -Wswitch warning.
+  switch (c) {
+    case Counter::not_sip: return not_sip.load();
+    case Counter::lookups: return lookups.load();
+    case Counter::reloads: return reloads.load();
+    case Counter::reloads_refused: return reloads_refused.load();
+    case Counter::tcp_idle_closed: return tcp_idle_closed.load();
+    case Counter::tcp_refused: return tcp_refused.load();
+    case Counter::tcp_open: return tcp_open.load();
+    case Counter::tcp_write_failed: return tcp_write_failed.load();
+    case Counter::accept_errors: return accept_errors.load();
+    case Counter::control_refused: return control_refused.load();
+    case Counter::control_dropped: return control_dropped.load();
+  }
+  return 0;
 }
 
 void Stats::count_code(int code) {

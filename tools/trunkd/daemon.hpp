@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "control/stats.hpp"
 #include "route/router.hpp"
 #include "sip/redirect.hpp"
 #include "tables/reader.hpp"
@@ -36,10 +37,12 @@ struct Loaded {
 // Maps and verifies `path`; null with `error` set when it is refused.
 std::shared_ptr<const Loaded> load_tables(const std::string& path, std::string& error);
 
+// The counters the control socket reports; their names and order are
+// trunk::control's (libtrunk/control/stats.hpp), which trunkctl prints from.
 struct Stats {
-  static constexpr const char* kMethods[] = {"INVITE", "ACK", "OPTIONS", "CANCEL", "other"};
-  static constexpr int kCodes[] = {0, 200, 302, 400, 403, 404, 405, 481, 484, 500};
-  std::atomic<std::uint64_t> by_method[5] = {};
+  static constexpr auto& kMethods = trunk::control::kMethods;
+  static constexpr auto& kCodes = trunk::control::kCodes;
+  std::atomic<std::uint64_t> by_method[std::size(kMethods)] = {};
   std::atomic<std::uint64_t> by_code[std::size(kCodes)] = {};  // 0: nothing sent
   std::atomic<std::uint64_t> not_sip{0};
   std::atomic<std::uint64_t> lookups{0};
@@ -58,6 +61,8 @@ struct Stats {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   void count_method(std::string_view method);
   void count_code(int code);
+  // The counter trunk::control names `c`.
+  std::uint64_t get(trunk::control::Counter c) const;
 };
 
 enum class Level { error = 0, warning = 1, info = 2, debug = 3 };
