@@ -167,18 +167,18 @@ class OneRuleSet(ToolTest):
                       '"CarrierB"', changed.err)
 
     def test_trunk_at_a_proxy_address_refused_by_add(self):
-        # The example site trusts Kamailio at 198.51.100.10; a trunk there
+        # The example site trusts Kamailio at 10.0.0.10; a trunk there
         # could forge any origin with one extra Via (#15).
         site = self.example_copy()
         changed = self.refused(
             site, ["add", "CarrierC", "--type", "peer", "--set", "provider=CarrierC",
-                   "--set", "host=198.51.100.10"],
+                   "--set", "host=10.0.0.10"],
             "proxy-address-is-trunk")
-        self.assertIn('address 198.51.100.10 of proxy "kamailio" overlaps host 198.51.100.10 '
+        self.assertIn('address 10.0.0.10 of proxy "kamailio" overlaps host 10.0.0.10 '
                       'of trunk "CarrierC"', changed.err)
         with open(os.path.join(site, "10-trunks.toml"), "a", encoding="utf-8") as f:
             f.write('\n[[trunk]]\nname = "CarrierC"\ntype = "peer"\nprovider = "CarrierC"\n'
-                    'host = "198.51.100.10"\n')
+                    'host = "10.0.0.10"\n')
         self.check_same_findings(site, changed)
 
 
