@@ -46,18 +46,30 @@ bool is_registration(const Trunk& t) {
   return t.type.value == TrunkType::register_ || t.type.value == TrunkType::accept_register;
 }
 
+// The objects of one kind (tenants, trunks, proxies) have unique names; a
+// second one is reported with the first.
+template <class T>
+void unique_names(const std::vector<T>& objects, std::string_view kind, Sink& sink) {
+  std::map<std::string_view, const T*> seen;
+  for (const auto& o : objects) {
+    if (!o.name.present) continue;
+    auto [it, fresh] = seen.emplace(o.name.value, &o);
+    if (!fresh)
+      diag::with_related(sink.error("duplicate-name",
+                                    std::string(kind) + " " + q(o.name.value) +
+                                        " is defined twice",
+                                    o.name.where),
+                         it->second->name.where, "first defined here");
+  }
+}
+
 // Names and SIP domains are unique.
 void rule_unique_names(const Site& site, Sink& sink) {
-  std::map<std::string, const Tenant*> tenants, domains;
+  unique_names(site.tenants, "tenant", sink);
+  unique_names(site.trunks, "trunk", sink);
+  unique_names(site.proxies, "proxy", sink);
+  std::map<std::string, const Tenant*> domains;
   for (const auto& t : site.tenants) {
-    if (t.name.present) {
-      auto [it, fresh] = tenants.emplace(t.name.value, &t);
-      if (!fresh)
-        diag::with_related(sink.error("duplicate-name", "tenant " + q(t.name.value) +
-                                                            " is defined twice",
-                                      t.name.where),
-                           it->second->name.where, "first defined here");
-    }
     if (t.sip_domain.present) {
       auto [it, fresh] = domains.emplace(name_key(t.sip_domain.value), &t);
       if (!fresh)
@@ -69,16 +81,6 @@ void rule_unique_names(const Site& site, Sink& sink) {
                        t.sip_domain.where),
             it->second->sip_domain.where, "first defined here");
     }
-  }
-  std::map<std::string, const Trunk*> trunks;
-  for (const auto& t : site.trunks) {
-    if (!t.name.present) continue;
-    auto [it, fresh] = trunks.emplace(t.name.value, &t);
-    if (!fresh)
-      diag::with_related(sink.error("duplicate-name",
-                                    "trunk " + q(t.name.value) + " is defined twice",
-                                    t.name.where),
-                         it->second->name.where, "first defined here");
   }
 }
 
@@ -452,23 +454,13 @@ std::vector<AddressEntry> trunk_addresses(const Trunk& t) {
   return out;
 }
 
-// Trusted proxies: names unique; no proxy address is a trunk's, since
-// trunkd takes a trusted proxy's Via for where a request came from and a
-// trunk trusted so could forge any origin with one extra Via; no address
-// in two proxies, which would leave the proxy a request came through a
-// guess. Proxies are few, so their addresses are compared with every
-// trunk's directly.
+// Trusted proxies (unique names are rule_unique_names'): no proxy address
+// is a trunk's, since trunkd takes a trusted proxy's Via for where a
+// request came from and a trunk trusted so could forge any origin with one
+// extra Via; no address in two proxies, which would leave the proxy a
+// request came through a guess. Proxies are few, so their addresses are
+// compared with every trunk's directly.
 void rule_proxies(const Site& site, Sink& sink) {
-  std::map<std::string, const Proxy*> names;
-  for (const auto& p : site.proxies) {
-    if (!p.name.present) continue;
-    auto [it, fresh] = names.emplace(p.name.value, &p);
-    if (!fresh)
-      diag::with_related(sink.error("duplicate-name",
-                                    "proxy " + q(p.name.value) + " is defined twice",
-                                    p.name.where),
-                         it->second->name.where, "first defined here");
-  }
   if (site.proxies.empty()) return;
   std::vector<std::vector<AddressEntry>> trunks;
   trunks.reserve(site.trunks.size());
