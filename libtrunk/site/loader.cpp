@@ -17,6 +17,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_file.hpp"
+#include "site/ip_block.hpp"
 #include "site/nesting.hpp"
 
 namespace trunk::site {
@@ -316,35 +317,31 @@ bool valid_host(std::string_view s) {
   });
 }
 
-// "203.0.113.10", "203.0.113.16/28", "2001:db8::1", "2001:db8::/32".
-bool valid_ip_or_cidr(std::string_view s) {
-  std::string addr(s);
-  int max_prefix = -1;
-  std::string prefix;
-  if (auto slash = addr.find('/'); slash != std::string::npos) {
-    prefix = addr.substr(slash + 1);
-    addr.resize(slash);
-    if (prefix.empty() || prefix.size() > 3 ||
-        !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return false;
-  }
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, addr.c_str(), buf) == 1) max_prefix = 32;
-  else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) max_prefix = 128;
-  else return false;
-  return prefix.empty() || std::stoi(prefix) <= max_prefix;
-}
-
-void check_name(diag::Sink& sink, const Field<std::string>& f, bool tenant) {
+// Tenant names follow the tenant alphabet; trunk and proxy names the trunk one.
+void check_name(diag::Sink& sink, const Field<std::string>& f, std::string_view kind) {
   if (!f.present) return;
+  bool tenant = kind == "tenant";
   if (tenant ? valid_tenant_name(f.value) : valid_trunk_name(f.value)) return;
   auto& d = sink.error("invalid-name",
-                       std::string(tenant ? "tenant" : "trunk") + " name \"" + f.value +
-                           "\" is not valid",
-                       f.where);
+                       std::string(kind) + " name \"" + f.value + "\" is not valid", f.where);
   diag::with_hint(d, tenant ? "tenant names are 1-63 of a-z, 0-9 and '-', starting with a "
                               "letter or digit"
-                            : "trunk names are 1-64 of A-Z, a-z, 0-9, '.', '_' and '-'");
+                            : std::string(kind) +
+                                  " names are 1-64 of A-Z, a-z, 0-9, '.', '_' and '-'");
+}
+
+// Each entry of an address list (associated_ips, a proxy's addresses) is an
+// address or a CIDR block (site/ip_block.hpp).
+void check_ip_blocks(diag::Sink& sink, const Field<std::vector<Field<std::string>>>& list,
+                     std::string_view key, const std::string& label) {
+  for (const auto& ip : list.value) {
+    if (parse_ip_block(ip.value)) continue;
+    auto& d = sink.error("invalid-value",
+                         std::string(key) + " entry \"" + ip.value + "\" of " + label +
+                             " is not an IP address or CIDR block",
+                         ip.where);
+    diag::with_hint(d, "write an address (203.0.113.10) or a block (203.0.113.16/28)");
+  }
 }
 
 void check_nonempty(diag::Sink& sink, const Field<std::string>& f, std::string_view what) {
@@ -393,6 +390,28 @@ void read_site_info(const toml::table& t, Site& site, diag::Sink& sink,
   }
 }
 
+// A trusted proxy: its name and the addresses requests from it come from.
+void read_proxy(const toml::table& t, Site& site, diag::Sink& sink) {
+  TableReader r(t, "[[proxy]]", sink, {"name", "addresses"});
+  Proxy px;
+  px.where = r.where();
+  r.read("name", px.name);
+  r.require("name", px.name);
+  check_name(sink, px.name, "proxy");
+  std::string label = px.name.present ? "proxy \"" + px.name.value + "\"" : "[[proxy]]";
+  if (r.read("addresses", px.addresses)) {
+    if (r.node("addresses")->as_array()->empty()) {
+      // A proxy without addresses is trusted nowhere: a list someone
+      // forgot to fill, not a way to say anything.
+      auto& d = sink.error("invalid-value", label + " has no addresses", px.addresses.where);
+      diag::with_hint(d, "list the addresses the proxy sends from, or remove the [[proxy]]");
+    }
+    check_ip_blocks(sink, px.addresses, "addresses", label);
+  }
+  r.require("addresses", px.addresses);
+  site.proxies.push_back(std::move(px));
+}
+
 void read_tenant(const toml::table& t, Site& site, diag::Sink& sink) {
   TableReader r(t, "[[tenant]]", sink, {"name", "sip_domain", "caller_id"});
   Tenant tn;
@@ -402,7 +421,7 @@ void read_tenant(const toml::table& t, Site& site, diag::Sink& sink) {
   r.read("caller_id", tn.caller_id);
   r.require("name", tn.name);
   r.require("sip_domain", tn.sip_domain);
-  check_name(sink, tn.name, true);
+  check_name(sink, tn.name, "tenant");
   if (tn.sip_domain.present && !valid_host(tn.sip_domain.value))
     sink.error("invalid-value",
                "sip_domain \"" + tn.sip_domain.value + "\" is not a domain name",
@@ -423,7 +442,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
   tr.where = r.where();
   r.read("name", tr.name);
   r.require("name", tr.name);
-  check_name(sink, tr.name, false);
+  check_name(sink, tr.name, "trunk");
   // Name the trunk in the messages that follow.
   std::string label = tr.name.present ? "trunk \"" + tr.name.value + "\"" : "[[trunk]]";
 
@@ -454,16 +473,8 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
                tr.outbound_proxy.where);
   if (!r.read("outbound_proxy_port", tr.outbound_proxy_port, 1, 65535))
     r.default_at(tr.outbound_proxy_port, tr.port.value);
-  if (r.read("associated_ips", tr.associated_ips)) {
-    for (const auto& ip : tr.associated_ips.value) {
-      if (valid_ip_or_cidr(ip.value)) continue;
-      auto& d = sink.error("invalid-value",
-                           "associated_ips entry \"" + ip.value + "\" of " + label +
-                               " is not an IP address or CIDR block",
-                           ip.where);
-      diag::with_hint(d, "write an address (203.0.113.10) or a block (203.0.113.16/28)");
-    }
-  }
+  if (r.read("associated_ips", tr.associated_ips))
+    check_ip_blocks(sink, tr.associated_ips, "associated_ips", label);
   if (!r.read("direction", tr.direction, kDirections)) r.default_at(tr.direction, Direction::both);
   for (auto [key, field] : {std::pair{"verify_port", &tr.verify_port},
                             {"single_via", &tr.single_via},
@@ -680,12 +691,12 @@ void load_fragment_impl(std::string_view text, const std::string& name, Site& ou
     diag::with_hint(d, "the file is not valid TOML; nothing else in it was checked");
     return;
   }
-  static const std::vector<std::string_view> kTop = {"site", "tenant", "trunk",
+  static const std::vector<std::string_view> kTop = {"site",  "proxy",   "tenant", "trunk",
                                                      "route", "inbound", "expect"};
   using Reader = void (*)(const toml::table&, Site&, diag::Sink&);
   static const std::pair<std::string_view, Reader> kArrays[] = {
-      {"tenant", read_tenant}, {"trunk", read_trunk},   {"route", read_route},
-      {"inbound", read_inbound}, {"expect", read_expect}};
+      {"proxy", read_proxy},     {"tenant", read_tenant}, {"trunk", read_trunk},
+      {"route", read_route},     {"inbound", read_inbound}, {"expect", read_expect}};
   for (auto&& [k, v] : doc) {
     std::string_view key = k.str();
     if (key == "site") {
@@ -712,8 +723,8 @@ void load_fragment_impl(std::string_view text, const std::string& name, Site& ou
                          region(k.source()));
     std::string near = diag::closest_match(key, kTop);
     diag::with_hint(d, near.empty()
-                           ? std::string("a site has [site], [[tenant]], [[trunk]], "
-                                         "[[route]], [[inbound]] and [[expect]]")
+                           ? std::string("a site has [site], [[proxy]], [[tenant]], "
+                                         "[[trunk]], [[route]], [[inbound]] and [[expect]]")
                            : "did you mean `" + near + "`?");
   }
 }
@@ -754,6 +765,7 @@ void merge(Fragment& f, Site& out, diag::Sink& sink,
   if (!out.info.name.present && info.name.present) out.info.name = std::move(info.name);
   if (!out.info.transports.present && info.transports.present)
     out.info.transports = std::move(info.transports);
+  append_moved(out.proxies, f.site.proxies);
   append_moved(out.tenants, f.site.tenants);
   append_moved(out.trunks, f.site.trunks);
   append_moved(out.routes, f.site.routes);

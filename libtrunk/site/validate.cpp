@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "site/ip_block.hpp"
 #include "text/ascii.hpp"
 
 namespace trunk::site {
@@ -45,18 +46,30 @@ bool is_registration(const Trunk& t) {
   return t.type.value == TrunkType::register_ || t.type.value == TrunkType::accept_register;
 }
 
+// The objects of one kind (tenants, trunks, proxies) have unique names; a
+// second one is reported with the first.
+template <class T>
+void unique_names(const std::vector<T>& objects, std::string_view kind, Sink& sink) {
+  std::map<std::string_view, const T*> seen;
+  for (const auto& o : objects) {
+    if (!o.name.present) continue;
+    auto [it, fresh] = seen.emplace(o.name.value, &o);
+    if (!fresh)
+      diag::with_related(sink.error("duplicate-name",
+                                    std::string(kind) + " " + q(o.name.value) +
+                                        " is defined twice",
+                                    o.name.where),
+                         it->second->name.where, "first defined here");
+  }
+}
+
 // Names and SIP domains are unique.
 void rule_unique_names(const Site& site, Sink& sink) {
-  std::map<std::string, const Tenant*> tenants, domains;
+  unique_names(site.tenants, "tenant", sink);
+  unique_names(site.trunks, "trunk", sink);
+  unique_names(site.proxies, "proxy", sink);
+  std::map<std::string, const Tenant*> domains;
   for (const auto& t : site.tenants) {
-    if (t.name.present) {
-      auto [it, fresh] = tenants.emplace(t.name.value, &t);
-      if (!fresh)
-        diag::with_related(sink.error("duplicate-name", "tenant " + q(t.name.value) +
-                                                            " is defined twice",
-                                      t.name.where),
-                           it->second->name.where, "first defined here");
-    }
     if (t.sip_domain.present) {
       auto [it, fresh] = domains.emplace(name_key(t.sip_domain.value), &t);
       if (!fresh)
@@ -68,16 +81,6 @@ void rule_unique_names(const Site& site, Sink& sink) {
                        t.sip_domain.where),
             it->second->sip_domain.where, "first defined here");
     }
-  }
-  std::map<std::string, const Trunk*> trunks;
-  for (const auto& t : site.trunks) {
-    if (!t.name.present) continue;
-    auto [it, fresh] = trunks.emplace(t.name.value, &t);
-    if (!fresh)
-      diag::with_related(sink.error("duplicate-name",
-                                    "trunk " + q(t.name.value) + " is defined twice",
-                                    t.name.where),
-                         it->second->name.where, "first defined here");
   }
 }
 
@@ -427,6 +430,79 @@ void rule_trunk_use(const Site& site, const Index& index, Sink& sink) {
   }
 }
 
+// One address of a proxy or a trunk, parsed once for the proxy rules.
+struct AddressEntry {
+  const Field<std::string>* text;
+  IpBlock block;
+  std::string_view key;  // "host", "associated_ips entry", "address"
+};
+
+// A trunk's addresses: its host when that is an IP address (bracketed or
+// not; a host name is not resolved here) and its associated_ips.
+std::vector<AddressEntry> trunk_addresses(const Trunk& t) {
+  std::vector<AddressEntry> out;
+  if (t.host.present) {
+    std::string_view host = t.host.value;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    // A host is one address: "10.0.0.0/8" is no host (the loader says so).
+    if (host.find('/') == std::string_view::npos)
+      if (auto b = parse_ip_block(host)) out.push_back({&t.host, *b, "host"});
+  }
+  for (const auto& ip : t.associated_ips.value)
+    if (auto b = parse_ip_block(ip.value)) out.push_back({&ip, *b, "associated_ips entry"});
+  return out;
+}
+
+// Trusted proxies (unique names are rule_unique_names'): no proxy address
+// is a trunk's, since trunkd takes a trusted proxy's Via for where a
+// request came from and a trunk trusted so could forge any origin with one
+// extra Via; no address in two proxies, which would leave the proxy a
+// request came through a guess. Proxies are few, so their addresses are
+// compared with every trunk's directly.
+void rule_proxies(const Site& site, Sink& sink) {
+  if (site.proxies.empty()) return;
+  std::vector<std::vector<AddressEntry>> trunks;
+  trunks.reserve(site.trunks.size());
+  for (const auto& t : site.trunks) trunks.push_back(trunk_addresses(t));
+
+  std::vector<std::pair<const Proxy*, AddressEntry>> seen;
+  for (const auto& p : site.proxies) {
+    for (const auto& a : p.addresses.value) {
+      auto block = parse_ip_block(a.value);
+      if (!block) continue;  // invalid-value
+      for (std::size_t i = 0; i < site.trunks.size(); ++i) {
+        // One finding per proxy address and trunk, at the trunk's first
+        // address it covers: the fix is one change either way.
+        auto hit = std::find_if(trunks[i].begin(), trunks[i].end(),
+                                [&](const AddressEntry& e) { return overlaps(*block, e.block); });
+        if (hit == trunks[i].end()) continue;
+        auto& d = sink.error("proxy-address-is-trunk",
+                             "address " + a.value + " of proxy " + q(p.name.value) +
+                                 " overlaps " + std::string(hit->key) + " " + hit->text->value +
+                                 " of trunk " + q(site.trunks[i].name.value) +
+                                 ": a trunk trusted as a proxy could forge any origin with an "
+                                 "extra Via",
+                             a.where);
+        diag::with_related(d, hit->text->where, "the trunk's address");
+        diag::with_hint(d, "list only the proxy's own addresses, never a trunk's");
+      }
+      for (const auto& [other, e] : seen) {
+        if (other == &p || !overlaps(*block, e.block)) continue;
+        auto& d = sink.error("proxy-address-overlap",
+                             "address " + a.value + " of proxy " + q(p.name.value) +
+                                 " overlaps address " + e.text->value + " of proxy " +
+                                 q(other->name.value),
+                             a.where);
+        diag::with_related(d, e.text->where, "the other proxy's address");
+        diag::with_hint(d, "give each address to one proxy");
+        break;
+      }
+      seen.push_back({&p, {&a, *block, "address"}});
+    }
+  }
+}
+
 // Limits: total below inbound or outbound is warned (the larger can never be reached).
 void rule_limits(const Site& site, Sink& sink) {
   for (const auto& t : site.trunks) {
@@ -470,6 +546,7 @@ void rule_passwords(const Site& site, Sink& sink) {
 void validate(const Site& site, Sink& sink) {
   const Index index(site);
   rule_unique_names(site, sink);
+  rule_proxies(site, sink);
   rule_registration_identity(site, sink);
   rule_accept_register_host(site, sink);
   rule_peer(site, sink);

@@ -3,8 +3,9 @@
 //
 // The loader has already checked each value on its own; these rules look
 // across objects: uniqueness, ownership, references, which trunks routes
-// and inbound rules may use, failover chains, transports and password
-// hygiene. Host names, domains and provider names compare without case. Each rule has a stable code (listed in
+// and inbound rules may use, failover chains, transports, password
+// hygiene, and the addresses of trusted proxies (none a trunk's, none in
+// two proxies). Host names, domains and provider names compare without case. Each rule has a stable code (listed in
 // trunk-site(5)) and, where two definitions conflict, points at both.
 // DID pool rules live in did/ (pool contents, cross-tenant overlap); this
 // file does not parse pools.

@@ -9,7 +9,8 @@ site's `# expect:` diagnostics, at the same places, with the same exit code.
 Then makes, from a clean copy of examples/site, the changes issue #15 found
 provisioning accepting although the compiler or trunkd could not use the
 result (a route's trunk set to inbound, a second peer on one address without
-verify_port, a provider spelt in other case): each is refused with the
+verify_port, a provider spelt in other case, a trunk at a trusted proxy's
+address): each is refused with the
 code `trunkctl validate` and `dialplan-compile` give. The rules themselves
 live once, in libtrunk, behind one entry point (route/check_site.hpp).
 
@@ -164,6 +165,21 @@ class OneRuleSet(ToolTest):
             "peer-per-provider")
         self.assertIn('provider "carrierb" has a second peer trunk "CarrierB-2" besides '
                       '"CarrierB"', changed.err)
+
+    def test_trunk_at_a_proxy_address_refused_by_add(self):
+        # The example site trusts Kamailio at 10.0.0.10; a trunk there
+        # could forge any origin with one extra Via (#15).
+        site = self.example_copy()
+        changed = self.refused(
+            site, ["add", "CarrierC", "--type", "peer", "--set", "provider=CarrierC",
+                   "--set", "host=10.0.0.10"],
+            "proxy-address-is-trunk")
+        self.assertIn('address 10.0.0.10 of proxy "kamailio" overlaps host 10.0.0.10 '
+                      'of trunk "CarrierC"', changed.err)
+        with open(os.path.join(site, "10-trunks.toml"), "a", encoding="utf-8") as f:
+            f.write('\n[[trunk]]\nname = "CarrierC"\ntype = "peer"\nprovider = "CarrierC"\n'
+                    'host = "10.0.0.10"\n')
+        self.check_same_findings(site, changed)
 
 
 if __name__ == "__main__":

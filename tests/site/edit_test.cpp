@@ -296,3 +296,18 @@ TEST_CASE("append_trunk puts a new trunk after the last trunk, before the routes
   REQUIRE(edit::remove_trunk(text, 1, error));
   CHECK(text == one);
 }
+
+TEST_CASE("a [[proxy]] after a trunk ends the trunk: edits stay out of the proxy") {
+  const std::string one = "[[trunk]]\nname = \"A\"\n\n[[proxy]]\nname = \"edge\"\n"
+                          "addresses = [\"192.0.2.10\"]\n";
+  CHECK(apply_set(one, 0, "port", "5080") ==
+        "[[trunk]]\nname = \"A\"\nport = 5080\n\n[[proxy]]\nname = \"edge\"\n"
+        "addresses = [\"192.0.2.10\"]\n");
+  std::string text = one, error;
+  edit::append_trunk(text, "[[trunk]]\nname = \"B\"\n");
+  CHECK(text == "[[trunk]]\nname = \"A\"\n\n[[trunk]]\nname = \"B\"\n\n[[proxy]]\nname = \"edge\"\n"
+                "addresses = [\"192.0.2.10\"]\n");
+  REQUIRE(edit::remove_trunk(text, 0, error));
+  REQUIRE(edit::remove_trunk(text, 0, error));
+  CHECK(text == "[[proxy]]\nname = \"edge\"\naddresses = [\"192.0.2.10\"]\n");
+}

@@ -228,3 +228,86 @@ TEST_CASE("inline passwords are masked in quoted lines after loading") {
   CHECK(src.line(f, 7).find("top-secret") == std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+// [[proxy]]: trusted proxies (issue #15). kBase has 11 lines.
+TEST_CASE("proxy: name and addresses are read with their places") {
+  auto c = load_only(std::string(kBase) + R"(
+[[proxy]]
+name = "edge"
+addresses = ["127.0.0.1", "192.0.2.0/24", "2001:db8::5"]
+)");
+  CHECK(c.text() == "");
+  REQUIRE(c.site.proxies.size() == 1);
+  const site::Proxy& p = c.site.proxies[0];
+  CHECK(p.where.line == 13);
+  CHECK(p.name.value == "edge");
+  REQUIRE(p.addresses.value.size() == 3);
+  CHECK(p.addresses.value[1].value == "192.0.2.0/24");
+  CHECK(p.addresses.value[1].where.line == 15);
+  CHECK(p.addresses.value[1].where.column == 27);
+}
+
+TEST_CASE("proxy: missing-field for name and addresses, at the header") {
+  auto c = load_only(std::string(kBase) + R"(
+[[proxy]]
+)");
+  CHECK(c.text() ==
+        "site.toml:13:1: error[missing-field]: [[proxy]] is missing required key `name`\n"
+        "site.toml:13:1: error[missing-field]: [[proxy]] is missing required key `addresses`\n");
+}
+
+TEST_CASE("proxy: invalid-value for an address that is no address or block, and for none") {
+  auto c = load_only(std::string(kBase) + R"(
+[[proxy]]
+name = "edge"
+addresses = ["192.0.2.10", "proxy.example", "192.0.2.0/40"]
+
+[[proxy]]
+name = "empty"
+addresses = []
+)");
+  CHECK(c.text() ==
+        "site.toml:15:28: error[invalid-value]: addresses entry \"proxy.example\" of proxy "
+        "\"edge\" is not an IP address or CIDR block\n"
+        "  hint: write an address (203.0.113.10) or a block (203.0.113.16/28)\n"
+        "site.toml:15:45: error[invalid-value]: addresses entry \"192.0.2.0/40\" of proxy "
+        "\"edge\" is not an IP address or CIDR block\n"
+        "  hint: write an address (203.0.113.10) or a block (203.0.113.16/28)\n"
+        "site.toml:19:13: error[invalid-value]: proxy \"empty\" has no addresses\n"
+        "  hint: list the addresses the proxy sends from, or remove the [[proxy]]\n");
+}
+
+TEST_CASE("proxy: unknown-key, wrong-type and invalid-name as for trunks") {
+  auto c = load_only(std::string(kBase) + R"(
+[[proxy]]
+name = "edge proxy"
+adresses = ["192.0.2.10"]
+addresses = "192.0.2.10"
+)");
+  CHECK(c.text() ==
+        "site.toml:14:8: error[invalid-name]: proxy name \"edge proxy\" is not valid\n"
+        "  hint: proxy names are 1-64 of A-Z, a-z, 0-9, '.', '_' and '-'\n"
+        "site.toml:15:1: error[unknown-key]: unknown key `adresses` in [[proxy]]\n"
+        "  hint: did you mean `addresses`?\n"
+        "site.toml:16:13: error[wrong-type]: `addresses` in [[proxy]] must be an array of "
+        "strings, found a string\n");
+  auto table = load_only("[proxy]\nname = \"edge\"\n");
+  CHECK(table.text() ==
+        "site.toml:1:2: error[wrong-type]: `proxy` must be an array of tables\n"
+        "  hint: write each one as [[proxy]]\n");
+}
+
+TEST_CASE("proxy: the proxies of all fragments are appended in file order") {
+  site::Site s;
+  trunk::diag::Sink sink;
+  trunk::diag::SourceText src;
+  site::load_texts({{"site/00-site.toml", std::string(kBase) +
+                                              "\n[[proxy]]\nname = \"a\"\naddresses = [\"::1\"]\n"},
+                    {"site/10-edge.toml", "[[proxy]]\nname = \"b\"\naddresses = [\"192.0.2.1\"]\n"}},
+                   s, sink, src);
+  CHECK(trunk::diag::render_text(sink, nullptr) == "");
+  REQUIRE(s.proxies.size() == 2);
+  CHECK(s.proxies[0].name.value == "a");
+  CHECK(s.proxies[1].name.value == "b");
+  CHECK(s.proxies[1].where.file.str() == "site/10-edge.toml");
+}

@@ -563,3 +563,108 @@ password = "short-pw"
         "characters\n");
   CHECK(c.text().find("short-pw") == std::string::npos);
 }
+
+// Trusted proxies (issue #15): trunkd takes a trusted proxy's Via for a
+// request's origin, so no proxy address may be a trunk's.
+TEST_CASE("duplicate-name: proxy names are unique") {
+  CHECK(run(R"(
+[[proxy]]
+name = "edge"
+addresses = ["192.0.2.10"]
+
+[[proxy]]
+name = "edge"
+addresses = ["192.0.2.11"]
+)") == "site.toml:18:8: error[duplicate-name]: proxy \"edge\" is defined twice\n"
+       "  note: site.toml:14:8: first defined here\n");
+}
+
+TEST_CASE("proxy-address-is-trunk: a proxy address or block covers a trunk's address") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+associated_ips = ["198.51.100.0/24"]
+
+[[trunk]]
+name = "V6"
+type = "peer"
+provider = "B"
+host = "[2001:db8::7]"
+
+[[trunk]]
+name = "R"
+type = "register"
+host = "sip.r.example"
+auth = { username = "u1", password_env = "R_PW" }
+
+[[proxy]]
+name = "edge"
+addresses = ["203.0.113.0/24", "198.51.100.77", "2001:db8::/64", "::ffff:203.0.113.5", "192.0.2.1"]
+)") == "site.toml:34:14: error[proxy-address-is-trunk]: address 203.0.113.0/24 of proxy "
+       "\"edge\" overlaps host 203.0.113.5 of trunk \"P\": a trunk trusted as a proxy could "
+       "forge any origin with an extra Via\n"
+       "  note: site.toml:17:8: the trunk's address\n"
+       "  hint: list only the proxy's own addresses, never a trunk's\n"
+       "site.toml:34:32: error[proxy-address-is-trunk]: address 198.51.100.77 of proxy "
+       "\"edge\" overlaps associated_ips entry 198.51.100.0/24 of trunk \"P\": a trunk "
+       "trusted as a proxy could forge any origin with an extra Via\n"
+       "  note: site.toml:18:19: the trunk's address\n"
+       "  hint: list only the proxy's own addresses, never a trunk's\n"
+       "site.toml:34:49: error[proxy-address-is-trunk]: address 2001:db8::/64 of proxy "
+       "\"edge\" overlaps host [2001:db8::7] of trunk \"V6\": a trunk trusted as a proxy "
+       "could forge any origin with an extra Via\n"
+       "  note: site.toml:24:8: the trunk's address\n"
+       "  hint: list only the proxy's own addresses, never a trunk's\n"
+       "site.toml:34:66: error[proxy-address-is-trunk]: address ::ffff:203.0.113.5 of proxy "
+       "\"edge\" overlaps host 203.0.113.5 of trunk \"P\": a trunk trusted as a proxy could "
+       "forge any origin with an extra Via\n"
+       "  note: site.toml:17:8: the trunk's address\n"
+       "  hint: list only the proxy's own addresses, never a trunk's\n");
+}
+
+TEST_CASE("proxy-address-is-trunk: neighbouring blocks and host names pass") {
+  CHECK(run(R"(
+[[trunk]]
+name = "P"
+type = "peer"
+provider = "A"
+host = "203.0.113.5"
+associated_ips = ["198.51.100.0/25"]
+
+[[trunk]]
+name = "N"
+type = "peer"
+provider = "B"
+host = "gw.b.example"
+
+[[proxy]]
+name = "edge"
+addresses = ["203.0.113.4", "203.0.113.6/31", "198.51.100.128/25", "::1", "127.0.0.1"]
+)") == "");
+}
+
+TEST_CASE("proxy-address-overlap: an address belongs to one proxy") {
+  CHECK(run(R"(
+[[proxy]]
+name = "a"
+addresses = ["192.0.2.0/24", "2001:db8::1"]
+
+[[proxy]]
+name = "b"
+addresses = ["192.0.2.77", "2001:db8::2"]
+
+[[proxy]]
+name = "c"
+addresses = ["2001:db8::/48"]
+)") == "site.toml:19:14: error[proxy-address-overlap]: address 192.0.2.77 of proxy \"b\" "
+       "overlaps address 192.0.2.0/24 of proxy \"a\"\n"
+       "  note: site.toml:15:14: the other proxy's address\n"
+       "  hint: give each address to one proxy\n"
+       "site.toml:23:14: error[proxy-address-overlap]: address 2001:db8::/48 of proxy \"c\" "
+       "overlaps address 2001:db8::1 of proxy \"a\"\n"
+       "  note: site.toml:15:30: the other proxy's address\n"
+       "  hint: give each address to one proxy\n");
+}
