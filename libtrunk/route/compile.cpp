@@ -18,6 +18,7 @@
 #include "did/pool.hpp"
 #include "route/automaton.hpp"
 #include "route/router.hpp"
+#include "site/ip_block.hpp"
 #include "site/place.hpp"
 #include "tables/format.hpp"
 #include "tables/sha256.hpp"
@@ -250,28 +251,16 @@ std::uint32_t emit_split(const AutomatonBuilder& b, NodeId root, std::vector<std
   return where[root];
 }
 
-bool ip_literal(const std::string& text, tables::Plan::Address& a) {
-  std::string addr = text;
-  int prefix = -1;
-  if (auto slash = addr.find('/'); slash != std::string::npos) {
-    prefix = std::atoi(addr.c_str() + slash + 1);
-    addr.resize(slash);
-  }
-  in_addr v4;
-  if (inet_pton(AF_INET, addr.c_str(), &v4) == 1) {
-    a.address = {};
-    a.address[10] = a.address[11] = 0xff;
-    std::memcpy(a.address.data() + 12, &v4, 4);
-    a.prefix = 96 + static_cast<std::uint32_t>(prefix < 0 ? 32 : prefix);
-    return true;
-  }
-  in6_addr v6;
-  if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {
-    std::memcpy(a.address.data(), &v6, 16);
-    a.prefix = static_cast<std::uint32_t>(prefix < 0 ? 128 : prefix);
-    return true;
-  }
-  return false;
+// An address or block as the site parser reads it (site/ip_block.hpp); a
+// trunk host may be a bracketed IPv6 address.
+bool ip_literal(std::string_view text, tables::Plan::Address& a) {
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']')
+    text = text.substr(1, text.size() - 2);
+  auto block = site::parse_ip_block(text);
+  if (!block) return false;
+  a.address = block->address;
+  a.prefix = block->prefix;
+  return true;
 }
 
 // Joins tenants' split automata (emit_split): all hot parts, then all cold

@@ -107,9 +107,9 @@ TEST_CASE("outbound: the route's trunks become Contacts in failover order") {
             "X-Route: us-national\r\n"
             "X-Trunk: XYZ-Primary\r\n"
             "X-Tenant: acme\r\n"
-            // The loopback proxy sent it: the origin is what it recorded
+            // The site's proxy (on loopback) sent it: the origin is what it recorded
             // on the Via below its own (no rport: the port is unknown).
-            "X-Origin: 192.0.2.8;proxy=loopback\r\n"
+            "X-Origin: 192.0.2.8;proxy=kamailio\r\n"
             "Server: trunkd\r\n"
             "Content-Length: 0\r\n\r\n");
 }
