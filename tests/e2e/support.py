@@ -4,19 +4,18 @@ asking `trunkctl route` for the decision as JSON, reading the responses
 out of a SIPp message log, and writing a classic pcap of UDP datagrams.
 
 The older e2e files keep their own helpers; the few that fit here
-(free_port, ask_control, BIN, SIPP) are imported from test_trunkd rather
-than copied a third time. Stdlib only.
+(free_port, BIN, SIPP, and test_trunkd_attack's Daemon) are imported
+rather than copied a third time. Stdlib only.
 """
 import json
 import os
 import re
-import signal
 import socket
 import struct
 import subprocess
-import time
 
-from test_trunkd import BIN, SIPP, ask_control, free_port  # noqa: F401  (re-exported)
+from test_trunkd import BIN, SIPP, free_port  # noqa: F401  (re-exported)
+from test_trunkd_attack import Daemon
 
 
 def compile_site(site, tables):
@@ -26,47 +25,11 @@ def compile_site(site, tables):
     assert run.returncode == 0, "dialplan-compile failed:\n%s%s" % (run.stdout, run.stderr)
 
 
-class Trunkd:
-    """A trunkd serving `tables` on udp:127.0.0.1:<free port>, with a control
-    socket in `tmp`; started by the constructor, stopped (SIGTERM, by its
-    process id) by stop()."""
-
-    def __init__(self, tables, tmp, *extra):
-        self.port = free_port()
-        self.control = os.path.join(tmp, "control-%d.sock" % self.port)
-        self.log_path = os.path.join(tmp, "trunkd-%d.log" % self.port)
-        self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen(
-            [os.path.join(BIN, "trunkd"), "--tables", tables, "--listen",
-             "udp:127.0.0.1:%d" % self.port, "--control", self.control, *extra],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while True:
-            try:
-                if ask_control(self.control, {"cmd": "stats"})["ok"]:
-                    return
-            except OSError:
-                pass
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise AssertionError("trunkd did not start:\n" + self.log_text())
-            time.sleep(0.05)
-
-    def log_text(self):
-        self.log.seek(0)
-        return self.log.read()[-4000:]
-
-    def stop(self):
-        """Stops trunkd; returns its exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
+def start_trunkd(tables, tmp):
+    """A trunkd (test_trunkd_attack's Daemon: udp and tcp on free loopback
+    ports, a control socket in `tmp`) serving `tables`, ready; stop() ends
+    it by its process id and returns its exit code."""
+    return Daemon(tmp, tables).wait_ready()
 
 
 def route_json(*args, tables=None, site=None):

@@ -19,8 +19,8 @@ import subprocess
 import tempfile
 import unittest
 
-from support import (BIN, SIPP, Trunkd, compile_site, free_port, header_values, route_json,
-                     sipp_responses)
+from support import (SIPP, compile_site, free_port, header_values, route_json, sipp_responses,
+                     start_trunkd)
 from test_trunkd import scenario
 
 SRC = os.environ.get("TRUNK_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(
@@ -47,7 +47,7 @@ class Decisions(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="trunkd-decisions-")
         cls.tables = os.path.join(cls.tmp, "site.tables")
         compile_site(SITE, cls.tables)
-        cls.trunkd = Trunkd(cls.tables, cls.tmp)
+        cls.trunkd = start_trunkd(cls.tables, cls.tmp)
 
     @classmethod
     def tearDownClass(cls):
@@ -71,7 +71,7 @@ class Decisions(unittest.TestCase):
             os.remove(log)
         port = free_port(local_ip)
         run = subprocess.run(
-            [SIPP, "127.0.0.1:%d" % trunkd.port, "-sf", path, "-s", number, "-m", "1",
+            [SIPP, "127.0.0.1:%d" % trunkd.udp, "-sf", path, "-s", number, "-m", "1",
              "-i", local_ip, "-p", str(port), "-t", "u1", "-timeout", "15s", "-timeout_error",
              "-nostdin", "-trace_msg", "-message_file", log],
             capture_output=True, text=True, cwd=self.tmp, timeout=60)
@@ -185,7 +185,7 @@ class Decisions(unittest.TestCase):
             f.write('[[proxy]]\nname = "edge"\naddresses = ["127.0.0.8"]\n')
         tables = os.path.join(self.tmp, "with-proxy.tables")
         compile_site(variant, tables)
-        trunkd = Trunkd(tables, self.tmp)
+        trunkd = start_trunkd(tables, self.tmp)
         try:
             _, code, phrase, headers = self.call("sip:x@carrier.example", "5550142", 302,
                                                  local_ip="127.0.0.8", via=("127.0.0.2", 5060),
