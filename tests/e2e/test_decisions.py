@@ -32,7 +32,11 @@ OWN_VIA = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
 def proxied(xml, recorded):
     """`xml` (a test_trunkd scenario) with a second Via under SIPp's own,
     the hop before the proxy as a proxy records it: sent-by 10.9.9.9 (what
-    the caller wrote), received and rport (what the proxy saw)."""
+    the caller wrote), received and rport (what the proxy saw); or, for
+    "nothing", a sent-by host name alone."""
+    if recorded == "nothing":  # a proxy that recorded no address: a host name, no received
+        return xml.replace(OWN_VIA, OWN_VIA + "Via: SIP/2.0/UDP caller.example:5060;"
+                           "branch=z9hG4bK-origin[call_number]\n")
     address, port = recorded
     return xml.replace(OWN_VIA, OWN_VIA + "Via: SIP/2.0/UDP 10.9.9.9:5060;received=%s;rport=%d;"
                        "branch=z9hG4bK-origin[call_number]\n" % (address, port))
@@ -132,6 +136,13 @@ class Decisions(unittest.TestCase):
                                                 via=("127.0.0.5", 5060))
         self.assertEqual(phrase, "Forbidden (origin 127.0.0.5:5060 is no trunk's address)")
         self.assertEqual(header_values(headers, "X-Origin"), ["127.0.0.5:5060;proxy=loopback"])
+        # It recorded nothing: refused, and no origin claimed (X-Origin once
+        # named the proxy's own address).
+        port, code, phrase, headers = self.call("sip:x@carrier.example", "5550142", 403,
+                                                via="nothing")
+        self.assertEqual(phrase, "Forbidden (trusted proxy loopback recorded no address on the "
+                                 "Via below its own)")
+        self.assertEqual(header_values(headers, "X-Origin"), [])
 
     def test_outbound_contacts_as_trunkctl_prints(self):
         for number, first in (("14155550123", "carrier"), ("01144201234567", "backup")):

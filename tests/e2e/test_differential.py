@@ -12,8 +12,8 @@ third from the proxies with the origin recorded on a second Via (received,
 rport, or neither; one proxy behind the other), with random From hosts and
 numbers. Every request and its answer go into one pcap (raw IPv4) that
 sip-trace-match reads; for every INVITE its decision must give trunkd's
-answer: code, reason phrase, X-Trunk, X-Tenant, the Contacts, and the
-direction where the answer shows it. A sample is also asked of
+answer: code, reason phrase, X-Trunk, X-Tenant, X-Origin, the Contacts,
+and the direction where the answer shows it. A sample is also asked of
 `trunkctl route --source` one by one.
 
 The seed is random unless TRUNK_DIFF_SEED is set; a failure prints it with
@@ -437,8 +437,11 @@ def expected_from(decision):
         trunk = decision.get("trunk")
     elif decision.get("direction") == "outbound" and decision.get("contacts"):
         trunk = decision["contacts"][0]["trunk"]
+    origin = None
+    if decision.get("origin") and decision.get("origin_proxy"):
+        origin = "%s;proxy=%s" % (decision["origin"], decision["origin_proxy"])
     return {"code": decision.get("code"), "reason": decision.get("reason"), "contacts": contacts,
-            "trunk": trunk or None, "tenant": decision.get("tenant") or None}
+            "trunk": trunk or None, "tenant": decision.get("tenant") or None, "origin": origin}
 
 
 def answer_direction(answer):
