@@ -250,11 +250,9 @@ void reset(Decision& d) {
 }  // namespace
 
 void decide(const Router& router, const Request& r, Decision& d) {
-  reset(d);
   const tables::Tables& t = router.tables();
-  find_origin(t, r, d);
+  identify_request(t, r, d);
   if (!d.origin_known) return refuse(d, 403, Verdict::proxy_unrecorded);
-  identify(t, r, d);
   if (d.trunk != kNone) {
     inbound(router, r, d);
     if (d.code != 0) return;
@@ -264,14 +262,24 @@ void decide(const Router& router, const Request& r, Decision& d) {
     return outbound(router, r, d);
   }
   if (d.mismatch_trunk != kNone) return refuse(d, 403, Verdict::port_mismatch);
+  if (d.tenant != kNone) return outbound(router, r, d);
+  refuse(d, 403, Verdict::unknown_origin);
+}
+
+void identify_request(const tables::Tables& t, const Request& r, Decision& d) {
+  reset(d);
+  find_origin(t, r, d);
+  if (!d.origin_known) return;
+  identify(t, r, d);
+  if (d.trunk != kNone || d.mismatch_trunk != kNone) return;
   std::uint32_t tenant = t.find_tenant_by_domain(r.from_host);
   if (tenant != kNone && d.source_proxy != kNone) {
     d.tenant = tenant;
     d.tenant_by = TenantBy::sip_domain;
-    return outbound(router, r, d);
+    d.direction = Direction::outbound;
+  } else {
+    d.unproven_tenant = tenant;
   }
-  d.unproven_tenant = tenant;
-  refuse(d, 403, Verdict::unknown_origin);
 }
 
 void decide_outbound(const Router& router, std::uint32_t tenant, std::string_view number,

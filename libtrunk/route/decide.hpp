@@ -145,6 +145,12 @@ struct Decision {
 // views in `out`.
 void decide(const Router& router, const Request& request, Decision& out);
 
+// Only the first steps of decide(): the origin, and the trunk (or the
+// mismatch) or the tenant it identifies, with no number looked up. For the
+// requests of a trace that are no new call (ACK, BYE, REGISTER...), so that
+// sip-trace-match knows every request's sender exactly as trunkd would.
+void identify_request(const tables::Tables& t, const Request& request, Decision& out);
+
 // The same decision for a caller named instead of found: `tenant` dialling
 // `number`, or `number` arriving on `trunk` (which, for a trunk a tenant
 // owns and a number in no pool there, is the owner calling out). For

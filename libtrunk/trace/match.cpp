@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "diag/diagnostic.hpp"
+#include "sip/redirect.hpp"
 #include "text/ascii.hpp"
 
 namespace trunk::trace {
@@ -86,8 +87,8 @@ std::uint32_t Matcher::table_trunk(std::uint32_t i) const {
 
 Match Matcher::match_request(const sip::Message& m, const Captured& c, bool in_dialog) const {
   Match out;
-  identify(m, c, out);
   const std::string method = m.method();
+  identify(m, c, !in_dialog && is_initial_call_request(method), out);
   if (out.trunk == kNone && out.tenant == kNone) {
     explain_no_trunk(m, c, out);
     return out;
@@ -103,13 +104,112 @@ Match Matcher::match_request(const sip::Message& m, const Captured& c, bool in_d
   return out;
 }
 
-void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) const {
+void Matcher::identify(const sip::Message& m, const Captured& c, bool new_call,
+                       Match& out) const {
+  const auto& t = router_->tables();
+  std::uint8_t address[16];
+  if (!mapped_address(c.src, address)) return identify_by_headers(m, out);
+
+  // The sender, found as trunkd finds it (route/decide.hpp): a trace of
+  // trunkd's own traffic explains each answer as trunkd gave it.
+  route::HostPort src;
+  std::memcpy(src.address.data(), address, 16);
+  src.port = c.src.port;
+  std::array<route::ViaHop, sip::kMaxViaHops> hops;
+  const route::Request facts = sip::request_facts(m, src, hops);
+  auto d = std::make_shared<route::Decision>();
+  if (new_call) route::decide(*router_, facts, *d);
+  else route::identify_request(t, facts, *d);
+  std::array<char, route::kHostPortSize> where;
+  const std::string origin(route::host_port_text(d->origin, where));
+  const std::string through =
+      d->origin_proxy == kNone
+          ? std::string()
+          : ", recorded by trusted proxy " + std::string(t.str(t.proxies()[d->origin_proxy].name));
+  if (new_call) out.decision = d;
+  const std::string from_address =
+      d->origin_proxy == kNone ? "source address " + c.src.address() : "origin " + origin + through;
+  if (d->trunk != kNone) {
+    out.trunk = site_trunk(d->trunk);
+    out.trunk_by = d->trunk_by == route::TrunkBy::match_from_host
+                       ? "From host " + diag::quoted(text::ascii_lower(facts.from_host)) +
+                             " is its match_from_host, from its " + from_address
+                       : from_address;
+    out.direction = Direction::from_trunk;
+    return;
+  }
+  if (d->mismatch_trunk != kNone) {
+    // The trunk's address from another port: trunkd refuses it (403), the
+    // fit check below says why.
+    out.trunk = site_trunk(d->mismatch_trunk);
+    out.trunk_by = from_address;
+    out.direction = Direction::from_trunk;
+    return;
+  }
+  if (d->tenant_by == route::TenantBy::sip_domain) {
+    out.tenant = d->tenant < site_->tenants.size() ? d->tenant : kNone;
+    out.tenant_by = "From host " + diag::quoted(text::ascii_lower(facts.from_host)) +
+                    " is its sip_domain, sent by trusted proxy " +
+                    std::string(t.str(t.proxies()[d->source_proxy].name));
+    out.direction = Direction::from_tenant;
+    return;
+  }
+  // No trunk and no tenant sends it: traffic sent to a trunk (a capture
+  // on the PBX's side), found by where it goes.
+  if (mapped_address(c.dst, address)) {
+    std::uint32_t i = site_trunk(t.find_trunk_by_address(address));
+    if (i != kNone) {
+      out.trunk = i;
+      out.trunk_by = "destination address " + c.dst.address();
+      out.direction = Direction::to_trunk;
+      return;
+    }
+  }
+  if (identify_destination_by_host(m, out)) return;
+  // Customers register to an accept-register trunk's host (trunkd takes no
+  // REGISTER: the registrar knows them by their credentials).
+  if (m.method_view() == "REGISTER") {
+    const std::string ruri_host = text::ascii_lower(m.request_uri().host);
+    std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
+    if (i != kNone && site_->trunks[i].type.value == site::TrunkType::accept_register) {
+      out.trunk = i;
+      out.trunk_by = "Request-URI host " + diag::quoted(ruri_host) + " is its host";
+      out.direction = Direction::from_trunk;
+      return;
+    }
+  }
+  if (!d->origin_known) {
+    // A trusted proxy that recorded nothing: trunkd's words for it.
+    std::array<char, route::kReasonSize> why;
+    out.refusal = route::reason(*d, t, why);
+  } else if (d->origin_proxy != kNone) {
+    out.refusal = "the origin " + origin + through + " is no trunk's host or associated_ips";
+  }
+}
+
+// For traffic sent to a trunk: a Request-URI at a trunk's host (not an
+// accept-register trunk's: customers register to that one), or a register
+// trunk's own account (From and Request-URI both at its host).
+bool Matcher::identify_destination_by_host(const sip::Message& m, Match& out) const {
+  const auto& t = router_->tables();
+  const std::string ruri_host = text::ascii_lower(m.request_uri().host);
+  if (ruri_host.empty()) return false;
+  std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
+  if (i == kNone || site_->trunks[i].type.value == site::TrunkType::accept_register) return false;
+  out.trunk = i;
+  out.trunk_by = "Request-URI host " + diag::quoted(ruri_host) + " is its host";
+  out.direction = Direction::to_trunk;
+  return true;
+}
+
+// A trace with no addresses (a log, a pasted message): only the headers
+// tell, so the trunk is named by them, as trunkd never would; the note
+// says so.
+void Matcher::identify_by_headers(const sip::Message& m, Match& out) const {
   const auto& t = router_->tables();
   const std::string from_host = text::ascii_lower(m.from_host_lenient());
-  std::uint8_t address[16];
-
-  // match_from_host first, as trunkd does: it names the trunk whatever the
-  // source address.
+  const char* unproven =
+      "the trace shows no source address: trunkd takes a trunk only from its addresses";
   if (!from_host.empty()) {
     std::uint32_t i = site_trunk(t.find_trunk_by_from_host(from_host));
     if (i != kNone && site_->trunks[i].match_from_host.present &&
@@ -117,22 +217,9 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
       out.trunk = i;
       out.trunk_by = "From host " + diag::quoted(from_host) + " is its match_from_host";
       out.direction = Direction::from_trunk;
+      out.notes.push_back(unproven);
       return;
     }
-  }
-  // The source address, then the destination: a trunk sending, or a
-  // message sent to one.
-  const std::tuple<const Endpoint*, const char*, Direction> ends[] = {
-      {&c.src, "source address ", Direction::from_trunk},
-      {&c.dst, "destination address ", Direction::to_trunk}};
-  for (const auto& [end, label, direction] : ends) {
-    if (!mapped_address(*end, address)) continue;
-    std::uint32_t i = site_trunk(t.find_trunk_by_address(address));
-    if (i == kNone) continue;
-    out.trunk = i;
-    out.trunk_by = label + end->address();
-    out.direction = direction;
-    return;
   }
   const std::string ruri_host = text::ascii_lower(m.request_uri().host);
   if (!from_host.empty()) {
@@ -145,6 +232,7 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
       const bool to_it = ruri_host == text::ascii_lower(site_->trunks[i].host.value) &&
                          site_->trunks[i].type.value != site::TrunkType::accept_register;
       out.direction = to_it ? Direction::to_trunk : Direction::from_trunk;
+      if (!to_it) out.notes.push_back(unproven);
       return;
     }
   }
@@ -163,14 +251,11 @@ void Matcher::identify(const sip::Message& m, const Captured& c, Match& out) con
   }
   if (!from_host.empty()) {
     std::uint32_t k = t.find_tenant_by_domain(from_host);
-    if (k != kNone) {
-      std::uint32_t i = site_->tenants.size() > k ? k : kNone;
-      // Tenants keep the site's order in the tables.
-      if (i != kNone && site_->tenants[i].name.value == t.str(t.tenants()[k].name)) {
-        out.tenant = i;
-        out.tenant_by = "From host " + diag::quoted(from_host) + " is its sip_domain";
-        out.direction = Direction::from_tenant;
-      }
+    // Tenants keep the site's order in the tables.
+    if (k != kNone && k < site_->tenants.size()) {
+      out.tenant = k;
+      out.tenant_by = "From host " + diag::quoted(from_host) + " is its sip_domain";
+      out.direction = Direction::from_tenant;
     }
   }
 }
@@ -191,7 +276,7 @@ void Matcher::check_trunk_fit(const sip::Message& m, const Captured& c, Match& o
 
   if (out.direction == Direction::from_trunk && c.src.known() && c.src.port != 0 &&
       tr.verify_port.value && c.src.port != tr.port.value &&
-      out.trunk_by.rfind("source address", 0) == 0)
+      out.trunk_by.rfind("source address", 0) == 0 && !(out.decision && out.decision->origin_proxy != kNone))
     out.problems.push_back("the source port " + std::to_string(c.src.port) + " differs from trunk " +
                            diag::quoted(name) + "'s port " + std::to_string(tr.port.value) +
                            " while verify_port is on");
@@ -282,21 +367,13 @@ void Matcher::route_inbound(const sip::Message& m, Match& out) const {
 bool Matcher::route_from_trunk_tenant(const std::string& number, Match& out) const {
   const auto& t = router_->tables();
   const site::Trunk& tr = site_->trunks[out.trunk];
-  // The tenants whose PBX this trunk may be: its owner, else those assigned.
-  std::vector<std::string> names;
-  if (!tr.owned_by_system()) names.push_back(tr.owner.value);
-  else
-    for (const auto& a : tr.tenants) names.push_back(a.tenant.value);
-  std::uint32_t found_tenant = kNone, found_route = kNone;
-  for (const auto& n : names) {
-    std::uint32_t tk = t.find_tenant(n);
-    if (tk == kNone) continue;
-    std::uint32_t ri = router_->outbound(tk, number);
-    if (ri == kNone) continue;
-    if (found_route != kNone) return false;  // two tenants could own it: say so below
-    found_tenant = tk;
-    found_route = ri;
-  }
+  // A trunk a tenant owns is that tenant's PBX: what it sends to a number
+  // in no pool there is the tenant calling out, as trunkd decides it
+  // (route/decide.hpp). A system trunk's tenants are not its callers.
+  if (tr.owned_by_system()) return false;
+  const std::uint32_t found_tenant = t.find_tenant(tr.owner.value);
+  if (found_tenant == kNone) return false;
+  const std::uint32_t found_route = router_->outbound(found_tenant, number);
   if (found_route == kNone) return false;
   const auto& rr = t.routes()[found_route];
   out.did.clear();
@@ -477,7 +554,8 @@ void Matcher::take_route(std::uint32_t route, std::string_view dialled, Match& o
 }
 
 void Matcher::explain_no_trunk(const sip::Message& m, const Captured& c, Match& out) const {
-  if (c.src.known())
+  if (!out.refusal.empty()) out.problems.push_back(out.refusal);
+  else if (c.src.known())
     out.problems.push_back("the source address " + c.src.address() +
                            " is no trunk's host or associated_ips");
   const std::string from_host = text::ascii_lower(m.from_host_lenient());
@@ -497,6 +575,23 @@ void Matcher::explain_no_trunk(const sip::Message& m, const Captured& c, Match& 
     owner.push_back(i);
   }
   for (const auto& tn : site_->tenants) names.push_back(tn.sip_domain.value);
+  // A From host that does name a trunk or a tenant proves nothing on its
+  // own: say what is missing.
+  const auto& t = router_->tables();
+  std::uint32_t named = site_trunk(t.find_trunk_by_from_host(from_host));
+  if (named == kNone) named = site_trunk(t.find_trunk_by_host(from_host));
+  if (named != kNone) {
+    out.problems.push_back("the From host " + diag::quoted(from_host) + " names trunk " +
+                           diag::quoted(site_->trunks[named].name.value) +
+                           ", but the request does not come from one of its addresses");
+    return;
+  }
+  if (std::uint32_t k = t.find_tenant_by_domain(from_host); k != kNone && k < site_->tenants.size()) {
+    out.problems.push_back("the From host " + diag::quoted(from_host) + " is tenant " +
+                           diag::quoted(site_->tenants[k].name.value) +
+                           "'s sip_domain, but no trusted proxy ([[proxy]]) sent the request");
+    return;
+  }
   std::string problem = "the From host " + diag::quoted(from_host) +
                         " is no trunk's match_from_host or host and no tenant's sip_domain";
   std::string near = diag::closest_match(from_host, names);

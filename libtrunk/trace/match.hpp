@@ -2,10 +2,14 @@
 // receives it, which tenant owns the number, which rule routes it, and
 // for every step that fails, a reason a person can act on.
 //
-// The trunk is found as trunkd finds it (match_from_host, then the source
-// address with verify_port, then the From host), and beyond trunkd, for
-// traffic the PBX sends: by the destination address or the Request-URI
-// host, and for REGISTER by an accept-register trunk's user. The tenant and
+// The sender is found by the very code trunkd uses (route/decide.hpp:
+// the origin through trusted proxies, the trunk by its addresses, a
+// tenant's domain only through a trusted proxy), and a new call gets
+// trunkd's whole decision. Beyond trunkd, for traffic the PBX sends: by
+// the destination address or the Request-URI host, and for REGISTER by an
+// accept-register trunk's user. A trace with no addresses (a log, a pasted
+// message) can only be matched by its headers: From host, Request-URI
+// host, sip_domain, with a note that trunkd would want an address. The tenant and
 // the rule come from the same Router trunkd uses. Explanations (the closest
 // name, the pool that nearly holds the DID, a transport or port mismatch)
 // read the site model; they are built only when a step fails or a check
@@ -13,9 +17,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "route/decide.hpp"
 #include "route/router.hpp"
 #include "sip/message.hpp"
 #include "site/model.hpp"
@@ -42,6 +48,12 @@ struct Match {
   // Reasons a step failed or something does not fit; empty when matched.
   std::vector<std::string> problems;
   std::vector<std::string> notes;  // facts worth showing that are not problems
+  // A new call with a source address: trunkd's whole decision for it
+  // (route/decide.hpp), the one trunkd makes; shared, so a Match copies
+  // cheaply.
+  std::shared_ptr<const route::Decision> decision;
+  // No sender found through a trusted proxy: what the proxy's Via said.
+  std::string refusal;
   bool matched() const { return problems.empty() && trunk_or_tenant_known(); }
   bool trunk_or_tenant_known() const { return trunk != kNone || tenant != kNone; }
 };
@@ -58,11 +70,16 @@ class Matcher {
   Match match_request(const sip::Message& m, const Captured& c, bool in_dialog) const;
 
   const site::Site& site() const { return *site_; }
+  const route::Router& router() const { return *router_; }
 
  private:
   std::uint32_t site_trunk(std::uint32_t table_trunk) const;
   std::uint32_t table_trunk(std::uint32_t site_trunk) const;
-  void identify(const sip::Message& m, const Captured& c, Match& out) const;
+  // The sender (or, for traffic sent to a trunk, the receiver) of a
+  // request; `new_call` also makes trunkd's whole decision.
+  void identify(const sip::Message& m, const Captured& c, bool new_call, Match& out) const;
+  bool identify_destination_by_host(const sip::Message& m, Match& out) const;
+  void identify_by_headers(const sip::Message& m, Match& out) const;
   void check_trunk_fit(const sip::Message& m, const Captured& c, Match& out) const;
   void route_inbound(const sip::Message& m, Match& out) const;
   void route_to_trunk(const sip::Message& m, Match& out) const;

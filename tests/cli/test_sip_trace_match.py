@@ -52,6 +52,8 @@ class SkySwitch(ToolTest):
             "    trunk skyswitch-customer (From host \"trunking-customer.15611.service\" is its "
             "match_from_host), from-trunk; tenant acme (its route \"us\" takes 18005550123 from "
             "trunk skyswitch-customer); route us sends 18005550123 via CarrierA\n"
+            "    note: the trace shows no source address: trunkd takes a trunk only from its "
+            "addresses\n"
             "    note: 18005550123 is in no pool on trunk \"skyswitch-customer\": taken as a call "
             "from tenant \"acme\"'s PBX, going out\n"
             "    malformed Via: the sent-by host is missing after SIP/2.0/UDP: \"SIP/2.0/UDP\"\n"
@@ -100,6 +102,8 @@ class SkySwitchGuide(ToolTest):
             "    trunk skyswitch-customer (From host \"trunking-customer.15611.service\" is its "
             "match_from_host), from-trunk; tenant acme (its route \"us\" takes 12032130635 from "
             "trunk skyswitch-customer); route us sends 12032130635 via CarrierA\n"
+            "    note: the trace shows no source address: trunkd takes a trunk only from its "
+            "addresses\n"
             "    note: 12032130635 is in no pool on trunk \"skyswitch-customer\": taken as a call "
             "from tenant \"acme\"'s PBX, going out\n"
             "    malformed Via: a space, not ':', separates the sent-by host from its port: "
@@ -202,6 +206,7 @@ class Captures(ToolTest):
         self.assertIn(
             "#1 frame 1 14:13:12.783378 udp 179.43.150.26:33489 -> 157.161.10.72:5060  INVITE "
             "sip:+3908351673002@157.161.10.72:5060\n"
+            "    trunkd: 403 Forbidden (source 179.43.150.26:33489 is no trunk's address)\n"
             "    unmatched: the source address 179.43.150.26 is no trunk's host or "
             "associated_ips\n", r.out)
 

@@ -294,9 +294,14 @@ class Trunkd(unittest.TestCase):
         out = self.ask({"cmd": "lookup", "tenant": "acme", "number": "14155550123"})
         self.assertEqual(out["route"], "national")
         self.assertEqual(out["trunks"], ["loop-carrier", "backup"])
+        self.assertEqual(out["decision"]["code"], 302)
+        self.assertEqual([c["trunk"] for c in out["decision"]["contacts"]],
+                         ["loop-carrier", "backup"])
         out = self.ask({"cmd": "lookup", "trunk": "loop-carrier", "did": "+5550101"})
+        decision = out.pop("decision")
         self.assertEqual(out, {"ok": True, "trunk": "loop-carrier", "did": "+5550101",
                                "tenant": "acme", "to": "sip:5550101@acme.test"})
+        self.assertEqual(decision["contacts"][0]["contact"], "<sip:5550101@acme.test>;trunk=loop-carrier")
         self.assertFalse(self.ask({"cmd": "lookup", "tenant": "nobody", "number": "1"})["ok"])
         self.assertFalse(self.ask({"cmd": "dance"})["ok"])
 

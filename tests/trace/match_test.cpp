@@ -207,16 +207,29 @@ TEST_CASE("trace match: a DID in no pool, with the reason") {
 
 TEST_CASE("trace match: From host, closest name, transport and tel: URIs") {
   const auto& s = trace_site();
-  SUBCASE("match_from_host names the trunk whatever the address") {
+  SUBCASE("match_from_host names the trunk from one of its addresses only (#15)") {
     Run run;
     Msg m;
     m.from = "<sip:4155550142@trunking-customer.15611.service>;tag=1";
     m.ruri = "sip:4155550142@198.51.100.7";
-    const auto& r = run.feed(m.text(), "192.0.2.99:5060");
+    const auto& r = run.feed(m.text(), "192.0.2.44:5060");
     CHECK(s.trunk(r.match.trunk) == "skyswitch-customer");
-    CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its match_from_host");
+    CHECK(r.match.trunk_by == "From host \"trunking-customer.15611.service\" is its "
+                              "match_from_host, from its source address 192.0.2.44");
     CHECK(r.match.destination == "sip:4155550142@acme.pbx.example");
     CHECK(r.match.matched());
+    REQUIRE(r.match.decision);
+    CHECK(r.match.decision->code == 302);
+    // The same From host from elsewhere is anyone's: trunkd refuses it.
+    Run other;
+    const auto& f = other.feed(m.text(), "192.0.2.99:5060");
+    CHECK(f.match.trunk == kNone);
+    CHECK(joined(f.match.problems) ==
+          "the source address 192.0.2.99 is no trunk's host or associated_ips\n"
+          "the From host \"trunking-customer.15611.service\" names trunk \"skyswitch-customer\", "
+          "but the request does not come from one of its addresses\n");
+    REQUIRE(f.match.decision);
+    CHECK(f.match.decision->code == 403);
   }
   SUBCASE("a From host one letter off") {
     Run run;
@@ -258,17 +271,32 @@ TEST_CASE("trace match: From host, closest name, transport and tel: URIs") {
 
 TEST_CASE("trace match: outbound, from a tenant and to a trunk") {
   const auto& s = trace_site();
-  SUBCASE("from a tenant's phone: the route the router picks") {
+  SUBCASE("from a tenant's phone, through the trusted proxy: the route the router picks") {
     Run run;
     Msg m;
     m.from = "<sip:alice@acme.pbx.example>;tag=1";
     m.ruri = "sip:01144207123456@acme.pbx.example";
-    const auto& r = run.feed(m.text(), "192.0.2.50:5060", "198.51.100.7:5060");
+    // No [[proxy]] in the site: the proxy on loopback is trusted.
+    const auto& r = run.feed(m.text(), "127.0.0.1:5060", "198.51.100.7:5060");
     CHECK(s.tenant(r.match.tenant) == "acme");
     CHECK(r.match.direction == trace::Direction::from_tenant);
     CHECK(r.match.route == "intl");
     CHECK(r.match.send == "+44207123456");
     CHECK(r.match.trunks == std::vector<std::string>{"CarrierA"});
+  }
+  SUBCASE("from a tenant's domain, straight from a phone: trunkd refuses it (#15)") {
+    Run run;
+    Msg m;
+    m.from = "<sip:alice@acme.pbx.example>;tag=1";
+    m.ruri = "sip:01144207123456@acme.pbx.example";
+    const auto& r = run.feed(m.text(), "192.0.2.50:5060", "198.51.100.7:5060");
+    CHECK(r.match.tenant == kNone);
+    REQUIRE(r.match.decision);
+    CHECK(r.match.decision->code == 403);
+    CHECK(joined(r.match.problems) ==
+          "the source address 192.0.2.50 is no trunk's host or associated_ips\n"
+          "the From host \"acme.pbx.example\" is tenant \"acme\"'s sip_domain, but no trusted "
+          "proxy ([[proxy]]) sent the request\n");
   }
   SUBCASE("to a trunk: which route sent it, failover position") {
     Run run;
@@ -313,7 +341,10 @@ TEST_CASE("trace match: the SkySwitch trace with broken To, Via and Contact") {
   CHECK(trace_site().tenant(r.match.tenant) == "acme");
   CHECK(r.match.route == "us");
   CHECK(joined(r.match.problems) == "");
+  // A pasted message has no addresses: the trunk is named by its From
+  // host only, which trunkd would not do, and the note says so.
   CHECK(joined(r.match.notes) ==
+        "the trace shows no source address: trunkd takes a trunk only from its addresses\n"
         "18005550123 is in no pool on trunk \"skyswitch-customer\": taken as a call from tenant "
         "\"acme\"'s PBX, going out\n");
   CHECK(sample.only_message());

@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
     route::Router router(tables);
     trace::Analyzer analyzer(s.site, router);
     std::ios::sync_with_stdio(false);
-    sip_trace_match::Report report(s.site, filters, format, input == "-" ? "stdin" : input,
-                                   std::cout);
+    sip_trace_match::Report report(s.site, tables, filters, format,
+                                   input == "-" ? "stdin" : input, std::cout);
     analyzer.on_call_closed([&report](const trace::Call& call) { report.call(call); });
     trace::Captured c;
     trace::MessageReport r;

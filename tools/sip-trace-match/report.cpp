@@ -4,6 +4,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "route/decide_report.hpp"
 #include "text/utf8.hpp"
 
 namespace sip_trace_match {
@@ -38,9 +39,9 @@ void optional_field(diag::JsonWriter& w, std::string_view k, const std::string& 
 
 }  // namespace
 
-Report::Report(const site::Site& site, const Filters& filters, cli::Format format,
-               std::string input, std::ostream& out)
-    : site_(site), filters_(filters), format_(format), input_(std::move(input)), out_(out) {}
+Report::Report(const site::Site& site, const tables::Tables& tables, const Filters& filters,
+               cli::Format format, std::string input, std::ostream& out)
+    : site_(site), tables_(tables), filters_(filters), format_(format), input_(std::move(input)), out_(out) {}
 
 std::string Report::trunk_name(std::uint32_t i) const {
   return i == kNone || i >= site_.trunks.size() ? std::string() : site_.trunks[i].name.value;
@@ -109,6 +110,16 @@ void Report::message_text(const trace::Captured& c, const trace::MessageReport& 
     }
     if (!m.destination.empty()) match += "; inbound rule -> " + m.destination;
     if (!match.empty()) line("    " + match);
+    if (m.decision) {
+      // trunkd's answer to it: the same decision trunkd makes.
+      std::array<char, route::kReasonSize> why;
+      std::string answer = "    trunkd: " + std::to_string(m.decision->code) + " " +
+                           std::string(route::reason(*m.decision, tables_, why));
+      if (m.decision->contact_count)
+        answer += " (" + std::to_string(m.decision->contact_count) +
+                  (m.decision->contact_count == 1 ? " Contact)" : " Contacts)");
+      line(answer);
+    }
     for (const auto& n : m.notes) line("    note: " + n);
     for (const auto& p : m.problems) line("    unmatched: " + p);
     if (m.problems.empty() && !m.trunk_or_tenant_known())
@@ -156,6 +167,12 @@ void Report::message_json(const trace::Captured& c, const trace::MessageReport& 
     w.end_array();
     optional_field(w, "did", m.did);
     optional_field(w, "destination", m.destination);
+    if (m.decision) {
+      // trunkd's decision for this request, in the fields trunkctl route gives.
+      w.key("decision").begin_object();
+      route::write_decision(*m.decision, tables_, true, w);
+      w.end_object();
+    }
     w.key("problems").begin_array();
     for (const auto& p : m.problems) w.value(p);
     w.end_array().key("notes").begin_array();

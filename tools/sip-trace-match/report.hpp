@@ -25,8 +25,9 @@ struct Filters {
 
 class Report {
  public:
-  Report(const trunk::site::Site& site, const Filters& filters, trunk::cli::Format format,
-         std::string input, std::ostream& out);
+  // `tables` (compiled from `site`) renders trunkd's decisions.
+  Report(const trunk::site::Site& site, const trunk::tables::Tables& tables,
+         const Filters& filters, trunk::cli::Format format, std::string input, std::ostream& out);
 
   // Prints one message when the filters let it through.
   void message(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
@@ -48,6 +49,7 @@ class Report {
   void line(std::string_view text);
 
   const trunk::site::Site& site_;
+  const trunk::tables::Tables& tables_;
   Filters filters_;
   trunk::cli::Format format_;
   std::string input_;

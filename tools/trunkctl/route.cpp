@@ -150,7 +150,7 @@ int run(const Common& common, const RouteOptions& o) {
     if (json) {
       w.begin_object().field("trunk", o.trunk).field("did", did).field("tenant", a.tenant);
       w.field("to", a.to);
-      if (!a.reason.empty()) w.field("why", a.reason);
+      if (!a.reason.empty()) w.field("reason", a.reason);
       w.key("decision").begin_object();
       route::write_decision(*d, t, false, w);
       std::cout << w.end_object().end_object().str() << "\n";
@@ -174,7 +174,7 @@ int run(const Common& common, const RouteOptions& o) {
     const route::Answer& a = e.answer;
     w.begin_object().field("tenant", tenant).field("number", number).field("route", a.route);
     if (!a.reason.empty()) w.field("reason", a.reason);
-    w.field("send", a.send).key("trunks").begin_array();
+    w.field("send", a.send).field("caller_id", a.caller_id).key("trunks").begin_array();
     // The trunks tried, in order: the Contacts of the answer.
     for (const auto& c : d->contact_list()) w.value(t.str(t.trunks()[c.trunk].name));
     w.end_array().key("matching").begin_array();

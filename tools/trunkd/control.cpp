@@ -15,9 +15,11 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
 
 #include "daemon.hpp"
 #include "diag/json.hpp"
+#include "route/decide_report.hpp"
 #include "route/expect.hpp"
 
 namespace trunkd {
@@ -122,7 +124,14 @@ std::string lookup_reply(Shared& shared, const std::map<std::string, std::string
     if (!a.reason.empty()) w.field("reason", a.reason);
     w.key("trunks").begin_array();
     for (const auto& tr : a.trunks) w.value(tr);
-    w.end_array().end_object();
+    w.end_array();
+    // The whole decision, as trunkd's 302 carries it.
+    auto d = std::make_unique<trunk::route::Decision>();
+    const auto& tables = t->router.tables();
+    trunk::route::decide_outbound(t->router, tables.find_tenant(get("tenant")), get("number"), *d);
+    w.key("decision").begin_object();
+    trunk::route::write_decision(*d, tables, false, w);
+    w.end_object().end_object();
     return w.take();
   }
   if (req.count("trunk") && req.count("did")) {
@@ -131,7 +140,12 @@ std::string lookup_reply(Shared& shared, const std::map<std::string, std::string
     w.begin_object().field("ok", true).field("trunk", get("trunk")).field("did", get("did"));
     w.field("tenant", a.tenant).field("to", a.to);
     if (!a.reason.empty()) w.field("reason", a.reason);
-    w.end_object();
+    auto d = std::make_unique<trunk::route::Decision>();
+    const auto& tables = t->router.tables();
+    trunk::route::decide_inbound(t->router, tables.find_trunk(get("trunk")), get("did"), *d);
+    w.key("decision").begin_object();
+    trunk::route::write_decision(*d, tables, false, w);
+    w.end_object().end_object();
     return w.take();
   }
   return error_reply("lookup needs \"tenant\" and \"number\", or \"trunk\" and \"did\"");

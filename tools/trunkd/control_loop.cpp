@@ -263,6 +263,7 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   }
   log(Level::info, "serving " + tables + " (site digest " + first->digest.substr(0, 16) + ", " +
                        std::to_string(first->tables.routes().size()) + " routes)");
+  log(Level::info, trusted_proxies(first->tables));
 
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};

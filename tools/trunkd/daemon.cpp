@@ -10,6 +10,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "tables/dump.hpp"
 #include "tables/sha256.hpp"
 
 namespace trunkd {
@@ -96,7 +97,23 @@ bool reload(Shared& shared, std::string& account) {
   account = "reloaded " + shared.tables_path + " (site digest " + fresh->digest.substr(0, 16) +
             ", " + std::to_string(fresh->tables.routes().size()) + " routes)";
   log(Level::info, account);
+  log(Level::info, trusted_proxies(fresh->tables));
   return true;
+}
+
+std::string trusted_proxies(const trunk::tables::Tables& t) {
+  std::string out = "trusting as proxies (their Vias give a request's origin): ";
+  bool first = true;
+  for (const auto& p : t.proxies()) {
+    out += (first ? "" : "; ") + std::string(t.str(p.name)) + " (";
+    for (std::uint32_t i = 0; i < p.address_count; ++i)
+      out += (i ? ", " : "") + trunk::tables::block_text(t.proxy_addresses()[p.address_first + i]);
+    out += ")";
+    first = false;
+  }
+  if (t.proxies().size() == 1 && t.str(t.proxies()[0].name) == trunk::tables::kLoopbackProxy)
+    out += ": loopback only, the site lists no [[proxy]]";
+  return out;
 }
 
 std::string_view answer(Shared& shared, const Loaded& tables, std::string_view bytes,

@@ -172,6 +172,9 @@ std::string_view answer(Shared& shared, const Loaded& tables, std::string_view b
 bool socket_address(const Listen& where, sockaddr_storage& ss, socklen_t& len,
                     std::string& error);
 trunk::sip::Source source_of(const sockaddr_storage& ss);
+// The log line naming the trusted proxies of `t` and their addresses,
+// "loopback only" for a site that lists none: at start and each reload.
+std::string trusted_proxies(const trunk::tables::Tables& t);
 
 // Reloads from shared.tables_path: the new file is verified off to the side
 // and swapped in whole; on failure the old one keeps serving. Returns a
