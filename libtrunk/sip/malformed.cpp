@@ -56,8 +56,10 @@ std::string address_fault(std::string_view v) {
   if (v.empty()) return "the value is empty";
   if (v == "*") return {};
   // Past a quoted display name: a '<' or '>' inside the quotes is text.
+  // Only a value's first character opens one; a quote further on is a
+  // parameter's value (trunkd's caller-id="+15125550000").
   std::size_t after_name = 0;
-  if (auto q = v.find('"'); q != std::string_view::npos) {
+  if (auto q = v.find_first_not_of(" \t"); q != std::string_view::npos && v[q] == '"') {
     after_name = quoted_end(v, q);
     if (after_name == std::string_view::npos) return "a quoted display name is never closed";
   }

@@ -161,7 +161,9 @@ Reply answer_invite(const route::Router& router, const Message& m, const Source&
       o.append(tenant);
       o.append("\r\n");
     }
-    if (d.origin_proxy != kNone) {
+    // Only an origin a proxy recorded: with none recorded, d.origin is
+    // still the proxy's own address, which is no caller's.
+    if (d.origin_proxy != kNone && d.origin_known) {
       std::array<char, route::kHostPortSize> where;
       o.append("X-Origin: ");
       o.append(route::host_port_text(d.origin, where));

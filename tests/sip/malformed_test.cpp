@@ -48,7 +48,12 @@ TEST_CASE("malformed: what is wrong with one header") {
   // Well-formed values: nothing to say.
   for (const char* ok : {"<sip:1@example.com>;tag=1", "\"A <b>, c\" <sip:1@example.com>",
                          "sip:1@example.com:5060;transport=tcp", "<tel:+14155550142>", "*",
-                         "Bob <sips:bob@[2001:db8::1]:5061>"})
+                         "Bob <sips:bob@[2001:db8::1]:5061>",
+                         // A quoted parameter value is no display name:
+                         // trunkd's own Contacts carry caller-id="...".
+                         "<sip:1@192.0.2.1:5060>;q=1.0;trunk=x;caller-id=\"+15125550000\"",
+                         "sip:1@example.com;caller-id=\"+1 512\";q=0.9",
+                         "\"Bob\" <sip:1@example.com>;note=\"a, <b>\""})
     CHECK_MESSAGE(sip::what_is_wrong("Contact", ok) == sip::kNoKnownFault, ok);
 }
 
