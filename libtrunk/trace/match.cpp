@@ -117,7 +117,11 @@ void Matcher::identify(const sip::Message& m, const Captured& c, bool new_call,
   src.port = c.src.port;
   std::array<route::ViaHop, sip::kMaxViaHops> hops;
   const route::Request facts = sip::request_facts(m, src, hops);
-  auto d = std::make_shared<route::Decision>();
+  // A new call's decision is kept with the Match; any other request's
+  // identification is scratch.
+  std::shared_ptr<route::Decision> kept = new_call ? std::make_shared<route::Decision>() : nullptr;
+  route::Decision scratch;
+  route::Decision* const d = kept ? kept.get() : &scratch;
   if (new_call) route::decide(*router_, facts, *d);
   else route::identify_request(t, facts, *d);
   std::array<char, route::kHostPortSize> where;
@@ -126,7 +130,7 @@ void Matcher::identify(const sip::Message& m, const Captured& c, bool new_call,
       d->origin_proxy == kNone
           ? std::string()
           : ", recorded by trusted proxy " + std::string(t.str(t.proxies()[d->origin_proxy].name));
-  if (new_call) out.decision = d;
+  out.decision = std::move(kept);
   const std::string from_address =
       d->origin_proxy == kNone ? "source address " + c.src.address() : "origin " + origin + through;
   if (d->trunk != kNone) {
@@ -165,19 +169,10 @@ void Matcher::identify(const sip::Message& m, const Captured& c, bool new_call,
       return;
     }
   }
-  if (identify_destination_by_host(m, out)) return;
   // Customers register to an accept-register trunk's host (trunkd takes no
-  // REGISTER: the registrar knows them by their credentials).
-  if (m.method_view() == "REGISTER") {
-    const std::string ruri_host = text::ascii_lower(m.request_uri().host);
-    std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
-    if (i != kNone && site_->trunks[i].type.value == site::TrunkType::accept_register) {
-      out.trunk = i;
-      out.trunk_by = "Request-URI host " + diag::quoted(ruri_host) + " is its host";
-      out.direction = Direction::from_trunk;
-      return;
-    }
-  }
+  // REGISTER: the registrar knows them by their credentials); any other
+  // request to such a host proves nothing about its sender.
+  if (identify_by_request_uri(m, m.method_view() == "REGISTER", out)) return;
   if (!d->origin_known) {
     // A trusted proxy that recorded nothing: trunkd's words for it.
     std::array<char, route::kReasonSize> why;
@@ -187,18 +182,21 @@ void Matcher::identify(const sip::Message& m, const Captured& c, bool new_call,
   }
 }
 
-// For traffic sent to a trunk: a Request-URI at a trunk's host (not an
-// accept-register trunk's: customers register to that one), or a register
-// trunk's own account (From and Request-URI both at its host).
-bool Matcher::identify_destination_by_host(const sip::Message& m, Match& out) const {
+// The trunk whose host is the Request-URI host: where the request goes,
+// or, for an accept-register trunk (when `customers_register`), the
+// customer registering to it, sending to us.
+bool Matcher::identify_by_request_uri(const sip::Message& m, bool customers_register,
+                                      Match& out) const {
   const auto& t = router_->tables();
   const std::string ruri_host = text::ascii_lower(m.request_uri().host);
   if (ruri_host.empty()) return false;
   std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
-  if (i == kNone || site_->trunks[i].type.value == site::TrunkType::accept_register) return false;
+  if (i == kNone) return false;
+  const bool customer = site_->trunks[i].type.value == site::TrunkType::accept_register;
+  if (customer && !customers_register) return false;
   out.trunk = i;
   out.trunk_by = "Request-URI host " + diag::quoted(ruri_host) + " is its host";
-  out.direction = Direction::to_trunk;
+  out.direction = customer ? Direction::from_trunk : Direction::to_trunk;
   return true;
 }
 
@@ -236,19 +234,7 @@ void Matcher::identify_by_headers(const sip::Message& m, Match& out) const {
       return;
     }
   }
-  if (!ruri_host.empty()) {
-    std::uint32_t i = site_trunk(t.find_trunk_by_host(ruri_host));
-    if (i != kNone) {
-      out.trunk = i;
-      out.trunk_by = "Request-URI host " + diag::quoted(ruri_host) + " is its host";
-      // Customers register to an accept-register trunk's host: they are the
-      // trunk, sending to us. Any other trunk's host is where we send.
-      out.direction = site_->trunks[i].type.value == site::TrunkType::accept_register
-                          ? Direction::from_trunk
-                          : Direction::to_trunk;
-      return;
-    }
-  }
+  if (identify_by_request_uri(m, true, out)) return;
   if (!from_host.empty()) {
     std::uint32_t k = t.find_tenant_by_domain(from_host);
     // Tenants keep the site's order in the tables.
@@ -276,7 +262,7 @@ void Matcher::check_trunk_fit(const sip::Message& m, const Captured& c, Match& o
 
   if (out.direction == Direction::from_trunk && c.src.known() && c.src.port != 0 &&
       tr.verify_port.value && c.src.port != tr.port.value &&
-      out.trunk_by.rfind("source address", 0) == 0 && !(out.decision && out.decision->origin_proxy != kNone))
+      out.trunk_by.rfind("source address", 0) == 0)
     out.problems.push_back("the source port " + std::to_string(c.src.port) + " differs from trunk " +
                            diag::quoted(name) + "'s port " + std::to_string(tr.port.value) +
                            " while verify_port is on");

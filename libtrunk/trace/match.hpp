@@ -78,7 +78,8 @@ class Matcher {
   // The sender (or, for traffic sent to a trunk, the receiver) of a
   // request; `new_call` also makes trunkd's whole decision.
   void identify(const sip::Message& m, const Captured& c, bool new_call, Match& out) const;
-  bool identify_destination_by_host(const sip::Message& m, Match& out) const;
+  bool identify_by_request_uri(const sip::Message& m, bool customers_register,
+                               Match& out) const;
   void identify_by_headers(const sip::Message& m, Match& out) const;
   void check_trunk_fit(const sip::Message& m, const Captured& c, Match& out) const;
   void route_inbound(const sip::Message& m, Match& out) const;
