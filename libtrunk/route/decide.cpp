@@ -1,13 +1,12 @@
 // The decision: origin, identification, route or inbound rule, Contacts.
 #include "route/decide.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
 #include "site/model.hpp"
+#include "tables/dump.hpp"
 
 namespace trunk::route {
 
@@ -305,14 +304,12 @@ void decide_inbound(const Router& router, std::uint32_t trunk, std::string_view 
 }
 
 std::string_view host_port_text(const HostPort& a, std::span<char> out) {
-  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  const bool v4 = std::memcmp(a.address.data(), kMapped, 12) == 0;
-  char text[INET6_ADDRSTRLEN] = {};
-  inet_ntop(v4 ? AF_INET : AF_INET6, a.address.data() + (v4 ? 12 : 0), text, sizeof text);
+  const bool v6 = !tables::ipv4_mapped(a.address.data());
+  std::array<char, tables::kAddressTextSize> text;
   Writer w{out};
-  if (!v4 && a.port) w.add("[");
-  w.add(std::string_view(text));
-  if (!v4 && a.port) w.add("]");
+  if (v6 && a.port) w.add("[");
+  w.add(tables::address_text(a.address.data(), text));
+  if (v6 && a.port) w.add("]");
   if (a.port) {
     w.add(":");
     w.add(std::uint64_t{a.port});

@@ -3,19 +3,34 @@
 
 #include <arpa/inet.h>
 
+#include <array>
+#include <cstring>
+
 #include "site/model.hpp"
 #include "tables/sha256.hpp"
 
 namespace trunk::tables {
 
+static_assert(kAddressTextSize == INET6_ADDRSTRLEN);
+
+bool ipv4_mapped(const std::uint8_t* address) {
+  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::memcmp(address, kMapped, sizeof kMapped) == 0;
+}
+
+std::string_view address_text(const std::uint8_t* address, std::span<char, kAddressTextSize> out) {
+  const bool v4 = ipv4_mapped(address);
+  if (!inet_ntop(v4 ? AF_INET : AF_INET6, address + (v4 ? 12 : 0), out.data(), out.size()))
+    return {};
+  return out.data();
+}
+
 // "203.0.113.0/24", "2001:db8::/32"; a whole address has no prefix.
 std::string block_text(const AddressRecord& a) {
-  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  char text[INET6_ADDRSTRLEN] = {};
-  const bool v4 = std::equal(std::begin(kMapped), std::end(kMapped), a.address) && a.prefix >= 96;
-  inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? a.address + 12 : a.address, text, sizeof text);
+  const bool v4 = ipv4_mapped(a.address) && a.prefix >= 96;
+  std::array<char, kAddressTextSize> text{};
+  std::string out(address_text(a.address, text));
   const std::uint32_t prefix = v4 ? a.prefix - 96 : a.prefix;
-  std::string out = text;
   if (prefix != (v4 ? 32u : 128u)) out += "/" + std::to_string(prefix);
   return out;
 }
