@@ -673,6 +673,12 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
               (t.direction.value != site::Direction::outbound ? kInboundAllowed : 0);
     p.owner = t.owned_by_system() ? kNone : tenant_of(t.owner.value);
     p.failover = t.failover.present ? trunk_of(t.failover.value) : kNone;
+    std::vector<std::int64_t> codes;
+    for (const auto& c : t.failover_on.value) codes.push_back(c.value);
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    for (std::int64_t c : codes)
+      p.failover_on += (p.failover_on.empty() ? "" : ",") + std::to_string(c);
     auto limit = [](const site::Field<std::int64_t>& f) {
       if (!f.present || f.value < 0) return kNone;
       return static_cast<std::uint32_t>(std::min<std::int64_t>(f.value, kNone - 1));

@@ -454,6 +454,12 @@ std::string_view contact(const Decision& d, std::uint32_t i, const tables::Table
   if (tr.flags & tables::kTelUriTo) w.add(";tel-to");
   limit(";max-calls=", tr.limit_outbound);
   limit(";max-total=", tr.limit_total);
+  std::string_view codes = t.str(tr.failover_on);
+  if (!codes.empty()) {
+    w.add(";failover-on=\"");
+    w.add(codes);
+    w.add("\"");
+  }
   return w.view();
 }
 

@@ -156,6 +156,13 @@ Reply answer_invite(const route::Router& router, const Message& m, const Source&
       o.append(trunk);
       o.append("\r\n");
     }
+    // Which way the call goes: the proxy counts a Contact's trunk=NAME
+    // against that direction's limit (max-calls).
+    if (d.contact_count) {
+      o.append("X-Direction: ");
+      o.append(route::to_string(d.direction));
+      o.append("\r\n");
+    }
     if (!tenant.empty()) {
       o.append("X-Tenant: ");
       o.append(tenant);

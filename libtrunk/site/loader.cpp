@@ -234,6 +234,43 @@ class TableReader {
     return true;
   }
 
+  bool read(std::string_view key, Field<std::vector<Field<std::int64_t>>>& f, std::int64_t min,
+            std::int64_t max) {
+    const toml::node* n;
+    if (!locate(key, n, f.key_column)) return false;
+    const toml::array* a = n->as_array();
+    if (!a) {
+      wrong_type(key, *n, "an array of whole numbers");
+      return false;
+    }
+    f.where = region(n->source());
+    f.present = true;
+    for (const auto& e : *a) {
+      if (!e.is_integer()) {
+        sink_.error("wrong-type",
+                    "elements of `" + std::string(key) + "` in " + label_ +
+                        " must be whole numbers, found " + std::string(type_word(e)),
+                    region(e.source()));
+        continue;
+      }
+      std::int64_t v = e.as_integer()->get();
+      if (v < min || v > max) {
+        sink_.error("out-of-range",
+                    "an element of " + ticked(key) + " in " + label_ + " is " +
+                        std::to_string(v) + ", outside " + std::to_string(min) + " to " +
+                        std::to_string(max),
+                    region(e.source()));
+        continue;
+      }
+      Field<std::int64_t> item;
+      item.value = v;
+      item.where = region(e.source());
+      item.present = true;
+      f.value.push_back(std::move(item));
+    }
+    return true;
+  }
+
   template <class T>
   void require(std::string_view key, const Field<T>& f) {
     if (f.present || t_.contains(key)) return;
@@ -436,7 +473,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
                  "outbound_proxy", "outbound_proxy_port", "associated_ips", "direction",
                  "verify_port", "single_via", "tel_uri_request_line", "tel_uri_to",
                  "strip_plus", "stir_shaken", "relay_media", "match_from_host",
-                 "request_uri_params", "caller_id", "failover", "keepalive", "limits",
+                 "request_uri_params", "caller_id", "failover", "failover_on", "keepalive", "limits",
                  "auth", "tenant"});
   Trunk tr;
   tr.where = r.where();
@@ -496,6 +533,23 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
   r.read("caller_id", tr.caller_id);
   check_nonempty(sink, tr.caller_id, "caller_id");
   r.read("failover", tr.failover);
+  // Final answers only, and no 2xx: a trunk that answered 200 carried the call.
+  if (r.read("failover_on", tr.failover_on, 300, 699)) {
+    const auto& codes = tr.failover_on.value;
+    for (std::size_t i = 0; i < codes.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (codes[j].value == codes[i].value) {
+          sink.error("invalid-value",
+                     "failover_on of " + label + " lists " + std::to_string(codes[i].value) +
+                         " twice",
+                     codes[i].where);
+          break;
+        }
+  } else {
+    r.default_at(tr.failover_on, std::vector<Field<std::int64_t>>{});
+    for (std::int64_t code : kDefaultFailoverOn)
+      tr.failover_on.value.push_back({code, tr.failover_on.where, 0, false});
+  }
 
   if (const toml::table* k = r.table("keepalive")) {
     TableReader kr(*k, "[trunk.keepalive] of " + label, sink, {"options", "interval"});

@@ -94,6 +94,10 @@ struct TrunkTenant {
   SourceRegion where;  // the [[trunk.tenant]] header
 };
 
+// The answers a proxy fails over on when a trunk's site sets none: the
+// trunk or its path is failing, not the callee answering (486, 404).
+inline constexpr std::int64_t kDefaultFailoverOn[] = {408, 480, 500, 502, 503, 504};
+
 struct Trunk {
   Field<std::string> name;
   Field<TrunkType> type;
@@ -118,6 +122,8 @@ struct Trunk {
   Field<std::string> request_uri_params;
   Field<std::string> caller_id;
   Field<std::string> failover;
+  // The answers of this trunk on which the proxy tries the next Contact.
+  Field<std::vector<Field<std::int64_t>>> failover_on;
   Keepalive keepalive;
   Limits limits;
   Auth auth;

@@ -81,6 +81,7 @@ std::string dump_text(const Tables& t) {
     if (r.request_uri_params.length) out += " ruri_params=" + s(r.request_uri_params);
     if (r.match_from_host.length) out += " match_from_host=" + s(r.match_from_host);
     if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
+    out += " failover_on=" + (r.failover_on.length ? s(r.failover_on) : std::string("none"));
     for (auto [limit, name] : {std::pair{r.limit_inbound, " max_inbound="},
                                {r.limit_outbound, " max_outbound="},
                                {r.limit_total, " max_total="}})

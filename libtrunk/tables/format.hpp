@@ -38,7 +38,7 @@ static_assert(std::endian::native == std::endian::little,
 
 constexpr char kMagic[8] = {'T', 'R', 'U', 'N', 'K', 'T', 'B', 'L'};
 // 2: trunks carry their limits and address range; trusted proxies.
-constexpr std::uint32_t kFormatVersion = 2;
+constexpr std::uint32_t kFormatVersion = 3;
 constexpr std::uint32_t kNone = 0xffffffffu;
 constexpr std::uint32_t kTailBit = 0x80000000u;
 constexpr std::uint32_t kSymbolBits = 0x1fffu;
@@ -178,8 +178,9 @@ struct TrunkRecord {
   std::uint32_t limit_inbound;
   std::uint32_t limit_outbound;
   std::uint32_t limit_total;
-  std::uint32_t reserved2;
-  std::uint32_t reserved3;
+  // The answers on which the proxy tries the next Contact, as the 302
+  // carries them: codes in ascending order, separated by commas ("408,503").
+  Str failover_on;
 };
 static_assert(sizeof(TrunkRecord) == 112);
 

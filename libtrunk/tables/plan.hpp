@@ -20,6 +20,7 @@ struct Plan {
   struct Trunk {
     std::string name, host, provider, request_uri_params, caller_id, match_from_host,
         outbound_proxy;
+    std::string failover_on;  // "408,503": the answers the proxy fails over on
     std::uint16_t port = 5060, outbound_proxy_port = 5060;
     std::uint8_t transport = 0, type = 0;
     std::uint32_t flags = 0;

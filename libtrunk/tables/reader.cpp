@@ -450,6 +450,16 @@ bool Tables::verify(std::string& error) {
   auto str_ok = [&](Str s) {
     return s.length <= strings_.size() && s.offset <= strings_.size() - s.length;
   };
+  // The failover codes go into a quoted Contact parameter as they are:
+  // digits and commas only, so that no tables file can write past the quote.
+  auto codes_ok = [&](Str s) {
+    if (!str_ok(s)) return false;
+    for (std::uint32_t i = 0; i < s.length; ++i) {
+      char c = strings_[s.offset + i];
+      if (!(c == ',' || (c >= '0' && c <= '9'))) return false;
+    }
+    return true;
+  };
   const std::uint32_t n_tenants = static_cast<std::uint32_t>(tenants_.size());
   const std::uint32_t n_trunks = static_cast<std::uint32_t>(trunks_.size());
   auto bad = [&](const std::string& what, std::size_t i) {
@@ -473,7 +483,7 @@ bool Tables::verify(std::string& error) {
     const auto& t = trunks_[i];
     if (!str_ok(t.name) || !str_ok(t.host) || !str_ok(t.provider) ||
         !str_ok(t.request_uri_params) || !str_ok(t.caller_id) || !str_ok(t.match_from_host) ||
-        !str_ok(t.outbound_proxy) || t.transport > 3 || t.type > 5 ||
+        !str_ok(t.outbound_proxy) || !codes_ok(t.failover_on) || t.transport > 3 || t.type > 5 ||
         (t.owner != kNone && t.owner >= n_tenants) ||
         (t.failover != kNone && t.failover >= n_trunks) ||
         !is_root(in_starts, t.inbound_root) || !is_root(pool_starts, t.pool_root) ||

@@ -148,6 +148,7 @@ std::string serialize(const Plan& plan) {
     r.caller_id = strings.add(t.caller_id);
     r.match_from_host = strings.add(t.match_from_host);
     r.outbound_proxy = strings.add(t.outbound_proxy);
+    r.failover_on = strings.add(t.failover_on);
     r.port = t.port;
     r.outbound_proxy_port = t.outbound_proxy_port;
     r.transport = t.transport;

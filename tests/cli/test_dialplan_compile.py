@@ -330,7 +330,7 @@ class Dump(DialplanTest):
         run = dialplan("--dump", path)
         self.check(run, 0, err="")
         lines = run.out.splitlines()
-        self.assertEqual(lines[0], "format-version 2")
+        self.assertEqual(lines[0], "format-version 3")
         self.assertIn("[routes] 8", lines)
         start = lines.index("[routes] 8") + 1
         self.assertEqual(lines[start:start + 8], ROUTE_LINES, str(run))
@@ -344,7 +344,7 @@ class Dump(DialplanTest):
         doc = self.json_of(run)
         self.assertEqual({k: doc[k] for k in ("file", "format_version", "bytes", "tenants",
                                               "trunks", "routes", "inbound")},
-                         {"file": path, "format_version": 2, "bytes": len(data), "tenants": 3,
+                         {"file": path, "format_version": 3, "bytes": len(data), "tenants": 3,
                           "trunks": 6, "routes": 8, "inbound": 6})
         self.assertEqual(doc["site_digest"], data[32:64].hex())
         self.assertEqual(doc["text"], dialplan("--dump", path).out)
@@ -382,12 +382,12 @@ class Dump(DialplanTest):
     def test_newer_version(self):
         _, data = self.compile_example()
         newer = bytearray(data)
-        newer[8:12] = struct.pack("<I", 3)
-        self.refused(bytes(newer), "format version 3 is newer than this trunkline reads (2); "
+        newer[8:12] = struct.pack("<I", 4)
+        self.refused(bytes(newer), "format version 4 is newer than this trunkline reads (3); "
                      "upgrade trunkline or compile with the matching dialplan-compile")
         older = bytearray(data)
-        older[8:12] = struct.pack("<I", 1)
-        self.refused(bytes(older), "format version 1 is older than this trunkline reads (2); "
+        older[8:12] = struct.pack("<I", 2)
+        self.refused(bytes(older), "format version 2 is older than this trunkline reads (3); "
                      "compile the site again with this dialplan-compile")
 
     def test_not_a_tables_file(self):

@@ -36,6 +36,7 @@ host = "198.51.100.7"
 port = 5070
 verify_port = true
 failover = "C"
+failover_on = [503, 408]
 [[trunk.tenant]]
 tenant = "acme"
 did_pool = "4155552000-4155552999"
@@ -52,6 +53,7 @@ outbound_proxy = "edge.c.example"
 outbound_proxy_port = 5090
 tel_uri_request_line = true
 tel_uri_to = true
+failover_on = []
 [trunk.limits]
 inbound = 0
 [[trunk.tenant]]
@@ -249,8 +251,9 @@ TEST_CASE("decide: failover chains follow each route trunk, each trunk once, q f
         std::vector<std::string>{
             // A: the route's prepend; A's own caller ID (the route sets none).
             "<sip:+442071234567@203.0.113.10:5060>;q=1.0;trunk=A;caller-id=\"+15550001\";"
-            "max-calls=20;max-total=30",
-            "<sip:+442071234567@198.51.100.7:5070>;q=0.9;trunk=B",
+            // A: the default failover codes; B: its own, in order; C: none.
+            "max-calls=20;max-total=30;failover-on=\"408,480,500,502,503,504\"",
+            "<sip:+442071234567@198.51.100.7:5070>;q=0.9;trunk=B;failover-on=\"408,503\"",
             // C: strip_plus, its outbound proxy as next hop, tel: forms.
             "<sip:442071234567@198.51.100.7:5080;user=phone>;q=0.8;trunk=C;"
             "next-hop=\"sip:edge.c.example:5090\";tel-ruri;tel-to"});
@@ -264,7 +267,8 @@ TEST_CASE("decide: a trunk with limits.outbound = 0 never appears; '*' keeps the
   auto a = ask("127.0.0.1", 5060, "acme.example", "14155550123");
   REQUIRE(a->d.code == 302);
   CHECK(a->contacts ==
-        std::vector<std::string>{"<sip:14155550123@198.51.100.7:5070>;q=1.0;trunk=B",
+        std::vector<std::string>{"<sip:14155550123@198.51.100.7:5070>;q=1.0;trunk=B;"
+                                 "failover-on=\"408,503\"",
                                  "<sip:14155550123@198.51.100.7:5080;user=phone>;q=0.9;trunk=C;"
                                  "next-hop=\"sip:edge.c.example:5090\";tel-ruri;tel-to"});
   REQUIRE(a->d.left_out_count == 1);

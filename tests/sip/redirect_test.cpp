@@ -97,15 +97,16 @@ TEST_CASE("outbound: the route's trunks become Contacts in failover order") {
             // ID; XYZ-Primary's outbound proxy and limits.
             "Contact: <sip:14155550123@sip.xyz.example:5060;user=phone>;q=1.0;trunk=XYZ-Primary;"
             "caller-id=\"4155550100\";next-hop=\"sip:proxy.xyz.example:5060\";max-calls=30;"
-            "max-total=40\r\n"
+            "max-total=40;failover-on=\"408,480,500,502,503,504\"\r\n"
             "Contact: <sip:14155550123@sip2.xyz.example:5060;transport=tcp>;q=0.9;"
-            "trunk=XYZ-Backup;caller-id=\"4155550100\"\r\n"
+            "trunk=XYZ-Backup;caller-id=\"4155550100\";failover-on=\"408,480,500,502,503,504\"\r\n"
             "Contact: <sip:14155550123@203.0.113.10:5060>;q=0.8;trunk=CarrierA;"
-            "caller-id=\"4155550100\";max-total=200\r\n"
+            "caller-id=\"4155550100\";max-total=200;failover-on=\"408,480,500,502,503,504\"\r\n"
             "Contact: <sip:14155550123@sbc.carrierb.example:5061;transport=tls;user=phone>;q=0.7;"
-            "trunk=CarrierB;caller-id=\"4155550100\";tel-ruri\r\n"
+            "trunk=CarrierB;caller-id=\"4155550100\";tel-ruri;failover-on=\"408,480,500,502,503,504\"\r\n"
             "X-Route: us-national\r\n"
             "X-Trunk: XYZ-Primary\r\n"
+            "X-Direction: outbound\r\n"
             "X-Tenant: acme\r\n"
             // The site's proxy (on loopback) sent it: the origin is what it recorded
             // on the Via below its own (no rport: the port is unknown).
@@ -121,7 +122,8 @@ TEST_CASE("outbound: strip and prepend, transport, strip_plus per trunk") {
   CHECK(r.route == "international");
   // The route's caller ID wins over the tenant's.
   CHECK(r.bytes.find("Contact: <sip:+442071234567@203.0.113.10:5060>;q=1.0;trunk=CarrierA;"
-                     "caller-id=\"4155550100\";max-total=200\r\n") != std::string::npos);
+                     "caller-id=\"4155550100\";max-total=200;failover-on=\"408,480,500,502,503,504\"\r\n") !=
+        std::string::npos);
   r = ask(invite("sip:008613812345678@pbx.example", "sip:carol@initech.pbx.example"),
           "127.0.0.1", 5060);
   CHECK(r.route == "mobile-cn");
@@ -219,7 +221,8 @@ TEST_CASE("inbound: a trunk found by address and port; the DID picks the destina
   CHECK(r.trunk == "CarrierA");
   CHECK(r.tenant == "acme");
   CHECK(r.bytes.find("Contact: <sip:4155551042@acme.pbx.example>;trunk=CarrierA;max-total=200\r\n"
-                     "X-Trunk: CarrierA\r\nX-Tenant: acme\r\n") != std::string::npos);
+                     "X-Trunk: CarrierA\r\nX-Direction: inbound\r\nX-Tenant: acme\r\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("inbound: associated_ips blocks identify the trunk too") {

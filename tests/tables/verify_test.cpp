@@ -118,12 +118,13 @@ TEST_CASE("a newer or older format version is refused by name") {
     CHECK_FALSE(t.load_bytes(bytes, error));
     return error;
   };
-  CHECK(with_version(3) ==
-        "format version 3 is newer than this trunkline reads (2); upgrade trunkline or compile "
+  CHECK(with_version(4) ==
+        "format version 4 is newer than this trunkline reads (3); upgrade trunkline or compile "
         "with the matching dialplan-compile");
-  // Version 1 tables have no limits, proxies or trunk address ranges.
-  CHECK(with_version(1) ==
-        "format version 1 is older than this trunkline reads (2); compile the site again with "
+  // Version 2 tables have no failover codes; version 1 no limits, proxies
+  // or trunk address ranges.
+  CHECK(with_version(2) ==
+        "format version 2 is older than this trunkline reads (3); compile the site again with "
         "this dialplan-compile");
 }
 
