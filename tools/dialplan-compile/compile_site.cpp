@@ -2,9 +2,11 @@
 #include "compile_site.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 
+#include "emit_proxy.hpp"
 #include "route/compile.hpp"
 #include "route/expect.hpp"
 #include "site/loader.hpp"
@@ -20,10 +22,16 @@ using namespace trunk;
 namespace {
 
 void print_json(const Options& o, bool ok, const diag::Sink& sink, std::size_t bytes,
-                const std::string& digest, const std::vector<route::ExpectResult>* results) {
+                const std::string& digest, const std::vector<route::ExpectResult>* results,
+                const std::vector<std::string>& emitted) {
   diag::JsonWriter w;
   w.begin_object().field("site", o.site).field("ok", ok);
   if (!o.output.empty()) w.field("output", o.output);
+  if (!emitted.empty()) {
+    w.key("emitted").begin_array();
+    for (const auto& path : emitted) w.value(path);
+    w.end_array();
+  }
   if (bytes) w.field("bytes", static_cast<std::uint64_t>(bytes)).field("site_digest", digest);
   w.field("errors", static_cast<std::uint64_t>(sink.errors()))
       .field("warnings", static_cast<std::uint64_t>(sink.warnings()));
@@ -62,10 +70,11 @@ int run_compile(const Options& o) {
   cli::LoadedSite s = cli::load_and_check(o.site, nullptr, &stats);
   phase("load and check");
   bool json = o.format == cli::Format::json;
+  std::vector<std::string> emitted;
   auto finish = [&](int code, std::size_t bytes, const std::string& digest,
                     const std::vector<route::ExpectResult>* results) {
     if (json) {
-      print_json(o, code == cli::kExitClean, s.sink, bytes, digest, results);
+      print_json(o, code == cli::kExitClean, s.sink, bytes, digest, results, emitted);
     } else {
       cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
     }
@@ -79,6 +88,24 @@ int run_compile(const Options& o) {
     if (!json)
       std::cerr << "dialplan-compile: " << diag::summary(s.sink) << "; nothing written\n";
     return cli::kExitFindings;
+  }
+  // The proxy's configuration comes from the model that was just checked,
+  // and names the digest of the tables compiled with it.
+  if (!o.emit.empty()) {
+    std::string error;
+    int code = emit_proxy(o, s.site, tables::to_hex(plan.site_digest), s.sink, emitted, error);
+    if (code == cli::kExitUnusable) {
+      finish(code, 0, "", nullptr);
+      std::cerr << "dialplan-compile: " << error << "\n";
+      return code;
+    }
+    if (code != cli::kExitClean) {
+      finish(code, 0, "", nullptr);
+      if (!json)
+        std::cerr << "dialplan-compile: " << diag::summary(s.sink) << "; nothing written\n";
+      return code;
+    }
+    phase("emit the proxy");
   }
   // The model is not needed past this point: give its memory back before
   // the tables are laid out.
@@ -136,6 +163,9 @@ int run_compile(const Options& o) {
       std::cout << ": " << (code == cli::kExitClean ? "ok" : "FAILED") << " ("
                 << diag::summary(s.sink) << ")";
     std::cout << "\n";
+    if (!emitted.empty())
+      std::cout << o.emit[0] << " configuration -> " << std::filesystem::path(emitted.back()).parent_path().string()
+                << " (" << emitted.size() << " files)\n";
     if (!o.test.empty()) {
       std::size_t passed = 0;
       for (const auto& r : results) passed += r.passed;
@@ -145,7 +175,7 @@ int run_compile(const Options& o) {
     return code;
   }
   print_json(o, code == cli::kExitClean, s.sink, bytes.size(), digest,
-             o.test.empty() ? nullptr : &results);
+             o.test.empty() ? nullptr : &results, emitted);
   return code;
 }
 

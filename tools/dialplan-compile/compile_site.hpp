@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli/common.hpp"
 
@@ -10,6 +11,11 @@ namespace dialplan {
 struct Options {
   std::string site, output, dump, test;
   bool check = false, strict = false, verbose = false;
+  // --emit kamailio DIR and the deployment it is for (emit_proxy.hpp).
+  std::vector<std::string> emit;
+  std::vector<std::string> listen, trunkd, dmq_peers;
+  std::string dmq, kamailio_ctl = "unix:/run/kamailio/kamailio_ctl";
+  int children = 8;
   trunk::cli::Format format = trunk::cli::Format::text;
 };
 

@@ -14,16 +14,45 @@ int main(int argc, char** argv) {
   trunk::cli::add_site_option(app, o.site);
   trunk::cli::add_format_option(app, o.format);
   auto* output = app.add_option("-o,--output", o.output, "Write the tables here (atomically)");
-  app.add_flag("--check", o.check, "Check only; write nothing")->excludes(output);
+  auto* check = app.add_flag("--check", o.check, "Check only; write nothing")->excludes(output);
   app.add_option("--dump", o.dump, "Print a tables file as text, then exit");
   app.add_option("--test", o.test, "Run the [[expect]] cases of this TOML file");
   app.add_flag("--strict", o.strict, "Treat warnings as errors");
+  auto* emit = app.add_option("--emit", o.emit,
+                              "Write the proxy's configuration: --emit kamailio DIR")
+                   ->expected(2)
+                   ->type_name("kamailio DIR")
+                   ->excludes(check);
+  app.add_option("--listen", o.listen,
+                 "With --emit: the proxy's own SIP address, udp:ADDR:PORT (repeatable; "
+                 "default udp:127.0.0.1:5060)")
+      ->needs(emit);
+  app.add_option("--trunkd", o.trunkd,
+                 "With --emit: a trunkd to ask, udp:ADDR:PORT (repeatable; default "
+                 "udp:127.0.0.1:5070)")
+      ->needs(emit);
+  auto* dmq = app.add_option("--dmq", o.dmq,
+                             "With --emit: this node's DMQ address, udp:ADDR:PORT (turns on "
+                             "sharing call counts with --dmq-peer nodes)")
+                  ->needs(emit);
+  app.add_option("--dmq-peer", o.dmq_peers,
+                 "With --dmq: another node's DMQ address, udp:ADDR:PORT (repeatable)")
+      ->needs(dmq);
+  app.add_option("--kamailio-ctl", o.kamailio_ctl,
+                 "With --emit: Kamailio's control socket, for kamcmd")
+      ->needs(emit)
+      ->capture_default_str();
+  app.add_option("--children", o.children, "With --emit: Kamailio's worker processes per socket")
+      ->needs(emit)
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   app.add_flag("-v,--verbose", o.verbose, "Print the time each phase took (stderr)");
   if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
   try {
     if (!o.dump.empty()) return dialplan::run_dump(o);
-    if (o.output.empty() && !o.check && o.test.empty()) {
-      std::cerr << "dialplan-compile: nothing to do: give -o FILE, --check or --test FILE\n"
+    if (o.output.empty() && !o.check && o.test.empty() && o.emit.empty()) {
+      std::cerr << "dialplan-compile: nothing to do: give -o FILE, --check, --test FILE or "
+                   "--emit kamailio DIR\n"
                 << "Run with --help for more information.\n";
       return trunk::cli::kExitUnusable;
     }

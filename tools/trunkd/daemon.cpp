@@ -208,37 +208,7 @@ void AcceptPause::accepted() {
 }
 
 bool parse_listen(const std::string& text, Listen& out, std::string& error) {
-  // udp:ADDRESS:PORT or tcp:ADDRESS:PORT, with an IPv6 address in brackets.
-  if (text.rfind("udp:", 0) != 0 && text.rfind("tcp:", 0) != 0) {
-    error = "listen address \"" + text + "\" must be udp:ADDRESS:PORT or tcp:ADDRESS:PORT";
-    return false;
-  }
-  out.tcp = text[0] == 't';
-  std::string rest = text.substr(4);
-  std::size_t colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) {
-    error = "listen address \"" + text + "\" needs ADDRESS:PORT";
-    return false;
-  }
-  std::string address = rest.substr(0, colon), port = rest.substr(colon + 1);
-  if (address.size() > 2 && address.front() == '[' && address.back() == ']')
-    address = address.substr(1, address.size() - 2);
-  unsigned long p = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9' || (p = p * 10 + static_cast<unsigned long>(c - '0')) > 65535) {
-      error = "port \"" + port + "\" in \"" + text + "\" is not 0-65535";
-      return false;
-    }
-  }
-  out.address = address;
-  out.port = static_cast<std::uint16_t>(p);
-  return true;
-}
-
-std::string Listen::name() const {
-  bool v6 = address.find(':') != std::string::npos;
-  return std::string(tcp ? "tcp:" : "udp:") + (v6 ? "[" + address + "]" : address) + ":" +
-         std::to_string(port);
+  return trunk::sip::parse_endpoint(text, "listen address", out, error);
 }
 
 std::string listen_error(const Listen& where, int err) {

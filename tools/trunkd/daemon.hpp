@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "control/stats.hpp"
+#include "sip/endpoint.hpp"
 #include "route/router.hpp"
 #include "sip/redirect.hpp"
 #include "tables/reader.hpp"
@@ -82,13 +83,8 @@ struct Shared {
 };
 
 // A listening address: "udp:127.0.0.1:5060", "tcp:[::1]:5060".
-struct Listen {
-  bool tcp = false;
-  std::string address;
-  std::uint16_t port = 0;
-  // "udp:ADDRESS:PORT" again, IPv6 in brackets, for messages.
-  std::string name() const;
-};
+// udp:ADDRESS:PORT or tcp:ADDRESS:PORT (sip/endpoint.hpp).
+using Listen = trunk::sip::Endpoint;
 bool parse_listen(const std::string& text, Listen& out, std::string& error);
 // Why `where` cannot be listened on, after bind() or listen() failed with
 // `err`; an address in use names the likely cause.
