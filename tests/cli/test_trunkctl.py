@@ -313,7 +313,7 @@ class Route(TrunkctlTest):
                    "  send       008613812345678\n"
                    "  answer     302 Moved Temporarily\n"
                    "  contact 1  <sip:008613812345678@sbc.carrierb.example:5061;transport=tls;"
-                   "user=phone>;q=1.0;trunk=CarrierB;tel-ruri\n"
+                   "user=phone>;q=1.0;trunk=CarrierB;tel-ruri;failover-on=\"408,480,500,502,503,504\"\n"
                    "             caller ID the caller's (the tenant's caller_id is *)\n"
                    "  also       everything (match _X.): the winner's pattern "
                    "_0086[1][3-9]XXXXXXXXX matches fewer numbers than _X. (a strict subset)\n", "")

@@ -104,10 +104,12 @@ class ChangedTables(ToolTest):
                        "  send       +442071234567\n"
                        "  answer     302 Moved Temporarily\n"
                        "  contact 1  <sip:+442071234567@203.0.113.10:5060>;q=1.0;trunk=CarrierA;"
-                       "caller-id=\"4155550100\";max-total=200\n"
+                       "caller-id=\"4155550100\";max-total=200;"
+                       "failover-on=\"408,480,500,502,503,504\"\n"
                        "             caller ID 4155550100 (the route's)\n"
                        "  contact 2  <sip:+442071234567@sbc.carrierb.example:5061;transport=tls;"
-                       "user=phone>;q=0.9;trunk=CarrierB;caller-id=\"4155550100\";tel-ruri\n"
+                       "user=phone>;q=0.9;trunk=CarrierB;caller-id=\"4155550100\";tel-ruri;"
+                       "failover-on=\"408,480,500,502,503,504\"\n"
                        "             failover of CarrierA; caller ID 4155550100 (the route's)\n",
                        "")
 

@@ -164,9 +164,11 @@ class Decisions(unittest.TestCase):
         self.assertEqual(header_values(self.call("sip:alice@acme.test", "14155550123", 302)[3],
                                        "Contact"), [
             '<sip:14155550123@127.0.0.2:5060;user=phone>;q=1.0;trunk=carrier;'
-            'caller-id="+15125551111";max-calls=30;max-total=40',
+            'caller-id="+15125551111";max-calls=30;max-total=40;'
+            'failover-on="408,480,500,502,503,504"',
             '<sip:+14155550123@127.0.0.4:5080;transport=tcp;user=phone>;q=0.9;trunk=backup;'
-            'next-hop="sip:127.0.0.7:5070";tel-ruri;tel-to'])
+            'next-hop="sip:127.0.0.7:5070";tel-ruri;tel-to;'
+            'failover-on="408,480,500,502,503,504"'])
 
     def test_route_of_only_an_outbound_0_trunk_is_403(self):
         _, code, phrase, headers = answer = self.call("sip:alice@acme.test", "7123", 403)

@@ -312,7 +312,7 @@ class Trunkd(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(run.stderr, "")
         self.assertRegex(run.stdout, r"^tables            .*site\.tables \(site digest "
-                                     r"[0-9a-f]{16}, 1 routes, format 2\)\n")
+                                     r"[0-9a-f]{16}, 1 routes, format 3\)\n")
         # Every counter of the JSON reply has its row in the text (#15: the
         # 400s, the unanswered and the TCP and control counters were left
         # out). Nothing else talks to trunkd meanwhile: the same figures.

@@ -34,6 +34,10 @@ host = "203.0.113.5"
   CHECK_FALSE(t.keepalive.options.value);
   CHECK_FALSE(t.limits.total.present);
   CHECK(t.where.line == 13);
+  std::vector<std::int64_t> codes;
+  for (const auto& f : t.failover_on.value) codes.push_back(f.value);
+  CHECK(codes == std::vector<std::int64_t>{408, 480, 500, 502, 503, 504});
+  CHECK_FALSE(t.failover_on.present);
 }
 
 TEST_CASE("tls defaults to port 5061; account is accept-register") {
@@ -123,6 +127,42 @@ inbound = -1
   CHECK(c.text() ==
         "site.toml:18:11: error[out-of-range]: `inbound` in [trunk.limits] of trunk \"T1\" "
         "is -1, outside 0 to 1000000\n");
+}
+
+TEST_CASE("failover_on: codes 300 to 699, each once, an array of whole numbers") {
+  auto ok = load_only(std::string(kBase) + R"(
+[[trunk]]
+name = "T1"
+type = "peer"
+host = "203.0.113.5"
+failover_on = [503, 486]
+)");
+  CHECK(ok.text() == "");
+  REQUIRE(ok.site.trunks[0].failover_on.value.size() == 2);
+  CHECK(ok.site.trunks[0].failover_on.value[1].value == 486);
+  CHECK(ok.site.trunks[0].failover_on.present);
+  auto none = load_only(std::string(kBase) + R"(
+[[trunk]]
+name = "T1"
+type = "peer"
+host = "203.0.113.5"
+failover_on = []
+)");
+  CHECK(none.text() == "");
+  CHECK(none.site.trunks[0].failover_on.value.empty());
+  auto bad = load_only(std::string(kBase) + R"(
+[[trunk]]
+name = "T1"
+type = "peer"
+host = "203.0.113.5"
+failover_on = [200, 503, "408", 503]
+)");
+  CHECK(bad.text() ==
+        "site.toml:17:16: error[out-of-range]: an element of `failover_on` in [[trunk]] is 200, "
+        "outside 300 to 699\n"
+        "site.toml:17:26: error[wrong-type]: elements of `failover_on` in [[trunk]] must be whole "
+        "numbers, found a string\n"
+        "site.toml:17:33: error[invalid-value]: failover_on of trunk \"T1\" lists 503 twice\n");
 }
 
 TEST_CASE("invalid-value: an enumeration with a typo") {

@@ -252,3 +252,18 @@ associated_ips = ["10.1.0.0/16"]
   CHECK(c->tables.find_trunk_by_host("10.1.2.3") == 1);
   CHECK(c->tables.find_trunk_by_from_host("") == tables::kNone);
 }
+
+TEST_CASE("a trunk's failover codes hold only digits and commas") {
+  // They go into a quoted Contact parameter as they are: a quote in them
+  // would let a tables file write headers into trunkd's 302.
+  auto c = test::compile_site(kSite);
+  REQUIRE(c->ok);
+  std::string bytes = c->bytes;
+  std::size_t at = bytes.find("408,480,500,502,503,504");
+  REQUIRE(at != std::string::npos);
+  put_and_reseal(bytes, bytes.data() + at + 3, '"');
+  tables::Tables t;
+  std::string error;
+  CHECK_FALSE(t.load_bytes(bytes, error));
+  CHECK(error.find("trunk 0") != std::string::npos);
+}
