@@ -5,14 +5,10 @@
 #include "did/site_checks.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -20,6 +16,7 @@
 #include "did/pool.hpp"
 #include "grammar/did_pool/ast.hpp"
 #include "site/place.hpp"
+#include "parallel/parallel_for.hpp"
 #include "text/ascii.hpp"
 
 namespace trunk::did {
@@ -55,34 +52,8 @@ struct Parsed {
   diag::Sink sink;
 };
 
-// Runs body(i) for every i < n on all cores, in tasks of kParsesPerTask.
-// The first exception (std::bad_alloc) is rethrown here once all have stopped.
-void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) {
-  std::size_t tasks = (n + kParsesPerTask - 1) / kParsesPerTask;
-  std::size_t workers = std::min<std::size_t>(tasks, std::max(1u, std::thread::hardware_concurrency()));
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto work = [&] {
-    try {
-      for (std::size_t t = next++; t < tasks; t = next++)
-        for (std::size_t i = t * kParsesPerTask; i < std::min(n, (t + 1) * kParsesPerTask); ++i)
-          body(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      next = tasks;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
 void parse_all(std::vector<Parsed>& items, const diag::SourceText& sources) {
-  parallel_for(items.size(), [&](std::size_t i) {
+  parallel::parallel_for(items.size(), kParsesPerTask, [&](std::size_t i) {
     Parsed& p = items[i];
     p.place = site::place_of(*p.field, sources);
     p.set = parse_pool(p.field->value, p.place, p.what, p.sink);

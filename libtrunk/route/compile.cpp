@@ -9,7 +9,7 @@
 #include <set>
 #include <atomic>
 #include <optional>
-#include <thread>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,6 +18,7 @@
 #include "did/pool.hpp"
 #include "route/automaton.hpp"
 #include "route/router.hpp"
+#include "parallel/parallel_for.hpp"
 #include "site/ip_block.hpp"
 #include "site/place.hpp"
 #include "tables/format.hpp"
@@ -627,12 +628,9 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
   plan.outbound_nodes = {0, 0};
   plan.inbound_nodes = {0, 0};
   plan.pool_nodes = {0, 0};
-  // The digest reads every file once; it runs beside the compiler.
-  std::thread digest([&] { plan.site_digest = site_digest(site, sources); });
-  struct JoinAtEnd {
-    std::thread& t;
-    ~JoinAtEnd() { t.join(); }
-  } join_digest{digest};
+  // The digest reads every file once; it runs beside the compiler (a
+  // future carries its exception, if any, to the get() below).
+  auto digest = std::async(std::launch::async, [&] { return site_digest(site, sources); });
 
   std::map<std::string, std::uint32_t> tenant_index, trunk_index;
   for (const auto& t : site.tenants) {
@@ -754,9 +752,8 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     std::uint32_t dial_symbols = 0;  // '*' and '#' the routes name
   };
   std::vector<TenantResult> results(plan.tenants.size());
-  std::atomic<std::uint32_t> next_tenant{0};
-  auto work = [&] {
-    for (std::uint32_t t = next_tenant++; t < plan.tenants.size(); t = next_tenant++) {
+  parallel::parallel_for(plan.tenants.size(), 1, [&](std::size_t t) {
+    {
       TenantResult& res = results[t];
       std::vector<CompiledRoute> routes;
       std::unordered_map<std::string_view, const site::Route*> names;
@@ -777,15 +774,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
       if (res.sink.errors() == 0)
         compile_tenant(plan.tenants[t].name, routes, res.sink, res.hot, res.cold, res.root);
     }
-  };
-  {
-    std::size_t workers = std::min<std::size_t>(
-        plan.tenants.size(), std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> threads;
-    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-    work();
-    for (auto& th : threads) th.join();
-  }
+  });
   bool route_errors = sink.errors() != errors_before;
   for (const auto& res : results) route_errors = route_errors || res.sink.errors() > 0;
   std::vector<std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>> parts;
@@ -904,6 +893,7 @@ bool compile(const site::Site& site, const diag::SourceText& sources, diag::Sink
     stats->inbound_words = plan.inbound_nodes.size();
     stats->pool_words = plan.pool_nodes.size();
   }
+  plan.site_digest = digest.get();
   return sink.errors() == errors_before;
 }
 

@@ -9,14 +9,13 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <tuple>
 #include <cstdlib>
 #include <map>
 #include <toml++/toml.h>
 
 #include "io/input_file.hpp"
+#include "parallel/parallel_for.hpp"
 #include "site/ip_block.hpp"
 #include "site/nesting.hpp"
 
@@ -833,20 +832,11 @@ void merge(Fragment& f, Site& out, diag::Sink& sink,
 // merges them in order, so the result does not depend on the scheduling.
 LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Sink& sink,
                            diag::SourceText& sources, bool read) {
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < fragments.size(); i = next++) {
-      Fragment& f = fragments[i];
-      if (read) f.readable = io::read_input(f.path, io::kSiteFile, f.text, f.error);
-      if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys);
-    }
-  };
-  std::size_t workers = std::min<std::size_t>(fragments.size(),
-                                              std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
+  parallel::parallel_for(fragments.size(), 1, [&](std::size_t i) {
+    Fragment& f = fragments[i];
+    if (read) f.readable = io::read_input(f.path, io::kSiteFile, f.text, f.error);
+    if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys);
+  });
 
   // Reserve the whole site first: each fragment is then moved in and freed,
   // so memory peaks at one site, not at the fragments plus a growing copy.
