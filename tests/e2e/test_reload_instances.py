@@ -8,7 +8,8 @@ is a symbolic link, as an immutable rollout does it: a changed site is
 compiled to a new file, the link is pointed at it, and trunkd re-reads the
 path it was started with (trunkd(8)). Covered: both reloaded to the new
 digest (text and JSON, --expect-digest met), one killed (reported
-unreachable, the other still reloaded, exit 1), none reachable (exit 2),
+unreachable, the other still reloaded, exit 1), one stopped with its
+backlog full (10 s, then the next), none reachable (exit 2),
 --expect-digest missed or malformed, instances left on different
 digests, a refused reload, and stats of several instances.
 """
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -136,6 +138,29 @@ class ReloadInstances(unittest.TestCase):
         self.assertEqual(out.splitlines()[1],
                          "%s: unreachable: cannot reach trunkd at %s: No such file or directory"
                          % (missing, missing))
+
+    def test_a_stopped_instance_with_a_full_backlog_costs_its_deadline_only(self):
+        a, b = self.start("a", self.v1), self.start("b", self.v1)
+        a.proc.send_signal(signal.SIGSTOP)
+        self.addCleanup(a.proc.send_signal, signal.SIGCONT)
+        # Fill a's listen backlog: a blocking connect now waits for ever.
+        held = []
+        self.addCleanup(lambda: [c.close() for c in held])
+        while True:
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect(a.control)
+            except BlockingIOError:
+                c.close()
+                break
+            held.append(c)
+        point(b.link, self.v2)
+        code, out, err = trunkctl("reload", *self.controls(a, b))
+        self.assertEqual(code, 1)
+        self.assertEqual(out, "%s: unreachable: trunkd at %s did not answer within 10 s (its "
+                              "control socket's backlog is full)\n%s: ok, site digest %s\n"
+                         % (a.control, a.control, b.control, self.d2[:16]))
 
     def test_expect_digest_missed(self):
         a, b = self.start("a", self.v1), self.start("b", self.v1)

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <iostream>
 #include <vector>
@@ -33,9 +34,25 @@ constexpr const char* kDefaultControl = "/run/trunkd/control.sock";
 constexpr std::size_t kMaxReply = 1 << 20;
 
 // Sends one request line and returns the reply line; false with `error`.
-// Each call has its own 10 s deadline for the answer.
+// Each call has its own deadline of 10 s, for connecting, sending and the
+// whole answer: a trunkd that is stopped, or whose backlog is full, costs
+// that much and no more, and the next instance is still asked.
 bool ask(const std::string& path, const std::string& request, std::string& reply,
          std::string& error) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  auto wait = [&](int fd, short events) {  // false when the deadline passed
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - Clock::now()).count();
+      if (left <= 0) return false;
+      pollfd p{fd, events, 0};
+      int n = poll(&p, 1, static_cast<int>(left));
+      if (n > 0) return true;
+      if (n < 0 && errno != EINTR) return false;
+    }
+  };
+  const std::string late = "trunkd at " + path + " did not answer within 10 s";
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
     error = "control socket path is too long: " + path;
@@ -43,23 +60,50 @@ bool ask(const std::string& path, const std::string& request, std::string& reply
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    error = "cannot reach trunkd at " + path + ": " + std::strerror(errno);
-    if (fd >= 0) close(fd);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    error = std::string("cannot make a socket: ") + std::strerror(errno);
     return false;
   }
-  std::string line = request + "\n";
-  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  // A Unix socket whose backlog is full answers EAGAIN to a non-blocking
+  // connect (a blocking one would wait for ever): try again until the
+  // deadline.
+  while (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (errno == EAGAIN && Clock::now() < deadline) {
+      poll(nullptr, 0, 20);
+      continue;
+    }
+    error = errno == EAGAIN ? late + " (its control socket's backlog is full)"
+                            : "cannot reach trunkd at " + path + ": " + std::strerror(errno);
+    close(fd);
+    return false;
+  }
+  const std::string line = request + "\n";
+  std::size_t sent = 0;
+  bool ok = true;
+  while (ok && sent < line.size()) {
+    ssize_t n = send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (!wait(fd, POLLOUT)) {
+        error = late;
+        ok = false;
+      }
+    } else {
+      error = "cannot send to trunkd at " + path + ": " + std::strerror(errno);
+      ok = false;
+    }
+  }
   char buf[4096];
   while (ok && reply.find('\n') == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 10000) <= 0) {
-      error = "trunkd at " + path + " did not answer within 10 s";
+    if (!wait(fd, POLLIN)) {
+      error = late;
       ok = false;
       break;
     }
     ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n <= 0) break;
     reply.append(buf, static_cast<std::size_t>(n));
     if (reply.size() > kMaxReply && reply.find('\n') == std::string::npos) {
