@@ -62,7 +62,8 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 bool read_json(std::string_view text, JsonValue& out, std::string& error);
 
 // Writes `v` back through `w` (after a key, in an array, or at the top).
-// Integers are written as integers; other numbers as doubles.
+// Integers are written as integers; other numbers as doubles (JsonWriter
+// keeps six significant digits).
 void write_json(const JsonValue& v, diag::JsonWriter& w);
 
 }  // namespace trunk::control
