@@ -9,6 +9,7 @@ and of a corrupt file (refused, the old table keeps serving); SIGTERM.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -342,7 +343,8 @@ class Trunkd(unittest.TestCase):
         run = subprocess.run([trunkctl, "reload", "--control", self.control], capture_output=True,
                              text=True)
         self.assertEqual(run.returncode, 0, run.stderr)
-        self.assertTrue(run.stdout.startswith("reloaded "), run.stdout)
+        self.assertRegex(run.stdout, r"^%s: ok, site digest [0-9a-f]{16}\n$" %
+                         re.escape(self.control))
         self.assertEqual(self.ask({"cmd": "stats"})["reloads"], before + 1)
 
     def test_y_reload_under_load(self):

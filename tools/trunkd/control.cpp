@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "daemon.hpp"
+#include "control/json_reader.hpp"
 #include "diag/json.hpp"
 #include "route/decide_report.hpp"
 #include "route/expect.hpp"
@@ -25,55 +26,17 @@
 namespace trunkd {
 namespace {
 
-// Reads {"key":"value",...}; false on anything else.
-bool parse_flat_object(std::string_view s, std::map<std::string, std::string>& out) {
-  std::size_t i = 0;
-  auto ws = [&] {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
-  };
-  auto string = [&](std::string& v) {
-    ws();
-    if (i >= s.size() || s[i] != '"') return false;
-    for (++i; i < s.size() && s[i] != '"'; ++i) {
-      if (s[i] != '\\') {
-        v += s[i];
-        continue;
-      }
-      if (++i >= s.size()) return false;
-      switch (s[i]) {
-        case '"': case '\\': case '/': v += s[i]; break;
-        case 'n': v += '\n'; break;
-        case 't': v += '\t'; break;
-        default: return false;  // \u and the rest are not needed here
-      }
-    }
-    if (i >= s.size()) return false;
-    ++i;
-    return true;
-  };
-  ws();
-  if (i >= s.size() || s[i++] != '{') return false;
-  ws();
-  if (i < s.size() && s[i] == '}') return true;
-  for (;;) {
-    std::string k, v;
-    if (!string(k)) return false;
-    ws();
-    if (i >= s.size() || s[i++] != ':') return false;
-    if (!string(v)) return false;
-    out[k] = v;
-    ws();
-    if (i < s.size() && s[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (i < s.size() && s[i] == '}') {
-      ++i;
-      ws();
-      return i == s.size();
-    }
-    return false;
+// A request: an object whose members are all strings (the last of a
+// repeated name wins); false on anything else.
+bool read_request(std::string_view line, std::map<std::string, std::string>& out) {
+  trunk::control::JsonValue v;
+  std::string error;
+  if (!trunk::control::read_json(line, v, error) || !v.is_object()) return false;
+  for (const auto& m : v.members) {
+    if (m.value.kind != trunk::control::JsonValue::Kind::string) return false;
+    out[m.key] = m.value.text;
   }
+  return true;
 }
 
 std::string error_reply(const std::string& message) {
@@ -155,15 +118,20 @@ std::string lookup_reply(Shared& shared, const std::map<std::string, std::string
 
 std::string control_reply(Shared& shared, const std::string& line) {
   std::map<std::string, std::string> req;
-  if (!parse_flat_object(line, req)) return error_reply("not a JSON object of strings");
+  if (!read_request(line, req)) return error_reply("not a JSON object of strings");
   std::string cmd = req.count("cmd") ? req["cmd"] : "";
   if (cmd == "stats") return stats_reply(shared);
   if (cmd == "lookup") return lookup_reply(shared, req);
   if (cmd == "reload") {
     std::string account;
     bool ok = reload(shared, account);
+    // What is served now, taken or refused: `trunkctl reload` compares it
+    // across instances without a second request a SIGHUP could slip
+    // between.
+    auto t = shared.current.load();
     trunk::diag::JsonWriter w;
-    w.begin_object().field("ok", ok).field("message", account).end_object();
+    w.begin_object().field("ok", ok).field("message", account);
+    w.field("site_digest", t->digest).field("tables", t->path).end_object();
     return w.take();
   }
   return error_reply("unknown cmd \"" + cmd + "\"; known: stats, lookup, reload");
