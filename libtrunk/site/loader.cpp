@@ -207,25 +207,45 @@ class TableReader {
   }
 
   bool read(std::string_view key, Field<std::vector<Field<std::string>>>& f) {
+    return read_array(key, f, "strings", [&](const toml::node& e, std::string& value) {
+      if (!e.is_string()) return wrong_element(key, e, "strings");
+      value = e.as_string()->get();
+      return true;
+    });
+  }
+
+  bool read(std::string_view key, Field<std::vector<Field<std::int64_t>>>& f, std::int64_t min,
+            std::int64_t max) {
+    return read_array(key, f, "whole numbers", [&](const toml::node& e, std::int64_t& value) {
+      if (!e.is_integer()) return wrong_element(key, e, "whole numbers");
+      value = e.as_integer()->get();
+      if (value >= min && value <= max) return true;
+      sink_.error("out-of-range",
+                  "an element of " + ticked(key) + " in " + label_ + " is " +
+                      std::to_string(value) + ", outside " + std::to_string(min) + " to " +
+                      std::to_string(max),
+                  region(e.source()));
+      return false;
+    });
+  }
+
+  // An array of `noun`: `element` reads one element into its value, or
+  // reports why it cannot and returns false (that element is left out).
+  template <class T, class Element>
+  bool read_array(std::string_view key, Field<std::vector<Field<T>>>& f, std::string_view noun,
+                  Element element) {
     const toml::node* n;
     if (!locate(key, n, f.key_column)) return false;
     const toml::array* a = n->as_array();
     if (!a) {
-      wrong_type(key, *n, "an array of strings");
+      wrong_type(key, *n, "an array of " + std::string(noun));
       return false;
     }
     f.where = region(n->source());
     f.present = true;
     for (const auto& e : *a) {
-      if (!e.is_string()) {
-        sink_.error("wrong-type",
-                    "elements of `" + std::string(key) + "` in " + label_ +
-                        " must be strings, found " + std::string(type_word(e)),
-                    region(e.source()));
-        continue;
-      }
-      Field<std::string> item;
-      item.value = e.as_string()->get();
+      Field<T> item;
+      if (!element(e, item.value)) continue;
       item.where = region(e.source());
       item.present = true;
       f.value.push_back(std::move(item));
@@ -233,41 +253,12 @@ class TableReader {
     return true;
   }
 
-  bool read(std::string_view key, Field<std::vector<Field<std::int64_t>>>& f, std::int64_t min,
-            std::int64_t max) {
-    const toml::node* n;
-    if (!locate(key, n, f.key_column)) return false;
-    const toml::array* a = n->as_array();
-    if (!a) {
-      wrong_type(key, *n, "an array of whole numbers");
-      return false;
-    }
-    f.where = region(n->source());
-    f.present = true;
-    for (const auto& e : *a) {
-      if (!e.is_integer()) {
-        sink_.error("wrong-type",
-                    "elements of `" + std::string(key) + "` in " + label_ +
-                        " must be whole numbers, found " + std::string(type_word(e)),
-                    region(e.source()));
-        continue;
-      }
-      std::int64_t v = e.as_integer()->get();
-      if (v < min || v > max) {
-        sink_.error("out-of-range",
-                    "an element of " + ticked(key) + " in " + label_ + " is " +
-                        std::to_string(v) + ", outside " + std::to_string(min) + " to " +
-                        std::to_string(max),
-                    region(e.source()));
-        continue;
-      }
-      Field<std::int64_t> item;
-      item.value = v;
-      item.where = region(e.source());
-      item.present = true;
-      f.value.push_back(std::move(item));
-    }
-    return true;
+  bool wrong_element(std::string_view key, const toml::node& e, std::string_view noun) {
+    sink_.error("wrong-type",
+                "elements of `" + std::string(key) + "` in " + label_ + " must be " +
+                    std::string(noun) + ", found " + std::string(type_word(e)),
+                region(e.source()));
+    return false;
   }
 
   template <class T>
