@@ -1,5 +1,6 @@
 // Diagnostic collection and the typo finder behind "did you mean" hints.
 #include "diag/diagnostic.hpp"
+#include "text/ascii.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -81,7 +82,7 @@ void Sink::sort() {
 // and transpositions of neighbours ("hots" -> "host") each cost one, case
 // ignored. Inputs are keys and names, so the full matrix is small.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+  auto lower = [](char c) { return text::ascii_lower(c); };
   const std::size_t w = b.size() + 1;
   std::vector<std::size_t> d((a.size() + 1) * w);
   for (std::size_t i = 0; i <= a.size(); ++i) d[i * w] = i;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "text/ascii.hpp"
+
 namespace trunk::tables {
 
 // `size` must be a multiple of 8; the checksum field (bytes 24-31) is read as 0.
@@ -37,8 +39,7 @@ inline std::uint64_t name_hash_impl(const char* s, std::size_t n) {
 inline std::uint64_t host_hash_impl(const char* s, std::size_t n) {
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the lower-case bytes
   for (std::size_t i = 0; i < n; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    h ^= (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    h ^= static_cast<unsigned char>(text::ascii_lower(s[i]));
     h *= 0x100000001b3ull;
   }
   return h;

@@ -1,5 +1,6 @@
 // SIP start lines and Content-Length framing over raw bytes.
 #include "trace/sip_framing.hpp"
+#include "text/ascii.hpp"
 
 #include <cstring>
 #include <limits>
@@ -15,15 +16,6 @@ constexpr std::string_view kVersion = "SIP/2.0";
 
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool equal_nocase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -110,7 +102,7 @@ MessageExtent message_extent(std::string_view bytes, std::size_t scan_from) {
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view name = trim(line.substr(0, colon));
-    if (!equal_nocase(name, "content-length") && !equal_nocase(name, "l")) continue;
+    if (!text::equal_ci(name, "content-length") && !text::equal_ci(name, "l")) continue;
     std::string_view value = trim(line.substr(colon + 1));
     if (value.empty()) {
       e.status = MessageExtent::bad_length;
