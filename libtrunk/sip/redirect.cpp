@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "net/ip_address.hpp"
 #include "route/decide.hpp"
 #include "tables/checksum.hpp"
 
@@ -15,27 +16,12 @@ namespace trunk::sip {
 using route::kNone;
 
 std::optional<Source> make_source(std::string_view address, std::uint16_t port) {
-  // A copy on the stack for inet_pton: this runs per request.
-  char text[INET6_ADDRSTRLEN + 1];
-  if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
-    address = address.substr(1, address.size() - 2);
-  if (address.empty() || address.size() >= sizeof text) return std::nullopt;
-  std::memcpy(text, address.data(), address.size());
-  text[address.size()] = '\0';
+  auto ip = net::parse_ip(address);  // allocates nothing: this runs per request
+  if (!ip) return std::nullopt;
   Source s;
   s.port = port;
-  in_addr v4;
-  in6_addr v6;
-  if (inet_pton(AF_INET, text, &v4) == 1) {
-    s.address[10] = s.address[11] = 0xff;
-    std::memcpy(s.address.data() + 12, &v4, 4);
-    return s;
-  }
-  if (inet_pton(AF_INET6, text, &v6) == 1) {
-    std::memcpy(s.address.data(), &v6, 16);
-    return s;
-  }
-  return std::nullopt;
+  s.address = ip->bytes;
+  return s;
 }
 
 route::Request request_facts(const Message& m, const Source& from,

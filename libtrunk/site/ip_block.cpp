@@ -1,11 +1,11 @@
 // Parsing and comparing IP blocks; see ip_block.hpp.
 #include "site/ip_block.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
+
+#include "net/ip_address.hpp"
 
 namespace trunk::site {
 
@@ -20,23 +20,20 @@ std::optional<IpBlock> parse_ip_block(std::string_view text) {
       return std::nullopt;
     prefix = static_cast<std::uint32_t>(std::stoul(digits));
   }
+  // Bare addresses only: a block is written without brackets.
+  if (addr.empty() || addr.front() == '[') return std::nullopt;
+  auto ip = net::parse_ip(addr);
+  if (!ip) return std::nullopt;
   IpBlock b;
-  in_addr v4;
-  in6_addr v6;
-  if (inet_pton(AF_INET, addr.c_str(), &v4) == 1) {
+  b.address = ip->bytes;
+  if (ip->v4()) {
     if (prefix && *prefix > 32) return std::nullopt;
-    b.address[10] = b.address[11] = 0xff;
-    std::memcpy(b.address.data() + 12, &v4, 4);
     b.prefix = 96 + prefix.value_or(32);
-    return b;
-  }
-  if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {
+  } else {
     if (prefix && *prefix > 128) return std::nullopt;
-    std::memcpy(b.address.data(), &v6, 16);
     b.prefix = prefix.value_or(128);
-    return b;
   }
-  return std::nullopt;
+  return b;
 }
 
 bool overlaps(const IpBlock& a, const IpBlock& b) {

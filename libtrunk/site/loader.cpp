@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_file.hpp"
+#include "net/ip_address.hpp"
 #include "parallel/parallel_for.hpp"
 #include "site/ip_block.hpp"
 #include "site/nesting.hpp"
@@ -331,13 +332,7 @@ bool valid_trunk_name(std::string_view s) {
 // hosts.
 bool valid_host(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
-  if (s.find(':') != std::string_view::npos) {
-    std::string addr(s);
-    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']')
-      addr = addr.substr(1, addr.size() - 2);
-    unsigned char buf[16];
-    return inet_pton(AF_INET6, addr.c_str(), buf) == 1;
-  }
+  if (s.find(':') != std::string_view::npos) return net::parse_ip(s).has_value();
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '.' || c == '-' || c == '_';

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "net/ip_address.hpp"
 #include "trace/reader.hpp"
 
 namespace trunk::trace {
@@ -54,12 +55,15 @@ bool Endpoint::parse(std::string_view text, Endpoint& out) {
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  char buf[INET6_ADDRSTRLEN + 1] = {};
-  if (host.empty() || host.size() >= sizeof buf) return false;
-  std::memcpy(buf, host.data(), host.size());
-  if (inet_pton(AF_INET, buf, e.addr.data()) == 1) e.family = 4;
-  else if (inet_pton(AF_INET6, buf, e.addr.data()) == 1) e.family = 6;
-  else return false;
+  auto ip = net::parse_ip(host);
+  if (!ip) return false;
+  if (ip->v4()) {
+    e.family = 4;
+    std::memcpy(e.addr.data(), ip->bytes.data() + 12, 4);
+  } else {
+    e.family = 6;
+    e.addr = ip->bytes;
+  }
   if (!port.empty()) {
     unsigned p = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);

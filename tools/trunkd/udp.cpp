@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "daemon.hpp"
+#include "net/ip_address.hpp"
 #include "sip/redirect.hpp"
 
 namespace trunkd {
@@ -105,17 +106,21 @@ bool socket_address(const Listen& where, sockaddr_storage& ss, socklen_t& len,
   len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, where.address.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(where.port);
-    len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, where.address.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(where.port);
-    len = sizeof *v6;
-  } else {
+  auto ip = trunk::net::parse_ip(where.address);
+  if (!ip) {
     error = "\"" + where.address + "\" is not an IP address";
     return false;
+  }
+  if (ip->v4()) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(where.port);
+    std::memcpy(&v4->sin_addr, ip->bytes.data() + 12, 4);
+    len = sizeof *v4;
+  } else {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(where.port);
+    std::memcpy(&v6->sin6_addr, ip->bytes.data(), 16);
+    len = sizeof *v6;
   }
   return true;
 }
