@@ -1,24 +1,30 @@
-// Every rule over a site: site::check, then the compiler on a site it passes.
-#include "route/check_site.hpp"
+// Every rule over a site: the site rules, then the compiler on a site they pass.
+#include "check/site.hpp"
 
-#include "site/check.hpp"
+#include "site/validate.hpp"
 
-namespace trunk::route {
+namespace trunk::check {
+
+void site_rules(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
+                did::PoolStats* pool_stats) {
+  site::validate(site, sink);
+  did::check_site_pools(site, sources, sink, pool_stats);
+}
 
 bool check_site_with(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
                      const SiteCheckResults& results) {
   const std::size_t errors_before = sink.errors();
-  site::check(site, sources, sink, results.pool_stats);
+  site_rules(site, sources, sink, results.pool_stats);
   // The compiler trusts what the site rules check (names resolve, pools
   // parse), so it runs only when they found nothing.
   if (sink.errors() != errors_before) return false;
   tables::Plan scratch;
-  return compile(site, sources, sink, results.plan ? *results.plan : scratch,
-                 results.compile_stats);
+  return route::compile(site, sources, sink, results.plan ? *results.plan : scratch,
+                        results.compile_stats);
 }
 
 bool check_site(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink) {
   return check_site_with(site, sources, sink, {});
 }
 
-}  // namespace trunk::route
+}  // namespace trunk::check

@@ -1,14 +1,16 @@
 // The one entry point for "is this site valid": every rule over a site, run
-// the same way by every tool. site::check (the validator's rules,
-// site/validate.hpp, and the DID pool rules, did/site_checks.hpp) runs
-// first; on a site without errors the dial-plan compiler (compile.hpp) then
-// runs the rules that need parsed patterns and automata (route-ambiguous,
+// the same way by every tool. The site rules run first: the validator's
+// (site/validate.hpp) and the DID pool rules (did/site_checks.hpp). On a
+// site without errors the dial-plan compiler (route/compile.hpp) then runs
+// the rules that need parsed patterns and automata (route-ambiguous,
 // duplicate-route, pattern-*, inbound-overlap, ...). trunkctl validate and
 // its reading commands, provisioning (site::plan_change is handed
 // check_site), didpool-check, sip-trace-match and dialplan-compile all call
-// it, so a site is valid for one exactly when it is valid for all. It lives
-// in route/, not site/, because the compiler's rules do and dependencies
-// point down (route -> site). It prints nothing and writes nothing.
+// it, so a site is valid for one exactly when it is valid for all.
+//
+// check/ sits above site/, did/ and route/: the rules of every family meet
+// here, so that none of those folders has to include another's rules.
+// It prints nothing and writes nothing.
 #pragma once
 
 #include "diag/diagnostic.hpp"
@@ -18,14 +20,20 @@
 #include "site/model.hpp"
 #include "tables/plan.hpp"
 
-namespace trunk::route {
+namespace trunk::check {
 
 // What a caller may want back from the pass; each pointer may be null.
 struct SiteCheckResults {
-  did::PoolStats* pool_stats = nullptr;   // the DID pool figures (didpool-check)
-  tables::Plan* plan = nullptr;           // the compiled plan, complete when no error
-  CompileStats* compile_stats = nullptr;  // the compiler's figures (dialplan-compile)
+  did::PoolStats* pool_stats = nullptr;          // the DID pool figures (didpool-check)
+  tables::Plan* plan = nullptr;                  // the compiled plan, complete when no error
+  route::CompileStats* compile_stats = nullptr;  // the compiler's figures (dialplan-compile)
 };
+
+// The site rules only (validator and DID pools), without the compiler.
+// `sources` holds the files' text, used to place diagnostics at the exact
+// character inside pool strings.
+void site_rules(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
+                did::PoolStats* pool_stats = nullptr);
 
 // Runs every rule over `site` into `sink`; `sources` holds the files' text
 // (diagnostics point inside pool and pattern strings). Returns true when no
@@ -37,4 +45,4 @@ bool check_site_with(const site::Site& site, const diag::SourceText& sources, di
 // check_site_with without results: the form site::plan_change is given.
 bool check_site(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink);
 
-}  // namespace trunk::route
+}  // namespace trunk::check

@@ -8,8 +8,8 @@
 // Which route wins is decided as the spec says: the higher priority, then
 // the strictly smaller set of numbers; a number with no single winner is an
 // error that shows it. Every problem goes to the sink; the plan is complete
-// only when no error was reported. Tools reach it through check_site
-// (check_site.hpp), which runs site::check first.
+// only when no error was reported. Tools reach it through check::check_site
+// (check/site.hpp), which runs the site rules first.
 #pragma once
 
 #include <string>

@@ -6,7 +6,7 @@
 // not changed), finds the trunk, edits the text of the file that holds it
 // (site/edit.hpp: untouched bytes and comments stay as they are), and loads
 // and checks the edited texts with every rule `trunkctl validate` applies:
-// the caller hands it that rule set (route::check_site), which site/ cannot
+// the caller hands it that rule set (check::check_site), which site/ cannot
 // name because the compiler's rules live above it.
 // It writes nothing; apply_change writes the changed files, each atomically.
 // Where a new trunk goes: after the last trunk of the file holding the most
@@ -61,7 +61,7 @@ struct ChangeResult {
 };
 
 // The rule set a change is checked with, before and after: every rule over
-// a site, reporting into the sink (route::check_site).
+// a site, reporting into the sink (check::check_site).
 using SiteRules =
     std::function<void(const Site& site, const diag::SourceText& sources, diag::Sink& sink)>;
 

@@ -12,7 +12,7 @@ result (a route's trunk set to inbound, a second peer on one address without
 verify_port, a provider spelt in other case, a trunk at a trusted proxy's
 address): each is refused with the
 code `trunkctl validate` and `dialplan-compile` give. The rules themselves
-live once, in libtrunk, behind one entry point (route/check_site.hpp).
+live once, in libtrunk, behind one entry point (check/site.hpp).
 
 Environment: TRUNK_BIN and TRUNK_SOURCE_DIR, as for test_trunkctl.py.
 Stdlib only; exits non-zero on failure, showing the whole run.

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "route/check_site.hpp"
+#include "check/site.hpp"
 #include "site/change.hpp"
 #include "site/loader.hpp"
 
@@ -134,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fs::path site = texts.size() == 1 ? dir / "site.toml" : dir;
   const auto before = snapshot(dir);
 
-  trunk::site::ChangeResult r = trunk::site::plan_change(site, req, trunk::route::check_site);
+  trunk::site::ChangeResult r = trunk::site::plan_change(site, req, trunk::check::check_site);
   require(snapshot(dir) == before, "planning writes nothing");
   require(r.exit_code >= 0 && r.exit_code <= 2, "exit code 0, 1 or 2");
   if (r.exit_code != 0) {
@@ -162,12 +162,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   trunk::diag::SourceText sources;
   require(trunk::site::load_site(site, reread, sink, sources) == trunk::site::LoadStatus::loaded,
           "the written site loads");
-  trunk::route::check_site(reread, sources, sink);
+  trunk::check::check_site(reread, sources, sink);
   require(sink.errors() == 0, "the written site has no error");
 
   if (req.kind == ChangeRequest::Kind::set || req.kind == ChangeRequest::Kind::assign) {
     trunk::site::ChangeResult again =
-        trunk::site::plan_change(site, req, trunk::route::check_site);
+        trunk::site::plan_change(site, req, trunk::check::check_site);
     require(again.exit_code == 0 && again.changed.empty(), "the same change again changes nothing");
   }
   return 0;

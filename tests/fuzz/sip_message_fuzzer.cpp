@@ -9,7 +9,7 @@
 #include <string>
 
 #include "route/compile.hpp"
-#include "site/check.hpp"
+#include "check/site.hpp"
 #include "site/loader.hpp"
 #include "sip/malformed.hpp"
 #include "sip/message.hpp"
@@ -64,7 +64,7 @@ struct Fixture {
     trunk::diag::Sink sink;
     trunk::diag::SourceText src;
     trunk::site::load_texts({{"fuzz.toml", kSite}}, site, sink, src);
-    trunk::site::check(site, src, sink);
+    trunk::check::site_rules(site, src, sink);
     trunk::tables::Plan plan;
     if (sink.errors() || !trunk::route::compile(site, src, sink, plan)) std::abort();
     bytes = trunk::tables::serialize(plan);

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "site/check.hpp"
+#include "check/site.hpp"
 #include "site/loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   trunk::diag::SourceText sources;
   sources.add("fuzz.toml", text);
   trunk::site::load_fragment(text, "fuzz.toml", site, sink);
-  if (sink.errors() == 0) trunk::site::check(site, sources, sink);
+  if (sink.errors() == 0) trunk::check::site_rules(site, sources, sink);
   for (const auto& d : sink.all()) (void)trunk::diag::render_text(d, &sources);
   return 0;
 }

@@ -7,7 +7,7 @@
 
 #include "route/compile.hpp"
 #include "sip/redirect.hpp"
-#include "site/check.hpp"
+#include "check/site.hpp"
 #include "site/loader.hpp"
 #include "support/compiled.hpp"
 #include "tables/writer.hpp"
@@ -28,7 +28,7 @@ struct Example {
     diag::SourceText src;
     REQUIRE(site::load_site(std::string(TRUNK_SOURCE_DIR) + "/examples/site", s, sink, src) ==
             site::LoadStatus::loaded);
-    site::check(s, src, sink);
+    trunk::check::site_rules(s, src, sink);
     tables::Plan plan;
     REQUIRE(route::compile(s, src, sink, plan));
     bytes = tables::serialize(plan);

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "route/check_site.hpp"
+#include "check/site.hpp"
 #include "site/change.hpp"
 #include "site/templates.hpp"
 #include "support/site_fixture.hpp"
@@ -88,7 +88,7 @@ password = ")" + kSecret + R"("
   req.kind = site::ChangeRequest::Kind::set;
   req.trunk = "R";
   req.settings = {"auth.username=u2"};
-  site::ChangeResult r = site::plan_change(s.file, req, route::check_site);
+  site::ChangeResult r = site::plan_change(s.file, req, trunk::check::check_site);
   CHECK(r.exit_code == 0);
   CHECK(r.diff.find("+username = \"u2\"") != std::string::npos);
   CHECK(r.diff.find(" password = ") != std::string::npos);  // the context line, masked
@@ -107,7 +107,7 @@ host = "192.0.2.1"
   req.kind = site::ChangeRequest::Kind::set;
   req.trunk = "P";
   req.settings = {"transport=wss"};
-  site::ChangeResult r = site::plan_change(s.file, req, route::check_site);
+  site::ChangeResult r = site::plan_change(s.file, req, trunk::check::check_site);
   CHECK(r.exit_code == 1);
   REQUIRE(r.sink.errors() == 1);
   CHECK(r.sink.all()[0].code == "transport-disabled");
@@ -121,7 +121,7 @@ TEST_CASE("unknown trunks and bad arguments: 1 with a finding, 2 with a message"
   site::ChangeRequest req;
   req.kind = site::ChangeRequest::Kind::remove;
   req.trunk = "Peer-2";
-  site::ChangeResult r = site::plan_change(s.file, req, route::check_site);
+  site::ChangeResult r = site::plan_change(s.file, req, trunk::check::check_site);
   CHECK(r.exit_code == 1);
   REQUIRE(r.sink.all().size() == 1);
   CHECK(r.sink.all()[0].message == "no trunk named \"Peer-2\" in the site");
@@ -129,7 +129,7 @@ TEST_CASE("unknown trunks and bad arguments: 1 with a finding, 2 with a message"
   req.kind = site::ChangeRequest::Kind::set;
   req.trunk = "Peer-1";
   req.settings = {"port=many"};
-  r = site::plan_change(s.file, req, route::check_site);
+  r = site::plan_change(s.file, req, trunk::check::check_site);
   CHECK(r.exit_code == 2);
   CHECK(r.message == "`port` takes a whole number");
 }
@@ -170,7 +170,7 @@ to = "sip:{did}@acme.example"
   site::ChangeRequest req;
   req.kind = site::ChangeRequest::Kind::remove;
   req.trunk = "P";
-  site::ChangeResult r = site::plan_change(s.file, req, route::check_site);
+  site::ChangeResult r = site::plan_change(s.file, req, trunk::check::check_site);
   CHECK(r.exit_code == 1);
   CHECK(trunk::diag::render_text(r.sink, nullptr) ==
         f + ":27:12: error[trunk-in-use]: trunk \"Q\" fails over to trunk \"P\"\n"
@@ -185,7 +185,7 @@ to = "sip:{did}@acme.example"
 
   req.kind = site::ChangeRequest::Kind::unassign;
   req.tenant = "globex";
-  r = site::plan_change(s.file, req, route::check_site);
+  r = site::plan_change(s.file, req, trunk::check::check_site);
   CHECK(r.exit_code == 1);
   CHECK(trunk::diag::render_text(r.sink, nullptr) ==
         f + ":13:1: error[not-assigned]: trunk \"P\" is not assigned to tenant \"globex\"\n"

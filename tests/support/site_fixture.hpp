@@ -4,7 +4,7 @@
 #include <string>
 
 #include "diag/render.hpp"
-#include "site/check.hpp"
+#include "check/site.hpp"
 #include "site/loader.hpp"
 
 namespace trunk::test {
@@ -27,7 +27,7 @@ inline Checked check_site(const std::string& toml) {
   Checked c;
   c.sources.add("site.toml", toml);
   site::load_fragment(toml, "site.toml", c.site, c.sink);
-  if (c.sink.errors() == 0) site::check(c.site, c.sources, c.sink);
+  if (c.sink.errors() == 0) trunk::check::site_rules(c.site, c.sources, c.sink);
   return c;
 }
 

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "route/compile.hpp"
-#include "site/check.hpp"
+#include "check/site.hpp"
 #include "site/loader.hpp"
 #include "tables/writer.hpp"
 #include "sip/register_status.hpp"
@@ -28,7 +28,7 @@ struct TraceSite {
     diag::SourceText src;
     REQUIRE(site::load_site(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/site.toml", site,
                             sink, src) == site::LoadStatus::loaded);
-    site::check(site, src, sink);
+    trunk::check::site_rules(site, src, sink);
     REQUIRE(sink.errors() == 0);
     tables::Plan plan;
     REQUIRE(route::compile(site, src, sink, plan));

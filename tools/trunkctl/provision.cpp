@@ -8,7 +8,7 @@
 #include "commands.hpp"
 #include "io/atomic_write.hpp"
 #include "io/dir_lock.hpp"
-#include "route/check_site.hpp"
+#include "check/site.hpp"
 #include "site/change.hpp"
 #include "site/templates.hpp"
 
@@ -71,7 +71,7 @@ int run(const Common& common, ProvisionOptions& o) {
     r.hints.push_back("run the change again when the other one is done, or wait longer "
                       "with --wait SECONDS");
   } else {
-    r = site::plan_change(common.site, req, route::check_site);
+    r = site::plan_change(common.site, req, check::check_site);
   }
   bool written = false;
   if (r.exit_code == cli::kExitClean && !o.dry_run && !r.changed.empty()) {
