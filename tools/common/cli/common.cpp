@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "route/check_site.hpp"
+#include "check/site.hpp"
 #include "site/loader.hpp"
 #include "tables/writer.hpp"
 
@@ -46,7 +46,7 @@ LoadedSite load_and_check(const std::filesystem::path& path, did::PoolStats* poo
   auto status = site::load_site(path, out.site, out.sink, out.sources);
   out.readable = status == site::LoadStatus::loaded;
   if (out.readable)
-    route::check_site_with(out.site, out.sources, out.sink,
+    check::check_site_with(out.site, out.sources, out.sink,
                            {pool_stats, &out.plan, compile_stats});
   out.sink.sort();
   return out;

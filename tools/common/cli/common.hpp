@@ -40,7 +40,7 @@ int parse_arguments(CLI::App& app, int argc, char** argv);
 
 // A site read and checked: the model, the text of its files (for quoting),
 // every diagnostic from loading and from the one rule set
-// (route::check_site), and the dial plan that check compiled.
+// (check::check_site), and the dial plan that check compiled.
 struct LoadedSite {
   site::Site site;
   diag::SourceText sources;
@@ -54,7 +54,7 @@ struct LoadedSite {
     return site.info.name.present ? site.info.name.value : path;
   }
 };
-// Loads the site at `path` and runs every rule on it (route::check_site,
+// Loads the site at `path` and runs every rule on it (check::check_site,
 // which fills `pool_stats` and `compile_stats` when given). Never throws.
 LoadedSite load_and_check(const std::filesystem::path& path,
                           did::PoolStats* pool_stats = nullptr,
