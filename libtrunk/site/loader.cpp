@@ -19,6 +19,7 @@
 #include "parallel/parallel_for.hpp"
 #include "site/ip_block.hpp"
 #include "site/nesting.hpp"
+#include "site/schema.hpp"
 
 namespace trunk::site {
 namespace {
@@ -84,9 +85,11 @@ constexpr EnumWord<RelayMedia> kRelayMedia[] = {
 // ("[[trunk]]", "[trunk.auth]").
 class TableReader {
  public:
-  TableReader(const toml::table& t, std::string label, diag::Sink& sink,
-              std::vector<std::string_view> known)
-      : t_(t), label_(std::move(label)), sink_(sink), known_(std::move(known)) {
+  // `table` names the table in the schema (schema.hpp): its keys are the
+  // ones this table knows, its numbers' ranges the ones read_number checks.
+  TableReader(const toml::table& t, std::string label, diag::Sink& sink, std::string_view table)
+      : t_(t), label_(std::move(label)), sink_(sink), table_(table),
+        known_(schema::keys_of(table)) {
     for (auto&& [k, v] : t_) {
       if (std::find(known_.begin(), known_.end(), k.str()) != known_.end()) continue;
       auto& d = sink_.error("unknown-key",
@@ -262,6 +265,13 @@ class TableReader {
     return false;
   }
 
+  // A number, or an array of numbers, in the schema's range for `key`.
+  template <class F>
+  bool read_number(std::string_view key, F& f) {
+    const schema::Field* spec = schema::find(table_, key);
+    return read(key, f, spec->min, spec->max);
+  }
+
   template <class T>
   void require(std::string_view key, const Field<T>& f) {
     if (f.present || t_.contains(key)) return;
@@ -309,6 +319,7 @@ class TableReader {
   const toml::table& t_;
   std::string label_;
   diag::Sink& sink_;
+  std::string_view table_;
   std::vector<std::string_view> known_;
 };
 
@@ -385,7 +396,7 @@ void read_site_info(const toml::table& t, Site& site, diag::Sink& sink,
       diag::with_related(d, it->second, "first defined here");
     }
   }
-  TableReader r(t, "[site]", sink, {"name", "transports"});
+  TableReader r(t, "[site]", sink, "site");
   site.info.where = r.where();
   if (!site.info.name.present) r.read("name", site.info.name);
   if (!site.info.transports.present) {
@@ -414,7 +425,7 @@ void read_site_info(const toml::table& t, Site& site, diag::Sink& sink,
 
 // A trusted proxy: its name and the addresses requests from it come from.
 void read_proxy(const toml::table& t, Site& site, diag::Sink& sink) {
-  TableReader r(t, "[[proxy]]", sink, {"name", "addresses"});
+  TableReader r(t, "[[proxy]]", sink, "proxy");
   Proxy px;
   px.where = r.where();
   r.read("name", px.name);
@@ -435,7 +446,7 @@ void read_proxy(const toml::table& t, Site& site, diag::Sink& sink) {
 }
 
 void read_tenant(const toml::table& t, Site& site, diag::Sink& sink) {
-  TableReader r(t, "[[tenant]]", sink, {"name", "sip_domain", "caller_id"});
+  TableReader r(t, "[[tenant]]", sink, "tenant");
   Tenant tn;
   tn.where = r.where();
   r.read("name", tn.name);
@@ -453,13 +464,7 @@ void read_tenant(const toml::table& t, Site& site, diag::Sink& sink) {
 }
 
 void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
-  TableReader r(t, "[[trunk]]", sink,
-                {"name", "type", "provider", "owner", "host", "port", "transport",
-                 "outbound_proxy", "outbound_proxy_port", "associated_ips", "direction",
-                 "verify_port", "single_via", "tel_uri_request_line", "tel_uri_to",
-                 "strip_plus", "stir_shaken", "relay_media", "match_from_host",
-                 "request_uri_params", "caller_id", "failover", "failover_on", "keepalive", "limits",
-                 "auth", "tenant"});
+  TableReader r(t, "[[trunk]]", sink, "trunk");
   Trunk tr;
   tr.where = r.where();
   r.read("name", tr.name);
@@ -485,7 +490,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
       diag::with_hint(d, "give the bare host; the port goes in `port`, the scheme is implied");
   }
   if (!r.read("transport", tr.transport, kTransports)) r.default_at(tr.transport, Transport::udp);
-  if (!r.read("port", tr.port, 1, 65535))
+  if (!r.read_number("port", tr.port))
     r.default_at(tr.port, std::int64_t(tr.transport.value == Transport::tls ? 5061 : 5060));
   r.read("outbound_proxy", tr.outbound_proxy);
   if (tr.outbound_proxy.present && !valid_host(tr.outbound_proxy.value))
@@ -493,7 +498,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
                "outbound_proxy \"" + tr.outbound_proxy.value + "\" of " + label +
                    " is not a host name or IP address",
                tr.outbound_proxy.where);
-  if (!r.read("outbound_proxy_port", tr.outbound_proxy_port, 1, 65535))
+  if (!r.read_number("outbound_proxy_port", tr.outbound_proxy_port))
     r.default_at(tr.outbound_proxy_port, tr.port.value);
   if (r.read("associated_ips", tr.associated_ips))
     check_ip_blocks(sink, tr.associated_ips, "associated_ips", label);
@@ -519,7 +524,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
   check_nonempty(sink, tr.caller_id, "caller_id");
   r.read("failover", tr.failover);
   // Final answers only, and no 2xx: a trunk that answered 200 carried the call.
-  if (r.read("failover_on", tr.failover_on, 300, 699)) {
+  if (r.read_number("failover_on", tr.failover_on)) {
     const auto& codes = tr.failover_on.value;
     for (std::size_t i = 0; i < codes.size(); ++i)
       for (std::size_t j = 0; j < i; ++j)
@@ -537,25 +542,22 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
   }
 
   if (const toml::table* k = r.table("keepalive")) {
-    TableReader kr(*k, "[trunk.keepalive] of " + label, sink, {"options", "interval"});
+    TableReader kr(*k, "[trunk.keepalive] of " + label, sink, "trunk.keepalive");
     kr.read("options", tr.keepalive.options);
-    kr.read("interval", tr.keepalive.interval, 1, 86400);
+    kr.read_number("interval", tr.keepalive.interval);
   }
   if (!tr.keepalive.options.present) r.default_at(tr.keepalive.options, false);
   if (!tr.keepalive.interval.present) r.default_at(tr.keepalive.interval, std::int64_t(360));
 
   if (const toml::table* l = r.table("limits")) {
-    TableReader lr(*l, "[trunk.limits] of " + label, sink, {"inbound", "outbound", "total"});
-    constexpr std::int64_t kMax = 1'000'000;
-    lr.read("inbound", tr.limits.inbound, 0, kMax);
-    lr.read("outbound", tr.limits.outbound, 0, kMax);
-    lr.read("total", tr.limits.total, 0, kMax);
+    TableReader lr(*l, "[trunk.limits] of " + label, sink, "trunk.limits");
+    lr.read_number("inbound", tr.limits.inbound);
+    lr.read_number("outbound", tr.limits.outbound);
+    lr.read_number("total", tr.limits.total);
   }
 
   if (const toml::table* a = r.table("auth")) {
-    TableReader ar(*a, "[trunk.auth] of " + label, sink,
-                   {"username", "password_env", "password_file", "password",
-                    "register_interval"});
+    TableReader ar(*a, "[trunk.auth] of " + label, sink, "trunk.auth");
     tr.auth.present = true;
     tr.auth.where = ar.where();
     ar.read("username", tr.auth.username);
@@ -565,7 +567,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
     ar.read("password_file", tr.auth.password_file);
     check_nonempty(sink, tr.auth.password_file, "auth.password_file");
     ar.read("password", tr.auth.password);
-    ar.read("register_interval", tr.auth.register_interval, 60, 604800);
+    ar.read_number("register_interval", tr.auth.register_interval);
   }
   if (!tr.auth.register_interval.present)
     r.default_at(tr.auth.register_interval, std::int64_t(3600));
@@ -573,7 +575,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
   if (const toml::array* a = r.tables("tenant")) {
     for (const auto& e : *a) {
       TableReader tr_r(*e.as_table(), "[[trunk.tenant]] of " + label, sink,
-                       {"tenant", "did_pool"});
+                       "trunk.tenant");
       TrunkTenant tt;
       tt.where = tr_r.where();
       tr_r.read("tenant", tt.tenant);
@@ -586,9 +588,7 @@ void read_trunk(const toml::table& t, Site& site, diag::Sink& sink) {
 }
 
 void read_route(const toml::table& t, Site& site, diag::Sink& sink) {
-  TableReader r(t, "[[route]]", sink,
-                {"tenant", "name", "match", "priority", "trunks", "strip", "prepend",
-                 "caller_id"});
+  TableReader r(t, "[[route]]", sink, "route");
   Route rt;
   rt.where = r.where();
   r.read("tenant", rt.tenant);
@@ -597,12 +597,12 @@ void read_route(const toml::table& t, Site& site, diag::Sink& sink) {
   r.require("name", rt.name);
   r.read("match", rt.match);
   r.require("match", rt.match);
-  if (!r.read("priority", rt.priority, -1'000'000, 1'000'000)) r.default_at(rt.priority, std::int64_t(0));
+  if (!r.read_number("priority", rt.priority)) r.default_at(rt.priority, std::int64_t(0));
   r.read("trunks", rt.trunks);
   r.require("trunks", rt.trunks);
   if (rt.trunks.present && rt.trunks.value.empty())
     sink.error("invalid-value", "route has no trunks", rt.trunks.where);
-  if (!r.read("strip", rt.strip, 0, 32)) r.default_at(rt.strip, std::int64_t(0));
+  if (!r.read_number("strip", rt.strip)) r.default_at(rt.strip, std::int64_t(0));
   r.read("prepend", rt.prepend);
   r.read("caller_id", rt.caller_id);
   check_nonempty(sink, rt.caller_id, "caller_id");
@@ -610,7 +610,7 @@ void read_route(const toml::table& t, Site& site, diag::Sink& sink) {
 }
 
 void read_inbound(const toml::table& t, Site& site, diag::Sink& sink) {
-  TableReader r(t, "[[inbound]]", sink, {"tenant", "trunk", "did", "to"});
+  TableReader r(t, "[[inbound]]", sink, "inbound");
   Inbound in;
   in.where = r.where();
   r.read("tenant", in.tenant);
@@ -625,8 +625,7 @@ void read_inbound(const toml::table& t, Site& site, diag::Sink& sink) {
 }
 
 void read_expect(const toml::table& t, Site& site, diag::Sink& sink) {
-  TableReader r(t, "[[expect]]", sink,
-                {"tenant", "dial", "route", "send", "trunks", "trunk", "did", "to"});
+  TableReader r(t, "[[expect]]", sink, "expect");
   Expect ex;
   ex.where = r.where();
   r.read("tenant", ex.tenant);
