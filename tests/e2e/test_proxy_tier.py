@@ -377,7 +377,7 @@ class ProxyTier(unittest.TestCase):
             self.assertEqual(len(got), 1, "%s: %s" % (method, got))
             self.assertIn("127.0.0.1:%d" % self.port, header_values(got[0][2], "Via")[0])
 
-    def test_2_failover_on_503_not_on_486(self):
+    def test_2_failover_on_503(self):
         first = self.carrier(FIRST, "first-503", (503, "Service Unavailable"))
         second = self.carrier(SECOND, "second")
         self.call(PBX, "15125550123", uac_scenario(), "pbx-503")
