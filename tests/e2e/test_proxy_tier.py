@@ -444,7 +444,8 @@ class ProxyTier(unittest.TestCase):
         self.call(FIRST, "15125559999", uac_scenario(
             404, "Not Found (DID in no pool on this trunk)", from_uri="sip:1001@acme.test"),
             "fraud")
-        self.assertEqual(self.trunkd_invites(), before + 1)
+        # Asked (more than once only if a retransmission beat its answer).
+        self.assertGreater(self.trunkd_invites(), before)
 
     def test_4_forged_via_not_believed(self):
         pbx = self.carrier(PBX, "pbx")
@@ -462,7 +463,7 @@ class ProxyTier(unittest.TestCase):
         self.call(PBX, "5125550150", uac_scenario(
             404, "Not Found (no route)", via="%s:%d" % (FIRST, PEER_PORT), via_params=forged),
             "pbx-forged")
-        self.assertEqual(self.trunkd_invites(), before + 1)
+        self.assertGreater(self.trunkd_invites(), before)
         self.assertEqual(sipp_requests(pbx), [])
 
 
