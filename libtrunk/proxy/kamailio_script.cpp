@@ -225,12 +225,16 @@ route[NEXT_CONTACT] {
 		route(TRY_CONTACT);
 	}
 	if ($avp(tried) != $null) return;
+	# t_reply takes its reason as text or as one variable, never as a
+	# format: the trunk's name goes in through $var(reason).
 	if ($avp(full) != $null) {
-		t_reply("503", "Service Unavailable (maximum channels reached: trunk $avp(full))");
+		$var(reason) = "Service Unavailable (maximum channels reached: trunk " + $avp(full) + ")";
+		t_reply("503", "$var(reason)");
 		exit;
 	}
 	if ($avp(offline) != $null) {
-		t_reply("503", "Service Unavailable (trunk $avp(offline) is offline)");
+		$var(reason) = "Service Unavailable (trunk " + $avp(offline) + " is offline)";
+		t_reply("503", "$var(reason)");
 		exit;
 	}
 }

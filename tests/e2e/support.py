@@ -43,17 +43,20 @@ def route_json(*args, tables=None, site=None):
     return run.returncode, json.loads(run.stdout)
 
 
+def split_message(text):
+    """A SIP message's first line and its headers (name as written, value)
+    in order."""
+    lines = text.replace("\r\n", "\n").split("\n\n", 1)[0].split("\n")
+    return lines[0], [(n.strip(), v.strip()) for n, _, v in
+                      (line.partition(":") for line in lines[1:])]
+
+
 def parse_response(text):
     """A SIP response's status code, reason phrase and headers (name as
     written, value) in order."""
-    head = text.replace("\r\n", "\n").split("\n\n", 1)[0]
-    lines = head.split("\n")
-    m = re.match(r"SIP/2\.0 (\d{3}) (.*)$", lines[0])
-    assert m, "not a SIP response: %r" % lines[0]
-    headers = []
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers.append((name.strip(), value.strip()))
+    first, headers = split_message(text)
+    m = re.match(r"SIP/2\.0 (\d{3}) (.*)$", first)
+    assert m, "not a SIP response: %r" % first
     return int(m.group(1)), m.group(2), headers
 
 
@@ -61,8 +64,11 @@ def header_values(headers, name):
     return [v for n, v in headers if n.lower() == name.lower()]
 
 
-def sipp_responses(message_log):
-    """The responses SIPp received, in order, from its -trace_msg log."""
+def sipp_received(message_log):
+    """The messages SIPp received, in order, as text, from its -trace_msg
+    log (empty while SIPp has written none)."""
+    if not os.path.exists(message_log):
+        return []
     with open(message_log, encoding="utf-8", errors="replace") as f:
         text = f.read()
     out = []
@@ -70,9 +76,30 @@ def sipp_responses(message_log):
     # bytes :", a blank line, the message.
     for block in re.split(r"\n-{20,}[^\n]*\n", "\n" + text):
         m = re.match(r"\s*\w+ message received \[\d+\] bytes :\n\n(.*)", block, re.S)
-        if m and m.group(1).startswith("SIP/2.0 "):
-            out.append(parse_response(m.group(1).strip("\n") + "\n\n"))
+        if m:
+            out.append(m.group(1).strip("\n") + "\n\n")
     return out
+
+
+def sipp_responses(message_log):
+    """The responses SIPp received, in order, from its -trace_msg log."""
+    return [parse_response(m) for m in sipp_received(message_log) if m.startswith("SIP/2.0 ")]
+
+
+def parse_request(text):
+    """A SIP request's method, Request-URI and headers (name as written,
+    value) in order."""
+    first, headers = split_message(text)
+    m = re.match(r"([A-Z]+) (\S+) SIP/2\.0$", first)
+    assert m, "not a SIP request: %r" % first
+    return m.group(1), m.group(2), headers
+
+
+def sipp_requests(message_log, method=None):
+    """The requests SIPp received (only `method`'s, if given), in order,
+    from its -trace_msg log, as parse_request gives them."""
+    out = [parse_request(m) for m in sipp_received(message_log) if not m.startswith("SIP/2.0 ")]
+    return [r for r in out if method is None or r[0] == method]
 
 
 class PcapWriter:
