@@ -82,6 +82,10 @@ modparam("permissions", "address_file", "@ADDRESS_FILE@")
 # Set 1: trunkd; set 2: the trunks. Flag 8 (probing) on what is probed;
 # mode 3 probes those all the time, the others are always taken as up.
 modparam("dispatcher", "list_file", "@DISPATCHER_FILE@")
+# Flag 2: failover. Without it ds_select_dst keeps no other trunkd for
+# ds_next_dst, and ds_mark_dst does nothing ("failover support disabled"):
+# every call sent to a trunkd that had just died got 503.
+modparam("dispatcher", "flags", 2)
 modparam("dispatcher", "ds_ping_interval", @PING_INTERVAL@)
 modparam("dispatcher", "ds_probing_mode", 3)
 modparam("dispatcher", "ds_probing_threshold", 2)
@@ -225,12 +229,16 @@ route[NEXT_CONTACT] {
 		route(TRY_CONTACT);
 	}
 	if ($avp(tried) != $null) return;
+	# t_reply takes a reason that is one variable or plain text, not text
+	# with variables inside: the reason is put together first.
 	if ($avp(full) != $null) {
-		t_reply("503", "Service Unavailable (maximum channels reached: trunk $avp(full))");
+		$var(reason) = "Service Unavailable (maximum channels reached: trunk " + $avp(full) + ")";
+		t_reply("503", "$var(reason)");
 		exit;
 	}
 	if ($avp(offline) != $null) {
-		t_reply("503", "Service Unavailable (trunk $avp(offline) is offline)");
+		$var(reason) = "Service Unavailable (trunk " + $avp(offline) + " is offline)";
+		t_reply("503", "$var(reason)");
 		exit;
 	}
 }
