@@ -11,9 +11,10 @@ as the tenant's PBX and as the carrier, all on 127.0.0.x.
     node, then a fifth through either is refused with 503 (maximum
     channels reached), and both nodes count the four calls.
 
-The PBX scenario keeps the route set of the 200 (as a real PBX does; the
-built-in `-sn uac` does not, and Kamailio answers its ACK and BYE with
-404). Every process started here is stopped by its process id.
+The PBX and carrier scenarios (tests/e2e/scenarios/*_record_route.xml,
+shared with bench/proxy_tier.py) keep the proxy in the dialog's path, as
+real peers do; SIPp's built-in uac and uas do not. Every process started
+here is stopped by its process id.
 """
 import os
 import shutil
@@ -29,125 +30,13 @@ from support import compile_site, free_port, sipp_responses, SIPP, BIN  # noqa: 
 from test_trunkd_attack import Daemon, wait_for  # noqa: E402
 
 TIER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tier")
+SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios")
+PBX_SCENARIO = os.path.join(SCENARIOS, "pbx_record_route.xml")
 KAMAILIO = shutil.which("kamailio")
 KAMCMD = shutil.which("kamcmd")
 NUMBER = "15125550123"
 
-# The tenant's PBX: INVITE, then ACK and BYE along the 200's route set.
-# The call lasts -d milliseconds.
-PBX_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="pbx following Record-Route">
-  <send retrans="500">
-    <![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:pbx@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
 
-v=0
-o=pbx 1 1 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rrs="true" rtd="true"/>
-  <send>
-    <![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[routes]
-From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: <sip:pbx@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-
-    ]]>
-  </send>
-  <pause/>
-  <send retrans="500">
-    <![CDATA[
-BYE [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[routes]
-From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: <sip:pbx@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" crlf="true"/>
-</scenario>
-"""
-
-# The carrier. SIPp's built-in `-sn uas` leaves Record-Route out of its
-# answers, so the PBX would send ACK and BYE straight to it, around the
-# proxy; a real carrier echoes it.
-CARRIER_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="carrier echoing Record-Route">
-  <recv request="INVITE" crlf="true"/>
-  <send>
-    <![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_Record-Route:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-    ]]>
-  </send>
-  <send retrans="500">
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_Record-Route:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-    ]]>
-  </send>
-  <recv request="ACK" optional="true" crlf="true"/>
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
-"""
 
 # The PBX's call that must be refused: INVITE, the final answer, ACK.
 REFUSED_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -279,8 +168,8 @@ class Sipp:
 def carrier(tmp, name, address):
     """The carrier on `address`:5060: answers every INVITE (180, 200 that
     keeps the Record-Route), waits for the BYE."""
-    return Sipp(tmp, name, ["-sf", scenario_file(tmp, name, CARRIER_SCENARIO), "-i", address,
-                            "-p", "5060"])
+    return Sipp(tmp, name, ["-sf", os.path.join(SCENARIOS, "carrier_record_route.xml"),
+                            "-i", address, "-p", "5060"])
 
 
 def scenario_file(tmp, name, text):
@@ -312,6 +201,13 @@ class ProxyTierScale(unittest.TestCase):
         self.stops.append(thing.stop)
         return thing
 
+    def numbers(self):
+        """The -inf file of the PBX scenario: every call to NUMBER."""
+        path = os.path.join(self.tmp, "numbers.csv")
+        with open(path, "w") as f:
+            f.write("SEQUENTIAL\n%s;\n" % NUMBER)
+        return path
+
     def tables(self, site):
         tables = os.path.join(self.tmp, "site.tables")
         compile_site(site, tables)
@@ -329,7 +225,7 @@ class ProxyTierScale(unittest.TestCase):
         self.started(Kamailio(cfg, ctl, os.path.join(self.tmp, "kamailio.log")))
         uas = self.started(carrier(self.tmp, "carrier", "127.0.0.121"))
         pbx = self.started(Sipp(self.tmp, "pbx", [
-            "-sf", scenario_file(self.tmp, "pbx", PBX_SCENARIO), "-s", NUMBER,
+            "-sf", PBX_SCENARIO, "-inf", self.numbers(),
             "-i", "127.0.0.131", "-p", str(free_port("127.0.0.131")),
             "-r", str(rate), "-m", str(rate * seconds), "-d", "200",
             "127.0.0.1:%d" % port]))
@@ -378,12 +274,10 @@ class ProxyTierScale(unittest.TestCase):
             return int(out.split()[-1]) if out.split() else -1
 
         # Two calls held through each node (long enough for the test).
-        pbx = os.path.join(self.tmp, "pbx.xml")
-        scenario_file(self.tmp, "pbx", PBX_SCENARIO)
         held = []
         for name in ("a", "b"):
             held.append(self.started(Sipp(self.tmp, "held-" + name, [
-                "-sf", pbx, "-s", NUMBER, "-i", "127.0.0.132",
+                "-sf", PBX_SCENARIO, "-inf", self.numbers(), "-i", "127.0.0.132",
                 "-p", str(free_port("127.0.0.132")), "-r", "10", "-m", "2", "-d", "60000",
                 "127.0.0.1:%d" % sip[name]])))
             wait_for("node %s does not count its two calls" % name,
