@@ -28,7 +28,6 @@ here is stopped by its process id. Keep runs short on a shared machine.
 import argparse
 import csv
 import os
-import random
 import shutil
 import signal
 import statistics
@@ -39,7 +38,8 @@ import threading
 import time
 
 from trunkd_vs_kamailio import (KAMAILIO_MODULES, SRC, cpu_seconds, free_port, make_routes,
-                                process_tree, wait_udp_ready, write_carrierroute, write_site)
+                                process_tree, wait_udp_ready, write_carrierroute, write_numbers,
+                                write_site)
 
 SCENARIOS = os.path.join(SRC, "tests", "e2e", "scenarios")
 PBX = "127.0.0.141"
@@ -208,13 +208,7 @@ def main():
         with open(site, "a") as f:
             f.write(SITE_TAIL)
         write_carrierroute(os.path.join(tmp, "carrierroute.conf"), prefixes, targets)
-        rng = random.Random(2)
-        with open(os.path.join(tmp, "numbers.csv"), "w") as f:
-            f.write("RANDOM\n")
-            for _ in range(20000):
-                p = prefixes[rng.randrange(len(prefixes))]
-                f.write("%s%s;\n" % (p, "".join(rng.choice("0123456789")
-                                               for _ in range(max(1, 11 - len(p))))))
+        write_numbers(os.path.join(tmp, "numbers.csv"), prefixes)
         tables = os.path.join(tmp, "site.tables")
         subprocess.run([os.path.join(args.bin, "dialplan-compile"), "-c", site, "-o", tables],
                        check=True, stdout=subprocess.DEVNULL)
