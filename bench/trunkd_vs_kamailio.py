@@ -114,6 +114,18 @@ def write_carrierroute(path, prefixes, targets):
         f.write("}\n")
 
 
+def write_numbers(path, prefixes, count=20000, seed=2):
+    """A SIPp -inf file of `count` numbers drawn at random from the routes:
+    a prefix padded with random digits to 11 digits (at least one)."""
+    rng = random.Random(seed)
+    with open(path, "w") as f:
+        f.write("RANDOM\n")
+        for _ in range(count):
+            p = prefixes[rng.randrange(len(prefixes))]
+            f.write("%s%s;\n" % (p, "".join(rng.choice("0123456789")
+                                           for _ in range(max(1, 11 - len(p))))))
+
+
 KAMAILIO_CFG = """#!KAMAILIO
 debug=0
 log_stderror=yes
@@ -243,13 +255,7 @@ def main():
         os.makedirs(os.path.join(tmp, "site"))
         write_site(os.path.join(tmp, "site", "site.toml"), prefixes, targets)
         write_carrierroute(os.path.join(tmp, "carrierroute.conf"), prefixes, targets)
-        rng = random.Random(2)
-        with open(os.path.join(tmp, "numbers.csv"), "w") as f:
-            f.write("RANDOM\n")
-            for _ in range(20000):
-                p = prefixes[rng.randrange(len(prefixes))]
-                f.write("%s%s;\n" % (p, "".join(rng.choice("0123456789")
-                                               for _ in range(max(1, 11 - len(p))))))
+        write_numbers(os.path.join(tmp, "numbers.csv"), prefixes)
         with open(os.path.join(tmp, "scenario.xml"), "w") as f:
             f.write(SCENARIO)
         tables = os.path.join(tmp, "site.tables")

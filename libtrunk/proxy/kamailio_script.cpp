@@ -82,6 +82,10 @@ modparam("permissions", "address_file", "@ADDRESS_FILE@")
 # Set 1: trunkd; set 2: the trunks. Flag 8 (probing) on what is probed;
 # mode 3 probes those all the time, the others are always taken as up.
 modparam("dispatcher", "list_file", "@DISPATCHER_FILE@")
+# Flag 2: failover. Without it ds_select_dst keeps no other trunkd for
+# ds_next_dst, and ds_mark_dst does nothing ("failover support disabled"):
+# every call sent to a trunkd that had just died got 503.
+modparam("dispatcher", "flags", 2)
 modparam("dispatcher", "ds_ping_interval", @PING_INTERVAL@)
 modparam("dispatcher", "ds_probing_mode", 3)
 modparam("dispatcher", "ds_probing_threshold", 2)
