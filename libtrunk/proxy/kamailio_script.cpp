@@ -300,7 +300,7 @@ route[TRY_CONTACT] {
 	set_dlg_profile("trunk", "$var(trunk)");
 	t_on_branch("APPLY_CONTACT");
 	t_on_failure("TRUNK_ANSWER");
-	xlog("L_INFO", "$avp(direction) call to $ru via trunk $var(trunk)\n");
+	xlog("L_DBG", "$avp(direction) call to $ru via trunk $var(trunk)\n");
 	if (t_relay()) {
 		$avp(tried) = 1;
 		exit;

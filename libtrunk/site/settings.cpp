@@ -2,46 +2,16 @@
 #include "site/settings.hpp"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "diag/diagnostic.hpp"
 #include "site/edit.hpp"
+#include "site/schema.hpp"
 
 namespace trunk::site {
 namespace {
 
-constexpr SettableKey kKeys[] = {
-    {"type", SettingType::string},
-    {"provider", SettingType::string},
-    {"owner", SettingType::string},
-    {"host", SettingType::string},
-    {"port", SettingType::integer},
-    {"transport", SettingType::string},
-    {"outbound_proxy", SettingType::string},
-    {"outbound_proxy_port", SettingType::integer},
-    {"associated_ips", SettingType::strings},
-    {"direction", SettingType::string},
-    {"verify_port", SettingType::boolean},
-    {"single_via", SettingType::boolean},
-    {"tel_uri_request_line", SettingType::boolean},
-    {"tel_uri_to", SettingType::boolean},
-    {"strip_plus", SettingType::boolean},
-    {"stir_shaken", SettingType::boolean},
-    {"relay_media", SettingType::string},
-    {"match_from_host", SettingType::string},
-    {"request_uri_params", SettingType::string},
-    {"caller_id", SettingType::string},
-    {"failover", SettingType::string},
-    {"keepalive.options", SettingType::boolean},
-    {"keepalive.interval", SettingType::integer},
-    {"limits.inbound", SettingType::integer},
-    {"limits.outbound", SettingType::integer},
-    {"limits.total", SettingType::integer},
-    {"auth.username", SettingType::string},
-    {"auth.password_env", SettingType::string},
-    {"auth.password_file", SettingType::string},
-    {"auth.register_interval", SettingType::integer},
-};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -76,7 +46,34 @@ bool secret_key(std::string_view key) {
 
 }  // namespace
 
-std::span<const SettableKey> settable_keys() { return kKeys; }
+std::span<const SettableKey> settable_keys() {
+  // The schema's settable fields; a sub-table's key dotted ("limits.total").
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& f : schema::fields()) {
+      if (!f.settable) continue;
+      std::string_view table = f.table;
+      out.push_back(table == "trunk" ? std::string(f.key)
+                                     : std::string(table.substr(table.find('.') + 1)) + "." +
+                                           std::string(f.key));
+    }
+    return out;
+  }();
+  static const std::vector<SettableKey> keys = [] {
+    std::vector<SettableKey> out;
+    std::size_t i = 0;
+    for (const auto& f : schema::fields()) {
+      if (!f.settable) continue;
+      SettingType type = f.type == schema::Type::integer   ? SettingType::integer
+                         : f.type == schema::Type::boolean ? SettingType::boolean
+                         : f.type == schema::Type::strings ? SettingType::strings
+                                                           : SettingType::string;
+      out.push_back({names[i++], type});
+    }
+    return out;
+  }();
+  return keys;
+}
 
 bool parse_setting(std::string_view arg, Setting& out, SettingError& error) {
   std::size_t eq = arg.find('=');
@@ -96,20 +93,21 @@ bool parse_setting(std::string_view arg, Setting& out, SettingError& error) {
              "use `trunkctl assign NAME --tenant T --did-pool POOL` or `trunkctl unassign`"};
     return false;
   }
-  auto it = std::find_if(std::begin(kKeys), std::end(kKeys),
+  const std::span<const SettableKey> keys = settable_keys();
+  auto it = std::find_if(keys.begin(), keys.end(),
                          [&](const SettableKey& k) { return k.key == key; });
   if (secret_key(key)) {
     error = {"trunkctl does not write passwords into the site",
              "set auth.password_env=VAR or auth.password_file=PATH: secrets stay out of git"};
     return false;
   }
-  if (it == std::end(kKeys)) {
+  if (it == keys.end()) {
     std::vector<std::string_view> names;
-    for (const auto& k : kKeys) names.push_back(k.key);
+    for (const auto& k : keys) names.push_back(k.key);
     // Also the key without its table: "interval" means keepalive.interval.
     std::string near = diag::closest_match(key, names);
     if (near.empty())
-      for (const auto& k : kKeys)
+      for (const auto& k : keys)
         if (std::size_t dot = k.key.find('.');
             dot != std::string_view::npos && k.key.substr(dot + 1) == key)
           near = k.key;

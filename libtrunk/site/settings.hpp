@@ -25,7 +25,8 @@ struct SettableKey {
   SettingType type;
 };
 
-// Every settable key, in the order trunk-site(5) lists them.
+// Every settable key, in the order trunk-site(5) lists them: the fields
+// site/schema.hpp marks settable.
 std::span<const SettableKey> settable_keys();
 
 // One parsed KEY=VALUE.

@@ -219,7 +219,7 @@ class ReloadInstances(unittest.TestCase):
         code, out, err = trunkctl("stats", *self.controls(b))
         self.assertEqual((code, err), (0, ""))
         self.assertEqual(out.splitlines()[0], "tables            %s (site digest %s, 1 routes, "
-                                              "format 2)" % (b.link, self.d2[:16]))
+                                              "format 3)" % (b.link, self.d2[:16]))
         code, out, err = trunkctl("stats", *self.controls(a, b))
         self.assertEqual((code, err), (0, ""))
         blocks = out.split("\n\n")
@@ -228,7 +228,7 @@ class ReloadInstances(unittest.TestCase):
             lines = block.splitlines()
             self.assertEqual(lines[0], "control           " + d.control)
             self.assertEqual(lines[1], "tables            %s (site digest %s, 1 routes, "
-                                       "format 2)" % (d.link, digest[:16]))
+                                       "format 3)" % (d.link, digest[:16]))
         code, out, err = trunkctl("stats", *self.controls(a, b), "--format", "json")
         self.assertEqual((code, err), (0, ""))
         replies = json.loads(out)
