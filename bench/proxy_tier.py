@@ -9,7 +9,10 @@ UAS on 127.0.1.1 and 127.0.1.2, answering 200):
          trunkd, which answer 302; Kamailio follows it (permissions, dialog
          profiles, record-route, tm);
   alone: Kamailio relaying with carrierroute over the same routes from a
-         file (tm, rr, carrierroute; no permissions, no dialog profiles).
+         file (tm, rr, carrierroute; no permissions, no dialog profiles);
+  alone, same duties: that, plus what the tier does besides routing
+         (permissions with the same address file, a limit check and
+         dialog profiles per carrier, the caller ID with uac).
 Each call: INVITE -> 180/200 -> ACK -> BYE (tests/e2e/scenarios). Printed:
   - CPU per call of the whole system (utime + stime from /proc of every
     Kamailio process and every trunkd; SIPp excluded), min/median/max of
@@ -103,6 +106,34 @@ request_route {
   t_relay();
 }
 """
+
+
+# Kamailio alone doing the tier's other duties too: admitting only the
+# trunks (permissions, the same address file), counting each call against
+# its trunk's limit (dialog profiles), the caller ID (uac). The lean
+# config above is the floor; this one is the same service as the tier.
+KAMAILIO_ALONE_DUTIES = KAMAILIO_ALONE.replace(
+    'loadmodule "carrierroute.so"\n',
+    'loadmodule "carrierroute.so"\nloadmodule "permissions.so"\nloadmodule "dialog.so"\n'
+    'loadmodule "uac.so"\nloadmodule "sanity.so"\n'
+    'modparam("permissions", "address_file", "%(addresses)s")\n'
+    'modparam("dialog", "profiles_with_value", "trunk_out; trunk")\n'
+    'modparam("uac", "restore_mode", "auto")\n').replace(
+    '  t_check_trans();\n',
+    '  t_check_trans();\n'
+    '  if (!sanity_check("17895", "7")) exit;\n'
+    '  force_rport();\n'
+    '  if (!allow_source_address("1")) { sl_send_reply("403", "Forbidden"); exit; }\n'
+    '  dlg_manage();\n').replace(
+    '  record_route();\n  t_relay();\n',
+    '  get_profile_size("trunk_out", "$rd", "$var(n)");\n'
+    '  if ($var(n) >= 100000) { sl_send_reply("503", "Busy"); exit; }\n'
+    '  get_profile_size("trunk", "$rd", "$var(n)");\n'
+    '  if ($var(n) >= 100000) { sl_send_reply("503", "Busy"); exit; }\n'
+    '  set_dlg_profile("trunk_out", "$rd");\n'
+    '  set_dlg_profile("trunk", "$rd");\n'
+    '  uac_replace_from("sip:+15550000@$fd");\n'
+    '  record_route();\n  t_relay();\n')
 
 
 class Procs:
@@ -237,13 +268,14 @@ def main():
                     Procs.stop(p)
             return kport, pids, trunkd, ports, stop
 
-        def alone():
+        def alone(duties=False):
             kport = free_port()
-            cfg = os.path.join(tmp, "alone.cfg")
+            cfg = os.path.join(tmp, "alone%s.cfg" % ("-duties" if duties else ""))
             with open(cfg, "w") as f:
-                f.write(KAMAILIO_ALONE % {"port": kport, "modules": KAMAILIO_MODULES,
-                                          "children": args.children,
-                                          "routes": os.path.join(tmp, "carrierroute.conf")})
+                f.write((KAMAILIO_ALONE_DUTIES if duties else KAMAILIO_ALONE) % {
+                    "port": kport, "modules": KAMAILIO_MODULES, "children": args.children,
+                    "routes": os.path.join(tmp, "carrierroute.conf"),
+                    "addresses": os.path.join(tmp, "tier-1", "trunks.address")})
             kam = start_kamailio(procs, tmp, cfg, port=kport)
             return kport, lambda: process_tree(kam.pid), [], [], lambda: Procs.stop(kam)
 
@@ -288,10 +320,12 @@ def main():
 
         cpu_per_call("kamailio + 1 trunkd", lambda: tier(1))
         cpu_per_call("kamailio alone", alone)
+        cpu_per_call("kamailio alone, same duties", lambda: alone(duties=True))
         capacity("kamailio + 1 trunkd", lambda: tier(1))
         capacity("kamailio + 2 trunkd", lambda: tier(2))
         capacity("kamailio + 2, one killed", lambda: tier(2), kill_one=True)
         capacity("kamailio alone", alone)
+        capacity("kamailio alone, same duties", lambda: alone(duties=True))
     finally:
         procs.stop_all()
         if args.keep:

@@ -15,41 +15,24 @@ int run_site(const Options& o) {
   cli::LoadedSite s = cli::load_and_check(o.site, &stats);
   int code = s.readable ? cli::exit_code_for(s.sink, o.strict) : cli::kExitUnusable;
 
-  if (o.format == cli::Format::json) {
-    diag::JsonWriter w;
-    w.begin_object()
-        .field("site", o.site)
-        .field("ok", code == cli::kExitClean)
-        .field("errors", static_cast<std::uint64_t>(s.sink.errors()))
-        .field("warnings", static_cast<std::uint64_t>(s.sink.warnings()));
-    if (s.readable) {
-      w.key("pools")
-          .begin_object()
-          .field("checked", static_cast<std::uint64_t>(stats.pools))
-          .field("providers", static_cast<std::uint64_t>(stats.providers))
-          .field("ranges", static_cast<std::uint64_t>(stats.entries))
-          .field("numbers", stats.numbers)
-          .field("overlaps", static_cast<std::uint64_t>(stats.overlaps))
-          .field("inbound_rules", static_cast<std::uint64_t>(stats.inbound_rules))
-          .end_object();
-    }
-    w.key("diagnostics");
-    cli::write_diagnostics_json(w, s.sink);
-    w.end_object();
-    std::cout << w.str() << "\n";
-    return code;
-  }
-  cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
-  if (!s.readable) return code;
-  std::string name = s.name_or(o.site);
-  std::cout << name << ": " << diag::count(stats.pools, "pool") << " on "
-            << diag::count(stats.providers, "provider") << ", "
-            << diag::count(stats.numbers, "number") << ", "
-            << diag::count(stats.overlaps, "overlap") << ", "
-            << diag::count(stats.inbound_rules, "inbound rule") << " checked: "
-            << (code == cli::kExitClean ? "ok" : "FAILED") << " (" << diag::summary(s.sink)
-            << ")\n";
-  return code;
+  cli::SiteReport r{s, o.site, code, false, {}, {}};
+  r.counts_text = diag::count(stats.pools, "pool") + " on " +
+                  diag::count(stats.providers, "provider") + ", " +
+                  diag::count(stats.numbers, "number") + ", " +
+                  diag::count(stats.overlaps, "overlap") + ", " +
+                  diag::count(stats.inbound_rules, "inbound rule") + " checked";
+  r.counts_json = [&](diag::JsonWriter& w) {
+    w.key("pools")
+        .begin_object()
+        .field("checked", static_cast<std::uint64_t>(stats.pools))
+        .field("providers", static_cast<std::uint64_t>(stats.providers))
+        .field("ranges", static_cast<std::uint64_t>(stats.entries))
+        .field("numbers", stats.numbers)
+        .field("overlaps", static_cast<std::uint64_t>(stats.overlaps))
+        .field("inbound_rules", static_cast<std::uint64_t>(stats.inbound_rules))
+        .end_object();
+  };
+  return cli::print_site_report(r, o.format);
 }
 
 }  // namespace didpool

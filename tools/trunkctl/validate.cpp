@@ -45,40 +45,21 @@ Run setup_validate(CLI::App& app, Common& common) {
   return [&common, strict] {
     cli::LoadedSite s = cli::load_and_check(common.site);
     int code = s.readable ? cli::exit_code_for(s.sink, *strict) : cli::kExitUnusable;
-    if (common.format == cli::Format::json) {
-      diag::JsonWriter w;
-      w.begin_object().field("site", common.site);
-      w.key("files").begin_array();
-      for (const auto& f : s.site.files) w.value(f);
-      w.end_array();
-      w.field("ok", code == cli::kExitClean)
-          .field("errors", static_cast<std::uint64_t>(s.sink.errors()))
-          .field("warnings", static_cast<std::uint64_t>(s.sink.warnings()));
-      if (s.readable) {
-        w.key("counts")
-            .begin_object()
-            .field("tenants", static_cast<std::uint64_t>(s.site.tenants.size()))
-            .field("trunks", static_cast<std::uint64_t>(s.site.trunks.size()))
-            .field("routes", static_cast<std::uint64_t>(s.site.routes.size()))
-            .field("inbound", static_cast<std::uint64_t>(s.site.inbound.size()))
-            .end_object();
-      }
-      w.key("diagnostics");
-      cli::write_diagnostics_json(w, s.sink);
-      w.end_object();
-      std::cout << w.str() << "\n";
-      return code;
-    }
-    cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
-    if (!s.readable) return code;
-    std::string name = s.name_or(common.site);
-    std::cout << name << ": " << diag::count(s.site.tenants.size(), "tenant") << ", "
-              << diag::count(s.site.trunks.size(), "trunk") << ", "
-              << diag::count(s.site.routes.size(), "route") << ", "
-              << diag::count(s.site.inbound.size(), "inbound rule") << ": "
-              << (code == cli::kExitClean ? "ok" : "FAILED") << " ("
-              << diag::summary(s.sink) << ")\n";
-    return code;
+    cli::SiteReport r{s, common.site, code, true, {}, {}};
+    r.counts_text = diag::count(s.site.tenants.size(), "tenant") + ", " +
+                    diag::count(s.site.trunks.size(), "trunk") + ", " +
+                    diag::count(s.site.routes.size(), "route") + ", " +
+                    diag::count(s.site.inbound.size(), "inbound rule");
+    r.counts_json = [&](diag::JsonWriter& w) {
+      w.key("counts")
+          .begin_object()
+          .field("tenants", static_cast<std::uint64_t>(s.site.tenants.size()))
+          .field("trunks", static_cast<std::uint64_t>(s.site.trunks.size()))
+          .field("routes", static_cast<std::uint64_t>(s.site.routes.size()))
+          .field("inbound", static_cast<std::uint64_t>(s.site.inbound.size()))
+          .end_object();
+    };
+    return cli::print_site_report(r, common.format);
   };
 }
 

@@ -75,4 +75,31 @@ bool tables_in_memory(const LoadedSite& s, std::string& storage, tables::Tables&
   return tables.view_bytes(storage, error);
 }
 
+int print_site_report(const SiteReport& r, Format format) {
+  const LoadedSite& s = r.site;
+  if (format == Format::json) {
+    diag::JsonWriter w;
+    w.begin_object().field("site", r.site_path);
+    if (r.list_files) {
+      w.key("files").begin_array();
+      for (const auto& f : s.site.files) w.value(f);
+      w.end_array();
+    }
+    w.field("ok", r.code == kExitClean)
+        .field("errors", static_cast<std::uint64_t>(s.sink.errors()))
+        .field("warnings", static_cast<std::uint64_t>(s.sink.warnings()));
+    if (s.readable && r.counts_json) r.counts_json(w);
+    w.key("diagnostics");
+    write_diagnostics_json(w, s.sink);
+    w.end_object();
+    std::cout << w.str() << "\n";
+    return r.code;
+  }
+  print_diagnostics_text(s.sink, &s.sources, std::cerr);
+  if (!s.readable) return r.code;
+  std::cout << s.name_or(r.site_path) << ": " << r.counts_text << ": "
+            << (r.code == kExitClean ? "ok" : "FAILED") << " (" << diag::summary(s.sink) << ")\n";
+  return r.code;
+}
+
 }  // namespace trunk::cli

@@ -8,10 +8,12 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <string>
 
 #include "diag/diagnostic.hpp"
+#include "diag/json.hpp"
 #include "diag/render.hpp"
 #include "did/site_checks.hpp"
 #include "route/compile.hpp"
@@ -75,5 +77,20 @@ void write_diagnostics_json(diag::JsonWriter& w, const diag::Sink& sink);
 
 // The exit code a checking tool returns for these diagnostics.
 int exit_code_for(const diag::Sink& sink, bool strict);
+
+// The report of a tool that checks a whole site (trunkctl validate,
+// didpool-check -c), exit `code`. JSON: {"site", ["files"], "ok", "errors",
+// "warnings", what `counts_json` writes (only for a readable site),
+// "diagnostics"}. Text: the diagnostics on stderr, then
+// "NAME: COUNTS: ok|FAILED (N errors, M warnings)" for a readable site.
+struct SiteReport {
+  const LoadedSite& site;
+  const std::string& site_path;   // as given with -c
+  int code = kExitClean;
+  bool list_files = false;        // JSON "files": the files read
+  std::string counts_text;        // "3 tenants, 6 trunks, ..."
+  std::function<void(diag::JsonWriter&)> counts_json;
+};
+int print_site_report(const SiteReport& r, Format format);
 
 }  // namespace trunk::cli
