@@ -355,7 +355,8 @@ void CallTracker::close(Calls& list, Calls::iterator it) {
   list.erase(it);
 }
 
-CallTracker::Calls::iterator CallTracker::open(std::string_view call_id, const Captured& c) {
+CallTracker::Calls::iterator CallTracker::open(std::string_view call_id,
+                                               const capture::Captured& c) {
   if (auto* it = lookup(call_id)) return *it;
   if (by_id_.size() >= max_calls_) {
     Calls* list = first_to_time_out();
@@ -417,21 +418,22 @@ void CallTracker::count_out(Call& call) {
   if (dir) --dir;
 }
 
-Call& CallTracker::on_request(const sip::Message& m, const Captured& c, const Match& match) {
+Call& CallTracker::on_request(const sip::Message& m, const capture::Captured& c,
+                              const Match& match) {
   const auto it = open(m.call_id(), c);
   record_request(*it, m, c, match);
   touch(it);
   return *it;
 }
 
-Call& CallTracker::on_response(const sip::Message& m, const Captured& c) {
+Call& CallTracker::on_response(const sip::Message& m, const capture::Captured& c) {
   const auto it = open(m.call_id(), c);
   record_response(*it, m, c);
   touch(it);
   return *it;
 }
 
-void CallTracker::record_request(Call& call, const sip::Message& m, const Captured& c,
+void CallTracker::record_request(Call& call, const sip::Message& m, const capture::Captured& c,
                                  const Match& match) {
   const std::string method = m.method();
   ++call.messages;
@@ -471,7 +473,7 @@ void CallTracker::record_request(Call& call, const sip::Message& m, const Captur
     count_in(call);
 }
 
-void CallTracker::record_response(Call& call, const sip::Message& m, const Captured& c) {
+void CallTracker::record_response(Call& call, const sip::Message& m, const capture::Captured& c) {
   ++call.messages;
   call.last_us = c.time_us;
   const std::string cseq_method = m.cseq_method();

@@ -13,7 +13,7 @@
 namespace trunk::trace {
 namespace {
 
-bool mapped_address(const Endpoint& e, std::uint8_t (&out)[16]) {
+bool mapped_address(const capture::Endpoint& e, std::uint8_t (&out)[16]) {
   if (e.family == 6) {
     std::memcpy(out, e.addr.data(), 16);
     return true;
@@ -85,7 +85,8 @@ std::uint32_t Matcher::table_trunk(std::uint32_t i) const {
   return i == kNone || i >= table_of_site_.size() ? kNone : table_of_site_[i];
 }
 
-Match Matcher::match_request(const sip::Message& m, const Captured& c, bool in_dialog) const {
+Match Matcher::match_request(const sip::Message& m, const capture::Captured& c,
+                             bool in_dialog) const {
   Match out;
   const std::string method = m.method();
   identify(m, c, !in_dialog && is_initial_call_request(method), out);
@@ -104,7 +105,7 @@ Match Matcher::match_request(const sip::Message& m, const Captured& c, bool in_d
   return out;
 }
 
-void Matcher::identify(const sip::Message& m, const Captured& c, bool new_call,
+void Matcher::identify(const sip::Message& m, const capture::Captured& c, bool new_call,
                        Match& out) const {
   const auto& t = router_->tables();
   std::uint8_t address[16];
@@ -246,14 +247,15 @@ void Matcher::identify_by_headers(const sip::Message& m, Match& out) const {
   }
 }
 
-void Matcher::check_trunk_fit(const sip::Message& m, const Captured& c, Match& out) const {
+void Matcher::check_trunk_fit(const sip::Message& m, const capture::Captured& c, Match& out) const {
   const site::Trunk& tr = site_->trunks[out.trunk];
   const std::string& name = tr.name.value;
   const std::string method = m.method();
 
   // The transport the message travelled over: the capture's, else the Via's.
-  std::string seen = c.transport != Transport::unknown ? std::string(to_string(c.transport))
-                                                       : m.via_transport();
+  std::string seen = c.transport != capture::Transport::unknown
+                         ? std::string(capture::to_string(c.transport))
+                         : m.via_transport();
   std::string want(site::to_string(tr.transport.value));
   if (want == "wss" && (seen == "ws" || seen == "wss")) seen = want;
   if (!seen.empty() && seen != want)
@@ -539,7 +541,8 @@ void Matcher::take_route(std::uint32_t route, std::string_view dialled, Match& o
     out.trunks.emplace_back(t.str(t.trunks()[x].name));
 }
 
-void Matcher::explain_no_trunk(const sip::Message& m, const Captured& c, Match& out) const {
+void Matcher::explain_no_trunk(const sip::Message& m, const capture::Captured& c,
+                               Match& out) const {
   if (!out.refusal.empty()) out.problems.push_back(out.refusal);
   else if (c.src.known())
     out.problems.push_back("the source address " + c.src.address() +
