@@ -30,7 +30,8 @@
 // open (the one closest to its timeout goes first), or at the end of the
 // trace. One call holds a few hundred bytes: a Call-ID longer than
 // kMaxCallIdBytes is kept shortened, methods and reason phrases are kept
-// once for all calls, up to kMaxWords of them.
+// once for all calls, up to kMaxWords of them. The tracker is calls.cpp;
+// the outcomes and their words are call_outcome.cpp.
 #pragma once
 
 #include <cstdint>

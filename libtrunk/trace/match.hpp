@@ -15,7 +15,8 @@
 // read the site model; they are built only when a step fails or a check
 // finds a mismatch. A Matcher borrows the site and the tables. Where the
 // message was seen (addresses, transport) comes from capture/ as a
-// capture::Captured; this file only judges it.
+// capture::Captured; this file only judges it. match.cpp finds the trunk,
+// match_route.cpp the tenant and the rule.
 #pragma once
 
 #include <cstdint>
