@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "measure.hpp"
-#include "trace/pcap_reader.hpp"
+#include "capture/pcap_reader.hpp"
 
 namespace {
 
@@ -35,16 +35,16 @@ Pass read_once(const std::string& path) {
   Pass p;
   trunk::diag::Sink sink;
   auto start = std::chrono::steady_clock::now();
-  auto reader = trunk::trace::open_pcap(std::fopen(path.c_str(), "rb"), path, sink);
+  auto reader = trunk::capture::open_pcap(std::fopen(path.c_str(), "rb"), path, sink);
   if (!reader) {
     std::fprintf(stderr, "trace_read_bench: %s: %s\n", path.c_str(),
                  sink.empty() ? "cannot read" : sink.all()[0].message.c_str());
     std::exit(2);
   }
-  trunk::trace::Captured c;
+  trunk::capture::Captured c;
   while (reader->next(c, sink)) {
     ++p.messages;
-    (c.transport == trunk::trace::Transport::udp ? p.udp : p.tcp) += 1;
+    (c.transport == trunk::capture::Transport::udp ? p.udp : p.tcp) += 1;
     p.message_bytes += c.bytes.size();
     p.checksum += static_cast<unsigned char>(c.bytes.front()) +
                   static_cast<unsigned char>(c.bytes.back());

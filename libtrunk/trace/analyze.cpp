@@ -22,7 +22,7 @@ void Analyzer::finish(diag::Sink& warnings, const diag::FilePath& file) {
   }
 }
 
-void Analyzer::process(const Captured& c, MessageReport& out) {
+void Analyzer::process(const capture::Captured& c, MessageReport& out) {
   // Calls that timed out before this message close first; the previous
   // message's call may be among them.
   calls_.advance(c.time_us);

@@ -6,20 +6,22 @@
 // A message sofia-sip cannot read at all is reported (not_sip) and skipped;
 // a malformed header is listed with what is wrong with it and the rest of
 // the message is still matched. Calls are handed out as they close (see
-// calls.hpp), so a whole trace never sits in memory.
+// calls.hpp), so a whole trace never sits in memory. Getting the messages
+// out of a capture or a log is capture/'s job (capture/reader.hpp): trace/
+// starts from a capture::Captured and never looks at frames or log lines.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "capture/reader.hpp"
 #include "diag/diagnostic.hpp"
 #include "route/router.hpp"
 #include "sip/malformed.hpp"
 #include "site/model.hpp"
 #include "trace/calls.hpp"
 #include "trace/match.hpp"
-#include "trace/reader.hpp"
 
 namespace trunk::trace {
 
@@ -66,7 +68,7 @@ class Analyzer {
   // Calls closed by process() (those that timed out, in capture time,
   // before this message) and by finish() go to `handler`.
   void on_call_closed(CallTracker::CloseHandler handler) { calls_.on_close(std::move(handler)); }
-  void process(const Captured& c, MessageReport& out);
+  void process(const capture::Captured& c, MessageReport& out);
   // The end of the trace: closes the calls still open, in the order they
   // started, and warns in `warnings` (about `file`) when calls had to be
   // closed early because too many were open at once.

@@ -30,7 +30,8 @@
 // open (the one closest to its timeout goes first), or at the end of the
 // trace. One call holds a few hundred bytes: a Call-ID longer than
 // kMaxCallIdBytes is kept shortened, methods and reason phrases are kept
-// once for all calls, up to kMaxWords of them.
+// once for all calls, up to kMaxWords of them. The tracker is calls.cpp;
+// the outcomes and their words are call_outcome.cpp.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "capture/reader.hpp"
 #include "sip/message.hpp"
 #include "site/model.hpp"
 #include "trace/match.hpp"
@@ -85,7 +87,7 @@ struct Call {
   bool last_request_had_credentials = false;
   std::uint32_t last_cseq = 0;       // the last request's, to tell retransmissions
   std::string_view last_method;
-  Endpoint last_src, last_dst;
+  capture::Endpoint last_src, last_dst;
   bool challenge_after_credentials = false;
   bool cancel_seen = false;
   bool bye_seen = false;
@@ -169,13 +171,13 @@ class CallTracker {
   // call's match.
   bool in_dialog(const sip::Message& m) const;
   // Records a request and its match; returns its call.
-  Call& on_request(const sip::Message& m, const Captured& c, const Match& match);
+  Call& on_request(const sip::Message& m, const capture::Captured& c, const Match& match);
   // Whether the request on_request() just recorded repeats the one before
   // it in its call (same CSeq and method): a retransmission.
   bool last_was_retransmission() const { return last_was_retransmission_; }
   // Records a response; returns its call (for an unknown Call-ID the
   // request was not captured: a new call is opened for it).
-  Call& on_response(const sip::Message& m, const Captured& c);
+  Call& on_response(const sip::Message& m, const capture::Captured& c);
 
   // The calls open now, in the order they started.
   std::vector<const Call*> held() const;
@@ -196,9 +198,10 @@ class CallTracker {
   using Calls = std::list<Call>;
   static constexpr int kClasses = 4;
 
-  Calls::iterator open(std::string_view call_id, const Captured& c);
-  void record_request(Call& call, const sip::Message& m, const Captured& c, const Match& match);
-  void record_response(Call& call, const sip::Message& m, const Captured& c);
+  Calls::iterator open(std::string_view call_id, const capture::Captured& c);
+  void record_request(Call& call, const sip::Message& m, const capture::Captured& c,
+                      const Match& match);
+  void record_response(Call& call, const sip::Message& m, const capture::Captured& c);
   void count_in(Call& call);
   void count_out(Call& call);
   // Files the call again after a message: its clock and idle timeout.

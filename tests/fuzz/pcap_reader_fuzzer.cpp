@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <string>
 
-#include "trace/pcap_reader.hpp"
+#include "capture/pcap_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0 || size > (1u << 20)) return 0;
@@ -18,9 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::FILE* f = fmemopen(bytes.data(), bytes.size(), "rb");
   if (!f) return 0;
   trunk::diag::Sink sink;
-  auto reader = trunk::trace::open_pcap(f, "fuzz.pcap", sink);
+  auto reader = trunk::capture::open_pcap(f, "fuzz.pcap", sink);
   if (!reader) return 0;
-  trunk::trace::Captured c;
+  trunk::capture::Captured c;
   volatile unsigned touch = 0;
   for (int n = 0; n < 100000 && reader->next(c, sink); ++n) {
     if (c.bytes.empty()) __builtin_trap();  // a message is never empty

@@ -104,11 +104,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The same bytes twice through one analyzer: a request, then its
   // retransmission or a response to it, from a trunk's address.
   trunk::trace::Analyzer analyzer(fixture.site, *fixture.router);
-  trunk::trace::Captured c;
+  trunk::capture::Captured c;
   c.bytes = bytes;
-  trunk::trace::Endpoint::parse("198.51.100.7:5060", c.src);
-  trunk::trace::Endpoint::parse("192.0.2.1:5060", c.dst);
-  c.transport = trunk::trace::Transport::udp;
+  trunk::capture::Endpoint::parse("198.51.100.7:5060", c.src);
+  trunk::capture::Endpoint::parse("192.0.2.1:5060", c.dst);
+  c.transport = trunk::capture::Transport::udp;
   trunk::trace::MessageReport r;
   analyzer.process(c, r);
   std::swap(c.src, c.dst);

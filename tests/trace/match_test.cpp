@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "capture/reader.hpp"
 #include "route/compile.hpp"
 #include "check/site.hpp"
 #include "site/loader.hpp"
@@ -48,9 +49,9 @@ const TraceSite& trace_site() {
   return s;
 }
 
-trace::Endpoint ep(const char* text) {
-  trace::Endpoint e;
-  REQUIRE(trace::Endpoint::parse(text, e));
+capture::Endpoint ep(const char* text) {
+  capture::Endpoint e;
+  REQUIRE(capture::Endpoint::parse(text, e));
   return e;
 }
 
@@ -97,11 +98,11 @@ struct Run {
   trace::MessageReport last;
   const trace::MessageReport& feed(const std::string& bytes, const char* src = "203.0.113.10:5060",
                                    const char* dst = "198.51.100.7:5060",
-                                   trace::Transport t = trace::Transport::udp) {
-    trace::Captured c;
+                                   capture::Transport t = capture::Transport::udp) {
+    capture::Captured c;
     c.bytes = bytes;
-    c.src = src ? ep(src) : trace::Endpoint{};
-    c.dst = dst ? ep(dst) : trace::Endpoint{};
+    c.src = src ? ep(src) : capture::Endpoint{};
+    c.dst = dst ? ep(dst) : capture::Endpoint{};
     c.transport = t;
     analyzer.process(c, last);
     return last;
@@ -112,13 +113,13 @@ struct Run {
 // reader and analyzed.
 struct SampleRun {
   diag::Sink warnings;
-  std::unique_ptr<trace::Reader> reader;
-  trace::Captured captured;
+  std::unique_ptr<capture::Reader> reader;
+  capture::Captured captured;
   Run run;
   const trace::MessageReport& report = run.last;
   explicit SampleRun(const std::string& name) {
-    reader = trace::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/" + name,
-                         trace::Format::automatic, warnings);
+    reader = capture::open(std::string(TRUNK_SOURCE_DIR) + "/tests/data/trace/" + name,
+                           capture::Format::automatic, warnings);
     REQUIRE(reader);
     REQUIRE(reader->next(captured, warnings));
     run.analyzer.process(captured, run.last);
@@ -261,7 +262,7 @@ TEST_CASE("trace match: From host, closest name, transport and tel: URIs") {
     Msg m;
     m.ruri = "sip:6505550250@198.51.100.7";
     const auto& r = run.feed(m.text(), "198.51.100.20:5060", "198.51.100.7:5060",
-                             trace::Transport::tcp);
+                             capture::Transport::tcp);
     CHECK(joined(r.match.problems) ==
           "trunk \"CarrierT\" requires tel: in the Request-Line (tel_uri_request_line) but the "
           "message uses sip:\n");
@@ -305,7 +306,7 @@ TEST_CASE("trace match: outbound, from a tenant and to a trunk") {
     m.ruri = "tel:14155551234";
     m.via = "SIP/2.0/TCP 198.51.100.7:5060;branch=z9hG4bK-3";
     const auto& r = run.feed(m.text(), "198.51.100.7:5060", "198.51.100.20:5060",
-                             trace::Transport::tcp);
+                             capture::Transport::tcp);
     CHECK(s.trunk(r.match.trunk) == "CarrierT");
     CHECK(r.match.direction == trace::Direction::to_trunk);
     CHECK(joined(r.match.problems) == "");
@@ -319,7 +320,7 @@ TEST_CASE("trace match: outbound, from a tenant and to a trunk") {
     Msg m;
     m.ruri = "tel:999";
     const auto& r = run.feed(m.text(), "198.51.100.7:5060", "198.51.100.20:5060",
-                             trace::Transport::tcp);
+                             capture::Transport::tcp);
     CHECK(joined(r.match.problems) == "no route of tenant \"globex\" sends 999 to trunk \"CarrierT\"\n");
   }
 }
@@ -580,11 +581,11 @@ struct Timed {
   Timed(const Timed&) = delete;
   void feed(const std::string& bytes, double seconds, const char* src = "203.0.113.10:5060",
             const char* dst = "198.51.100.7:5060") {
-    trace::Captured c;
+    capture::Captured c;
     c.bytes = bytes;
     c.src = ep(src);
     c.dst = ep(dst);
-    c.transport = trace::Transport::udp;
+    c.transport = capture::Transport::udp;
     c.time_us = 1'700'000'000'000'000 + static_cast<std::int64_t>(seconds * 1e6);
     analyzer.process(c, last);
   }

@@ -2,12 +2,12 @@
 // belongs to, and why not when it does not.
 #include <iostream>
 
+#include "capture/reader.hpp"
 #include "cli/common.hpp"
 #include "report.hpp"
 #include "route/router.hpp"
 #include "site/loader.hpp"
 #include "trace/analyze.hpp"
-#include "trace/reader.hpp"
 
 using namespace trunk;
 
@@ -57,11 +57,11 @@ int main(int argc, char** argv) {
       return cli::kExitUnusable;
     }
     diag::Sink warnings;
-    auto reader = trace::open(input,
-                              input_format == "pcap"   ? trace::Format::pcap
-                              : input_format == "text" ? trace::Format::text
-                                                       : trace::Format::automatic,
-                              warnings);
+    auto reader = capture::open(input,
+                                input_format == "pcap"   ? capture::Format::pcap
+                                : input_format == "text" ? capture::Format::text
+                                                         : capture::Format::automatic,
+                                warnings);
     if (!reader) {
       cli::print_diagnostics_text(warnings, nullptr, std::cerr);
       return cli::kExitUnusable;
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     sip_trace_match::Report report(s.site, tables, filters, format,
                                    input == "-" ? "stdin" : input, std::cout);
     analyzer.on_call_closed([&report](const trace::Call& call) { report.call(call); });
-    trace::Captured c;
+    capture::Captured c;
     trace::MessageReport r;
     while (reader->next(c, warnings)) {
       analyzer.process(c, r);

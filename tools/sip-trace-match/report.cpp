@@ -26,7 +26,7 @@ std::string time_of_day(std::int64_t us) {
   return buf;
 }
 
-std::string where(const trace::Captured& c) {
+std::string where(const capture::Captured& c) {
   if (c.frame) return "frame " + std::to_string(c.frame);
   if (c.line) return "line " + std::to_string(c.line);
   return {};
@@ -66,7 +66,7 @@ void Report::line(std::string_view text) {
   out_ << text::printable(text) << '\n';
 }
 
-void Report::message(const trace::Captured& c, const trace::MessageReport& r) {
+void Report::message(const capture::Captured& c, const trace::MessageReport& r) {
   if (!shown(r)) return;
   ++shown_;
   if (r.call && filters_.any()) shown_calls_.insert(r.call);
@@ -78,11 +78,11 @@ void Report::message(const trace::Captured& c, const trace::MessageReport& r) {
   else message_text(c, r);
 }
 
-void Report::message_text(const trace::Captured& c, const trace::MessageReport& r) {
+void Report::message_text(const capture::Captured& c, const trace::MessageReport& r) {
   std::string head = "#" + std::to_string(r.index);
   if (auto w = where(c); !w.empty()) head += " " + w;
   if (auto t = time_of_day(c.time_us); !t.empty()) head += " " + t;
-  if (c.transport != trace::Transport::unknown) head += " " + std::string(to_string(c.transport));
+  if (c.transport != capture::Transport::unknown) head += " " + std::string(to_string(c.transport));
   if (c.src.known() || c.dst.known())
     head += " " + (c.src.known() ? c.src.to_string() : "?") + " -> " +
             (c.dst.known() ? c.dst.to_string() : "?");
@@ -131,7 +131,7 @@ void Report::message_text(const trace::Captured& c, const trace::MessageReport& 
   for (const auto& f : r.faults) line("    malformed message: " + f);
 }
 
-void Report::message_json(const trace::Captured& c, const trace::MessageReport& r) {
+void Report::message_json(const capture::Captured& c, const trace::MessageReport& r) {
   diag::JsonWriter w;
   w.begin_object().field("type", "message").field("index", r.index);
   if (c.frame) w.field("frame", c.frame);

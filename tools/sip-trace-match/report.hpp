@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "capture/reader.hpp"
 #include "cli/common.hpp"
 #include "io/spool.hpp"
 #include "trace/analyze.hpp"
@@ -30,7 +31,7 @@ class Report {
          const Filters& filters, trunk::cli::Format format, std::string input, std::ostream& out);
 
   // Prints one message when the filters let it through.
-  void message(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
+  void message(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
   // Sets a closed call aside when the filters let it through (one of its
   // messages was shown, or there are no filters).
   void call(const trunk::trace::Call& call);
@@ -43,8 +44,8 @@ class Report {
   bool shown(const trunk::trace::MessageReport& r) const;
   std::string trunk_name(std::uint32_t i) const;
   std::string tenant_name(std::uint32_t i) const;
-  void message_text(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
-  void message_json(const trunk::trace::Captured& c, const trunk::trace::MessageReport& r);
+  void message_text(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
+  void message_json(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
   // One line of text output, its control characters escaped.
   void line(std::string_view text);
 

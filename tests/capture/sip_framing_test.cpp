@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "trace/sip_framing.hpp"
+#include "capture/sip_framing.hpp"
 
-using namespace trunk::trace;
+using namespace trunk::capture;
 
 TEST_CASE("framing: request and status lines start a message") {
   CHECK(start_line("INVITE sip:+14155550100@gw.example.net SIP/2.0\r\n") == StartLine::yes);

@@ -1,9 +1,9 @@
 // LineSource: bounded, allocation-free line reading (see line_source.hpp).
-#include "trace/line_source.hpp"
+#include "capture/line_source.hpp"
 
 #include <cerrno>
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 LineSource::LineSource(std::FILE* file, std::size_t cap) : file_(file), cap_(cap) {
   line_.reserve(cap_ + 1);
@@ -41,4 +41,4 @@ bool LineSource::next(std::string_view& line) {
   return true;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

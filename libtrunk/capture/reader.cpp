@@ -1,4 +1,5 @@
-// open(): picks the trace reader by content and hands it the file.
+// open(): picks the capture reader (pcap or text) by content and hands it
+// the file.
 //
 // Owns nothing past the call: the FILE* goes to the reader it picks. A
 // capture is recognised by its first four bytes (pcap in either byte order
@@ -12,11 +13,11 @@
 #include <cstring>
 
 #include "io/input_file.hpp"
-#include "trace/pcap_reader.hpp"
-#include "trace/reader.hpp"
-#include "trace/text_reader.hpp"
+#include "capture/pcap_reader.hpp"
+#include "capture/reader.hpp"
+#include "capture/text_reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -145,4 +146,4 @@ std::unique_ptr<Reader> open(const std::string& path, Format format, diag::Sink&
   return open_text(peeked, name, sink);
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

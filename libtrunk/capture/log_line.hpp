@@ -16,9 +16,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "trace/reader.hpp"
+#include "capture/reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 struct LogLine {
   enum class Kind : std::uint8_t {
@@ -70,4 +70,4 @@ bool parse_host_port(std::string_view text, bool port_last, Endpoint& out);
 // "udp", "TCP", ... (any case); unknown otherwise.
 Transport parse_transport(std::string_view name);
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

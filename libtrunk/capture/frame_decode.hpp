@@ -16,11 +16,11 @@
 #include <cstdint>
 #include <span>
 
-#include "trace/capture_warnings.hpp"
-#include "trace/ip_reassembly.hpp"
-#include "trace/reader.hpp"
+#include "capture/capture_warnings.hpp"
+#include "capture/ip_reassembly.hpp"
+#include "capture/reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 // The UDP or TCP layer of a frame. `payload` points into the frame or into
 // the reassembly buffer: valid until the next decode().
@@ -82,4 +82,4 @@ class FrameDecoder {
   std::int64_t time_us_ = 0;
 };
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

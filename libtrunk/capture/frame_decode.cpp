@@ -1,9 +1,9 @@
 // Link, IP, tunnel and transport headers, each length checked before use.
-#include "trace/frame_decode.hpp"
+#include "capture/frame_decode.hpp"
 
 #include <cstring>
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -320,4 +320,4 @@ bool FrameDecoder::tcp(Bytes b) {
   return true;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -25,10 +25,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "trace/capture_warnings.hpp"
-#include "trace/reader.hpp"
+#include "capture/capture_warnings.hpp"
+#include "capture/reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 class TcpStream {
  public:
@@ -152,4 +152,4 @@ class TcpStreams {
   std::size_t bytes_ = 0;
 };
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

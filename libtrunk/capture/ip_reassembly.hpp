@@ -14,9 +14,9 @@
 #include <span>
 #include <vector>
 
-#include "trace/capture_warnings.hpp"
+#include "capture/capture_warnings.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 struct FragmentKey {
   std::array<std::uint8_t, 16> src{}, dst{};
@@ -65,4 +65,4 @@ class IpReassembly {
   std::vector<std::uint8_t> done_;
 };
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

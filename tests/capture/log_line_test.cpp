@@ -2,9 +2,9 @@
 // dates taken from them, and SIP start lines.
 #include <doctest/doctest.h>
 
-#include "trace/log_line.hpp"
+#include "capture/log_line.hpp"
 
-using namespace trunk::trace;
+using namespace trunk::capture;
 
 namespace {
 

@@ -1,4 +1,9 @@
-// Trace readers: SIP messages out of captures (pcap, pcapng) and text logs.
+// Capture readers: SIP messages out of captures (pcap, pcapng) and text
+// logs. This is capture/'s interface: everything below it in this folder
+// (frames, IP reassembly, TCP streams, log lines) serves a Reader, and
+// nothing here knows the site. What a message means (its trunk, tenant,
+// rule and call) is trace/'s business (trace/analyze.hpp), which starts
+// from the Captured handed out here.
 //
 // A Reader streams one SIP message at a time with where it was seen: source
 // and destination, transport, time, and the frame or line it came from.
@@ -7,7 +12,9 @@
 // Problems in the input (a truncated capture, a gap in a TCP stream, a log
 // line that cannot be understood) are reported as warnings in the Sink and
 // reading goes on; only an input that cannot be read at all makes open()
-// fail. Parsing the SIP text is not done here (see sip/message.hpp).
+// fail. Parsing the SIP text is not done here (see sip/message.hpp). The
+// warning codes keep their "trace-" prefix: they are what the operator sees
+// from sip-trace-match (man/sip-trace-match.1).
 #pragma once
 
 #include <array>
@@ -18,7 +25,7 @@
 
 #include "diag/diagnostic.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 enum class Transport : std::uint8_t { unknown, udp, tcp, tls, sctp, ws, wss };
 std::string_view to_string(Transport t);  // "udp", "tcp", ... "unknown"
@@ -71,4 +78,4 @@ class Reader {
 std::unique_ptr<Reader> open(const std::string& path, Format format,
                              diag::Sink& sink);
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

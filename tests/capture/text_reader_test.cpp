@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "sip/message.hpp"
-#include "trace/reader.hpp"
-#include "trace/text_reader.hpp"
+#include "capture/reader.hpp"
+#include "capture/text_reader.hpp"
 
 using namespace trunk;
-using trace::Captured;
+using capture::Captured;
 
 namespace {
 
@@ -32,7 +32,7 @@ struct Seen {
   Captured at;  // bytes not valid: see `bytes`
 };
 
-std::vector<Seen> read_all(trace::Reader& r, diag::Sink& sink) {
+std::vector<Seen> read_all(capture::Reader& r, diag::Sink& sink) {
   std::vector<Seen> out;
   Captured c;
   while (r.next(c, sink)) {
@@ -48,9 +48,9 @@ std::string start_line(const std::string& bytes) {
 
 // "LINE TRANSPORT SRC > DST TIME SIZE START-LINE", as in the .expected files.
 std::string describe(const Seen& s) {
-  auto ep = [](const trace::Endpoint& e) { return e.known() ? e.to_string() : "-"; };
+  auto ep = [](const capture::Endpoint& e) { return e.known() ? e.to_string() : "-"; };
   std::ostringstream o;
-  o << s.at.line << ' ' << trace::to_string(s.at.transport) << ' ' << ep(s.at.src) << " > "
+  o << s.at.line << ' ' << capture::to_string(s.at.transport) << ' ' << ep(s.at.src) << " > "
     << ep(s.at.dst) << ' ' << s.at.time_us << ' ' << s.bytes.size() << ' '
     << start_line(s.bytes);
   return o.str();
@@ -64,12 +64,12 @@ std::string slurp(const std::string& path) {
 }
 
 // A reader over `text`, through a temporary file.
-std::unique_ptr<trace::Reader> text_reader(std::string_view text, diag::Sink& sink) {
+std::unique_ptr<capture::Reader> text_reader(std::string_view text, diag::Sink& sink) {
   std::FILE* f = std::tmpfile();
   REQUIRE(f);
   if (!text.empty()) REQUIRE(std::fwrite(text.data(), 1, text.size(), f) == text.size());
   std::rewind(f);
-  return trace::open_text(f, "test.txt", sink);
+  return capture::open_text(f, "test.txt", sink);
 }
 
 std::vector<Seen> read_text(std::string_view text, diag::Sink& sink) {
@@ -79,7 +79,7 @@ std::vector<Seen> read_text(std::string_view text, diag::Sink& sink) {
 
 std::vector<Seen> read_sample(const std::string& name, std::string* format = nullptr) {
   diag::Sink sink;
-  auto r = trace::open(kData + name + ".txt", trace::Format::automatic, sink);
+  auto r = capture::open(kData + name + ".txt", capture::Format::automatic, sink);
   REQUIRE(r);
   auto all = read_all(*r, sink);
   CHECK(sink.empty());
@@ -247,7 +247,7 @@ TEST_CASE("text reader: ngrep's rows and single lines, with a body, any width, p
   auto single = read_text("T 192.0.2.44:5060 -> 198.51.100.7:5060 [AP] " + shown + "\n", sink);
   REQUIRE(single.size() == 1);
   CHECK(single[0].bytes == invite);
-  CHECK(single[0].at.transport == trace::Transport::tcp);
+  CHECK(single[0].at.transport == capture::Transport::tcp);
   // A body cut short in the packet is handed out with a warning.
   auto cut = read_text(header + "  " + shown.substr(0, shown.size() - 10) + "\n", sink);
   REQUIRE(cut.size() == 1);
@@ -291,7 +291,7 @@ TEST_CASE("text reader: an empty input has no messages and no problems") {
   CHECK(read_text("", sink).empty());
   CHECK(read_text("\n\n\r\n", sink).empty());
   CHECK(sink.empty());
-  auto r = trace::open(kData + "empty.txt", trace::Format::automatic, sink);
+  auto r = capture::open(kData + "empty.txt", capture::Format::automatic, sink);
   REQUIRE(r);
   CHECK(read_all(*r, sink).empty());
   CHECK(r->format_name() == "text");
@@ -397,14 +397,14 @@ TEST_CASE("text reader: a log line followed by noise gives its endpoints to no m
   auto all = read_text(text, sink);
   REQUIRE(all.size() == 1);
   CHECK(!all[0].at.src.known());
-  CHECK(all[0].at.transport == trace::Transport::unknown);
+  CHECK(all[0].at.transport == capture::Transport::unknown);
 }
 
 // open(): by content, never by name.
 
 TEST_CASE("text reader: open() reports a path it cannot open") {
   diag::Sink sink;
-  CHECK(!trace::open(kData + "no-such-file.txt", trace::Format::automatic, sink));
+  CHECK(!capture::open(kData + "no-such-file.txt", capture::Format::automatic, sink));
   REQUIRE(sink.all().size() == 1);
   CHECK(sink.all()[0].severity == diag::Severity::error);
   CHECK(sink.all()[0].code == "trace-open");
@@ -414,7 +414,7 @@ TEST_CASE("text reader: open() reports a path it cannot open") {
 
 TEST_CASE("text reader: open() reports a directory") {
   diag::Sink sink;
-  CHECK(!trace::open(kData, trace::Format::automatic, sink));
+  CHECK(!capture::open(kData, capture::Format::automatic, sink));
   REQUIRE(sink.all().size() == 1);
   CHECK(sink.all()[0].code == "trace-open");
   CHECK(sink.all()[0].message == kData + " is a directory, not a regular file");
@@ -422,7 +422,7 @@ TEST_CASE("text reader: open() reports a directory") {
 
 TEST_CASE("text reader: open() refuses a forced pcap format on text") {
   diag::Sink sink;
-  CHECK(!trace::open(kData + "plain.txt", trace::Format::pcap, sink));
+  CHECK(!capture::open(kData + "plain.txt", capture::Format::pcap, sink));
   REQUIRE(sink.all().size() == 1);
   CHECK(sink.all()[0].code == "trace-format");
   CHECK(sink.all()[0].message == kData + "plain.txt is not a pcap or pcapng capture");
@@ -440,7 +440,7 @@ TEST_CASE("text reader: open() hands captures to the pcap reader, whatever the n
     out.write(reinterpret_cast<const char*>(header), sizeof header);
   }
   diag::Sink sink;
-  auto r = trace::open(path, trace::Format::automatic, sink);
+  auto r = capture::open(path, capture::Format::automatic, sink);
   // The pcap reader either reads it (no packets) or says why not; it is never text.
   if (r) {
     CHECK(r->format_name() != "text");
@@ -455,7 +455,7 @@ TEST_CASE("text reader: open() hands captures to the pcap reader, whatever the n
 
 TEST_CASE("text reader: open() reads text by content, whatever the name") {
   diag::Sink sink;
-  auto r = trace::open(kData + "ngrep.txt", trace::Format::text, sink);
+  auto r = capture::open(kData + "ngrep.txt", capture::Format::text, sink);
   REQUIRE(r);
   CHECK(read_all(*r, sink).size() == 6);
   CHECK(r->format_name() == "ngrep");
@@ -480,7 +480,7 @@ TEST_CASE("text reader: open(\"-\") reads a pipe on standard input without losin
       if (::write(fds[1], text.data() + at, std::min<std::size_t>(3, text.size() - at)) < 0) break;
     ::close(fds[1]);
   });
-  auto r = trace::open("-", trace::Format::automatic, sink);
+  auto r = capture::open("-", capture::Format::automatic, sink);
   std::vector<Seen> got;
   if (r) got = read_all(*r, sink);
   writer.join();

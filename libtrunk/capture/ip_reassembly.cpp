@@ -1,11 +1,11 @@
 // IP fragment reassembly: sets kept in arrival order, ranges merged as they come.
-#include "trace/ip_reassembly.hpp"
+#include "capture/ip_reassembly.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 void IpReassembly::drop(std::size_t i, std::string_view why, const CaptureWarnings& warn) {
   Set& s = sets_[i];
@@ -88,4 +88,4 @@ void IpReassembly::finish(const CaptureWarnings& warn) {
   while (!sets_.empty()) drop(0, "the capture ends before the rest", warn);
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

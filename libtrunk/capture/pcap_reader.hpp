@@ -4,15 +4,17 @@
 // BSD loopback. IPv4 (fragments reassembled) and IPv6, UDP, and TCP with a
 // reassembly buffer per stream that cuts SIP messages by Content-Length.
 // Memory is bounded: fragment and stream buffers are capped and aged out.
+// Frames are taken apart in frame_decode.hpp, TCP in tcp_stream.hpp; what
+// the messages mean is left to trace/.
 #pragma once
 
 #include <cstdio>
 #include <memory>
 #include <string>
 
-#include "trace/reader.hpp"
+#include "capture/reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 // Reads a capture from `file`, which the reader takes over and closes.
 // Returns null (with an error "trace-format" in `sink`) when libpcap cannot
@@ -20,4 +22,4 @@ namespace trunk::trace {
 std::unique_ptr<Reader> open_pcap(std::FILE* file, std::string name,
                                   diag::Sink& sink);
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -1,4 +1,4 @@
-// Lines out of a FILE*, for the text trace reader.
+// Lines out of a FILE*, for the text reader (text_reader.hpp).
 //
 // Owns the FILE* it is given and closes it. Reads with getc_unlocked into
 // one reused buffer, so a line costs no allocation and a pipe delivers each
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 class LineSource {
  public:
@@ -44,4 +44,4 @@ class LineSource {
   int error_ = 0;
 };
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -1,5 +1,5 @@
-// Recognising log lines of the text trace formats (see log_line.hpp).
-#include "trace/log_line.hpp"
+// Recognising log lines of the text log formats (see log_line.hpp).
+#include "capture/log_line.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include "text/ascii.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -410,4 +410,4 @@ LogLine read_log_line(std::string_view line) {
   return out;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -6,9 +6,9 @@
 #include <cstring>
 
 #include "net/ip_address.hpp"
-#include "trace/reader.hpp"
+#include "capture/reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 std::string_view to_string(Transport t) {
   switch (t) {
@@ -75,4 +75,4 @@ bool Endpoint::parse(std::string_view text, Endpoint& out) {
   return true;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -11,17 +11,17 @@
 #include <string>
 #include <vector>
 
-#include "trace/pcap_reader.hpp"
+#include "capture/pcap_reader.hpp"
 
 using namespace trunk;
-using trace::Captured;
+using capture::Captured;
 
 namespace {
 
 struct Message {
   std::string bytes;
-  trace::Endpoint src, dst;
-  trace::Transport transport;
+  capture::Endpoint src, dst;
+  capture::Transport transport;
   std::int64_t time_us;
   std::uint64_t frame;
 };
@@ -45,7 +45,7 @@ struct Read {
 
 Read read_all(std::FILE* f, const std::string& name) {
   Read r;
-  auto reader = trace::open_pcap(f, name, r.sink);
+  auto reader = capture::open_pcap(f, name, r.sink);
   if (!reader) return r;
   r.opened = true;
   r.format = reader->format_name();
@@ -221,7 +221,7 @@ TEST_CASE("pcap: the first message's addresses, transport and time") {
   CHECK(m.frame == 19);
   CHECK(m.src.to_string() == "192.168.1.2:5060");
   CHECK(m.dst.to_string() == "212.242.33.35:5060");
-  CHECK(m.transport == trace::Transport::udp);
+  CHECK(m.transport == capture::Transport::udp);
   CHECK(m.time_us == 1120469572844249);
   CHECK(m.bytes.starts_with("REGISTER sip:sip.cybercity.dk SIP/2.0\r\n"));
   CHECK(m.bytes.size() == 467);
@@ -232,7 +232,7 @@ TEST_CASE("pcap: TCP messages reassembled from segments are whole") {
   REQUIRE(r.messages.size() == 406);
   std::size_t invites = 0, multi_segment = 0;
   for (const auto& m : r.messages) {
-    CHECK(m.transport == trace::Transport::tcp);
+    CHECK(m.transport == capture::Transport::tcp);
     CHECK(content_length(m.bytes) == body_size(m.bytes));
     if (m.bytes.starts_with("INVITE ")) ++invites;
     if (m.bytes.size() > 1024) ++multi_segment;  // segments carry 1024 bytes
@@ -259,7 +259,7 @@ TEST_CASE("pcap: a retransmitted TCP segment gives its message once") {
   Read r = read_file("heplify_sip_ipv4_tcp_retrans.pcap");
   REQUIRE(r.messages.size() == 8);
   std::size_t tcp = 0;
-  for (const auto& m : r.messages) tcp += m.transport == trace::Transport::tcp;
+  for (const auto& m : r.messages) tcp += m.transport == capture::Transport::tcp;
   CHECK(tcp == 4);
 }
 
@@ -377,7 +377,7 @@ TEST_CASE("pcap: TCP, two messages in one segment") {
   CHECK(r.messages[1].bytes == request("ACK", "two"));
   CHECK(r.messages[0].frame == 2);
   CHECK(r.messages[1].frame == 2);
-  CHECK(r.messages[0].transport == trace::Transport::tcp);
+  CHECK(r.messages[0].transport == capture::Transport::tcp);
   CHECK(r.messages[0].src.to_string() == "10.0.0.1:40000");
   CHECK(r.sink.empty());
 }
@@ -570,7 +570,7 @@ TEST_CASE("pcap: reading allocates nothing per packet once buffers are warm") {
   std::string bytes = c.bytes();
   std::FILE* f = fmemopen(bytes.data(), bytes.size(), "rb");
   diag::Sink sink;
-  auto reader = trace::open_pcap(f, "warm.pcap", sink);
+  auto reader = capture::open_pcap(f, "warm.pcap", sink);
   REQUIRE(reader);
   Captured m;
   for (int i = 0; i < 6; ++i) REQUIRE(reader->next(m, sink));  // two rounds: buffers grow

@@ -1,11 +1,11 @@
 // SIP start lines and Content-Length framing over raw bytes.
-#include "trace/sip_framing.hpp"
+#include "capture/sip_framing.hpp"
 #include "text/ascii.hpp"
 
 #include <cstring>
 #include <limits>
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -125,4 +125,4 @@ MessageExtent message_extent(std::string_view bytes, std::size_t scan_from) {
   return e;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

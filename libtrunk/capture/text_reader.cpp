@@ -1,4 +1,4 @@
-// The text trace reader: assembles SIP messages out of log lines.
+// The text reader: assembles SIP messages out of log lines.
 //
 // Owns the line source and one message buffer reused for every message, so
 // memory is bounded by the message cap whatever the size of the log. Which
@@ -13,11 +13,11 @@
 #include <cstring>
 #include <string>
 
-#include "trace/line_source.hpp"
-#include "trace/log_line.hpp"
-#include "trace/text_reader.hpp"
+#include "capture/line_source.hpp"
+#include "capture/log_line.hpp"
+#include "capture/text_reader.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -374,4 +374,4 @@ std::unique_ptr<Reader> open_text(std::FILE* file, std::string name, diag::Sink&
   return std::make_unique<TextReader>(file, std::move(name));
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

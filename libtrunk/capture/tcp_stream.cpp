@@ -1,11 +1,11 @@
 // TCP stream reassembly and SIP message framing over the reassembled bytes.
-#include "trace/tcp_stream.hpp"
+#include "capture/tcp_stream.hpp"
 
 #include <cstring>
 
-#include "trace/sip_framing.hpp"
+#include "capture/sip_framing.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -345,4 +345,4 @@ std::vector<TcpStream*> TcpStreams::all() {
   return out;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

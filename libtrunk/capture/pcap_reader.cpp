@@ -1,6 +1,6 @@
 // The capture reader: libpcap's records through FrameDecoder, UDP payloads
 // taken whole when they start like SIP, TCP through TcpStreams.
-#include "trace/pcap_reader.hpp"
+#include "capture/pcap_reader.hpp"
 
 #include <pcap/pcap.h>
 
@@ -8,12 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "trace/capture_warnings.hpp"
-#include "trace/frame_decode.hpp"
-#include "trace/sip_framing.hpp"
-#include "trace/tcp_stream.hpp"
+#include "capture/capture_warnings.hpp"
+#include "capture/frame_decode.hpp"
+#include "capture/sip_framing.hpp"
+#include "capture/tcp_stream.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 namespace {
 
@@ -191,4 +191,4 @@ std::unique_ptr<Reader> open_pcap(std::FILE* file, std::string name, diag::Sink&
   return reader;
 }
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -2,8 +2,10 @@
 //
 // Capture problems have no line and column: the place is the file, and the
 // message starts "frame N: " so that an operator can find the packet in
-// Wireshark (Go to Packet). Codes start "trace-". The Sink is the one the
-// reader's caller passed to the current next(), so it is set per call.
+// Wireshark (Go to Packet). Codes start "trace-", as sip-trace-match's
+// users know them, although the readers now live in capture/. The Sink is
+// the one the reader's caller passed to the current next(), so it is set
+// per call.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +14,7 @@
 
 #include "diag/diagnostic.hpp"
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 struct CaptureWarnings {
   diag::Sink* sink = nullptr;
@@ -34,4 +36,4 @@ struct CaptureWarnings {
   }
 };
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace trunk::trace {
+namespace trunk::capture {
 
 enum class StartLine : std::uint8_t {
   no,    // these bytes do not begin a SIP start line
@@ -43,4 +43,4 @@ struct MessageExtent {
 // straddle it) so that a message arriving in many pieces is scanned once.
 MessageExtent message_extent(std::string_view bytes, std::size_t scan_from = 0);
 
-}  // namespace trunk::trace
+}  // namespace trunk::capture
