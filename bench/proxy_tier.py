@@ -280,19 +280,27 @@ def main():
             return kport, lambda: process_tree(kam.pid), [], [], lambda: Procs.stop(kam)
 
         def cpu_per_call(name, setup):
-            port, pids, _, _, stop = setup()
-            figures = []
+            port, pids, trunkd, _, stop = setup()
+            figures, trunkd_share = [], []
             for _ in range(args.runs):
                 before_pids = pids()
+                trunkd_pids = [t.pid for t in trunkd]
                 before = cpu_seconds(before_pids)
+                before_trunkd = cpu_seconds(trunkd_pids) if trunkd_pids else 0.0
                 ok, failed = run_pbx(tmp, port, args.rate, args.seconds)
                 figures.append((cpu_seconds(before_pids) - before) / max(1, ok) * 1e6)
+                if trunkd_pids:
+                    trunkd_share.append((cpu_seconds(trunkd_pids) - before_trunkd) /
+                                        max(1, ok) * 1e6)
                 if failed:
                     print("  (%s: %d calls failed at %d/s)" % (name, failed, args.rate))
             stop()
             print("%-24s CPU per call at %d calls/s x %d s, %d runs: min %.0f us, median %.0f us,"
                   " max %.0f us" % (name, args.rate, args.seconds, args.runs, min(figures),
                                     statistics.median(figures), max(figures)))
+            if trunkd_share:
+                print("%-24s   of which trunkd: median %.0f us" % (
+                    "", statistics.median(trunkd_share)))
             sys.stdout.flush()
 
         def capacity(name, setup, kill_one=False):
