@@ -90,7 +90,10 @@ modparam("dispatcher", "ds_ping_interval", @PING_INTERVAL@)
 modparam("dispatcher", "ds_probing_mode", 3)
 modparam("dispatcher", "ds_probing_threshold", 2)
 modparam("dispatcher", "ds_inactive_threshold", 1)
-modparam("dispatcher", "ds_ping_reply_codes", "class=2;class=3;class=4")
+# Any answer but a failing one means the destination is up: a 404 or 405 to
+# OPTIONS is an answer. Not 408: that is what tm reports when nothing
+# answered at all (with "class=4" a dead trunk never went offline).
+modparam("dispatcher", "ds_ping_reply_codes", "class=2;class=3;code=400;code=401;code=403;code=404;code=405;code=406;code=407;code=415;code=420;code=480;code=481;code=483;code=484;code=486;code=488;code=489;code=501")
 modparam("dispatcher", "ds_ping_from", "@PING_FROM@")
 
 #!ifdef WITH_DMQ

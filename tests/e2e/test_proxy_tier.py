@@ -216,14 +216,15 @@ def udp_bound(address, port):
         return any(line.split()[1] == want for line in f.readlines()[1:])
 
 
-@unittest.skipUnless(SIPP, "sipp (Debian package sip-tester) is not installed")
-@unittest.skipUnless(KAMAILIO, "kamailio is not installed")
-class ProxyTier(unittest.TestCase):
+class TierBase(unittest.TestCase):
+    """Kamailio (emitted for `site`) and two trunkd; the tests' helpers."""
+    site = SITE
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="proxy-tier-")
         cls.tables = os.path.join(cls.tmp, "site.tables")
-        compile_site(SITE, cls.tables)
+        compile_site(cls.site, cls.tables)
         cls.trunkd = []
         try:
             for _ in range(2):
@@ -231,7 +232,7 @@ class ProxyTier(unittest.TestCase):
             cls.port = free_port()
             cls.config = os.path.join(cls.tmp, "kamailio")
             run = subprocess.run(
-                [os.path.join(BIN, "dialplan-compile"), "-c", SITE, "--emit", "kamailio",
+                [os.path.join(BIN, "dialplan-compile"), "-c", cls.site, "--emit", "kamailio",
                  cls.config, "--listen", "udp:127.0.0.1:%d" % cls.port,
                  "--kamailio-ctl", "unix:" + os.path.join(cls.tmp, "kamailio.ctl"),
                  "--children", "2"] +
@@ -364,6 +365,10 @@ class ProxyTier(unittest.TestCase):
         self.assertIn("<sip:%s@" % from_user, header_values(headers, "From")[0])
         return headers
 
+
+@unittest.skipUnless(SIPP, "sipp (Debian package sip-tester) is not installed")
+@unittest.skipUnless(KAMAILIO, "kamailio is not installed")
+class ProxyTier(TierBase):
     def test_1_outbound_call_reaches_the_carrier_and_completes(self):
         first = self.carrier(FIRST, "first")
         self.call(PBX, "15125550123", uac_scenario(), "pbx")
@@ -465,6 +470,44 @@ class ProxyTier(unittest.TestCase):
             "pbx-forged")
         self.assertGreater(self.trunkd_invites(), before)
         self.assertEqual(sipp_requests(pbx), [])
+
+
+KEEPALIVE_SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tier",
+                              "keepalive.toml")
+KA_PBX, KA_PROBED, KA_BACKUP = "127.0.17.31", "127.0.17.21", "127.0.17.22"
+
+
+@unittest.skipUnless(SIPP, "sipp (Debian package sip-tester) is not installed")
+@unittest.skipUnless(KAMAILIO, "kamailio is not installed")
+class Keepalive(TierBase):
+    """The site's keepalive reaches the proxy: a trunk with
+    keepalive.options that stops answering OPTIONS is taken offline and
+    skipped in the 302's Contacts; with no Contact left the call gets
+    503 (trunk NAME is offline)."""
+    site = KEEPALIVE_SITE
+
+    def probed_state(self):
+        run = subprocess.run(["kamcmd", "-s", "unix:" + os.path.join(self.tmp, "kamailio.ctl"),
+                              "dispatcher.list"], capture_output=True, text=True, timeout=10)
+        text = run.stdout
+        at = text.find("sip:%s:5060" % KA_PROBED)
+        if at < 0:
+            return ""
+        flags = text.find("FLAGS:", at)
+        return text[flags + 6:text.find("\n", flags)].strip() if flags >= 0 else ""
+
+    def test_an_offline_trunk_is_skipped(self):
+        # Nobody answers at the probed trunk's address: after the misses
+        # dispatcher allows (2 probes, each waiting out tm's timer) it is
+        # inactive ("I" in its flags).
+        wait_for("the probed trunk never went offline:\n" + self.log_tail(),
+                 lambda: self.probed_state().startswith("I"), timeout=30)
+        backup = self.carrier(KA_BACKUP, "backup")
+        self.call(KA_PBX, "15125550123", uac_scenario(), "pbx-national")
+        self.assert_invite(backup, "+15125550123", "+15125550000")
+        self.call(KA_PBX, "815125550123", uac_scenario(
+            503, "Service Unavailable (trunk probed is offline)"), "pbx-probed-only")
+        self.assertEqual(len(sipp_requests(backup, "INVITE")), 1)
 
 
 if __name__ == "__main__":
