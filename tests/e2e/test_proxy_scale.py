@@ -27,6 +27,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from support import compile_site, free_port, sipp_responses, SIPP, BIN  # noqa: E402
+from test_proxy_tier import uac_scenario  # noqa: E402
 from test_trunkd_attack import Daemon, wait_for  # noqa: E402
 
 TIER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tier")
@@ -35,43 +36,6 @@ PBX_SCENARIO = os.path.join(SCENARIOS, "pbx_record_route.xml")
 KAMAILIO = shutil.which("kamailio")
 KAMCMD = shutil.which("kamcmd")
 NUMBER = "15125550123"
-
-
-
-# The PBX's call that must be refused: INVITE, the final answer, ACK.
-REFUSED_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="pbx call refused">
-  <send retrans="500">
-    <![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:pbx@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="503"/>
-  <send>
-    <![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
-"""
 
 
 def emit(site, out, listen, trunkd_ports, ctl, extra=()):
@@ -286,7 +250,8 @@ class ProxyTierScale(unittest.TestCase):
             wait_for("node %s does not count the four calls of both nodes (it counts %d)"
                      % (name, held_calls(name)), lambda: held_calls(name) == 4, timeout=10)
 
-        refused = scenario_file(self.tmp, "refused", REFUSED_SCENARIO)
+        refused = scenario_file(self.tmp, "refused", uac_scenario(
+            503, "Service Unavailable (maximum channels reached: trunk carrier)"))
         for name in ("a", "b"):
             fifth = Sipp(self.tmp, "fifth-" + name, [
                 "-sf", refused, "-s", NUMBER, "-i", "127.0.0.132",

@@ -44,6 +44,7 @@ KAMAILIO = shutil.which("kamailio") or (
 PBX = "127.0.16.31"
 FIRST = "127.0.16.21"    # limits 2 in, 2 out; caller_id +15125551111
 SECOND = "127.0.16.22"
+NEXT_HOP = "127.0.16.23"  # telco's outbound proxy
 NOBODY = "127.0.0.99"
 PEER_PORT = 5060
 
@@ -381,6 +382,19 @@ class ProxyTier(TierBase):
             got = sipp_requests(first, method)
             self.assertEqual(len(got), 1, "%s: %s" % (method, got))
             self.assertIn("127.0.0.1:%d" % self.port, header_values(got[0][2], "Via")[0])
+
+    def test_1_next_hop_and_tel_uris(self):
+        # telco's Contact: next-hop="sip:127.0.16.23:5060";tel-ruri;tel-to.
+        hop = self.carrier(NEXT_HOP, "next-hop")
+        self.call(PBX, "825125550123", uac_scenario(), "pbx-telco")
+        invites = sipp_requests(hop, "INVITE")
+        self.assertEqual(len(invites), 1, invites)
+        _, ruri, headers = invites[0]
+        self.assertEqual(ruri, "tel:+15125550123")
+        self.assertIn("<tel:+15125550123>", header_values(headers, "To")[0])
+        # No caller-id on the Contact (none set for telco or the route):
+        # the tenant's.
+        self.assertIn("<sip:+15125550000@", header_values(headers, "From")[0])
 
     def test_2_failover_on_503(self):
         first = self.carrier(FIRST, "first-503", (503, "Service Unavailable"))
