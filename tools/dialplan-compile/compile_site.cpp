@@ -57,127 +57,171 @@ void print_json(const Options& o, bool ok, const diag::Sink& sink, std::size_t b
 
 }  // namespace
 
-int run_compile(const Options& o) {
-  auto started = std::chrono::steady_clock::now();
-  auto phase = [&, last = started](const char* what) mutable {
-    auto now = std::chrono::steady_clock::now();
-    if (o.verbose)
-      std::fprintf(stderr, "dialplan-compile: %-18s %7.3f s\n", what,
-                   std::chrono::duration<double>(now - last).count());
-    last = now;
-  };
-  route::CompileStats stats;
-  cli::LoadedSite s = cli::load_and_check(o.site, nullptr, &stats);
-  phase("load and check");
-  bool json = o.format == cli::Format::json;
-  std::vector<std::string> emitted;
-  auto finish = [&](int code, std::size_t bytes, const std::string& digest,
-                    const std::vector<route::ExpectResult>* results) {
-    if (json) {
-      print_json(o, code == cli::kExitClean, s.sink, bytes, digest, results, emitted);
-    } else {
-      cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
-    }
-    return code;
-  };
-  if (!s.readable) return finish(cli::kExitUnusable, 0, "", nullptr);
-  // The compiler's rules are part of the check; its plan came with it.
-  tables::Plan plan = std::move(s.plan);
-  if (s.sink.errors() > 0 || (o.strict && s.sink.warnings() > 0)) {
-    finish(cli::kExitFindings, 0, "", nullptr);
-    if (!json)
-      std::cerr << "dialplan-compile: " << diag::summary(s.sink) << "; nothing written\n";
-    return cli::kExitFindings;
+namespace {
+
+// One run of the compiler, step by step (see dialplan-compile(1),
+// DESCRIPTION): each step returns an exit code to stop at, or -1 to go on.
+class CompileRun {
+ public:
+  explicit CompileRun(const Options& o) : o_(o), json_(o.format == cli::Format::json) {}
+
+  int run() {
+    for (int (CompileRun::*step)() : {&CompileRun::load, &CompileRun::emit,
+                                      &CompileRun::lay_out, &CompileRun::test,
+                                      &CompileRun::write})
+      if (int code = (this->*step)(); code >= 0) return code;
+    return report();
   }
+
+ private:
+  static constexpr int kGoOn = -1;
+
+  void phase(const char* what) {
+    auto now = std::chrono::steady_clock::now();
+    if (o_.verbose)
+      std::fprintf(stderr, "dialplan-compile: %-18s %7.3f s\n", what,
+                   std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+  // The diagnostics so far, and `code`: the end of a run that stopped early.
+  int finish(int code) {
+    if (json_) print_json(o_, code == cli::kExitClean, s_.sink, 0, "", nullptr, emitted_);
+    else cli::print_diagnostics_text(s_.sink, &s_.sources, std::cerr);
+    return code;
+  }
+
+  int nothing_written(int code) {
+    finish(code);
+    if (!json_) std::cerr << "dialplan-compile: " << diag::summary(s_.sink) << "; nothing written\n";
+    return code;
+  }
+
+  int load() {
+    s_ = cli::load_and_check(o_.site, nullptr, &stats_);
+    phase("load and check");
+    if (!s_.readable) return finish(cli::kExitUnusable);
+    // The compiler's rules are part of the check; its plan came with it.
+    plan_ = std::move(s_.plan);
+    if (s_.sink.errors() > 0 || (o_.strict && s_.sink.warnings() > 0))
+      return nothing_written(cli::kExitFindings);
+    return kGoOn;
+  }
+
   // The proxy's configuration comes from the model that was just checked,
   // and names the digest of the tables compiled with it.
-  if (!o.emit.empty()) {
+  int emit() {
+    if (o_.emit.empty()) return kGoOn;
     std::string error;
-    int code = emit_proxy(o, s.site, tables::to_hex(plan.site_digest), s.sink, emitted, error);
+    int code = emit_proxy(o_, s_.site, tables::to_hex(plan_.site_digest), s_.sink, emitted_, error);
     if (code == cli::kExitUnusable) {
-      finish(code, 0, "", nullptr);
+      finish(code);
       std::cerr << "dialplan-compile: " << error << "\n";
       return code;
     }
-    if (code != cli::kExitClean) {
-      finish(code, 0, "", nullptr);
-      if (!json)
-        std::cerr << "dialplan-compile: " << diag::summary(s.sink) << "; nothing written\n";
-      return code;
-    }
+    if (code != cli::kExitClean) return nothing_written(code);
     phase("emit the proxy");
+    return kGoOn;
   }
-  // The model is not needed past this point: give its memory back before
-  // the tables are laid out.
-  std::string name = s.name_or(o.site);
-  s.site = site::Site{};
-  phase("free the model");
-  std::string bytes = tables::serialize(plan);
-  std::string digest = tables::to_hex(plan.site_digest);
-  plan = tables::Plan{};
-  phase("serialize");
-  tables::Tables t;
-  std::string error;
-  if (!t.view_bytes(bytes, error)) {  // the writer and the verifier must agree
-    std::cerr << "dialplan-compile: internal error: compiled tables fail verification: "
-              << error << "\n";
-    return cli::kExitUnusable;
+
+  int lay_out() {
+    // The model is not needed past this point: give its memory back before
+    // the tables are laid out.
+    name_ = s_.name_or(o_.site);
+    s_.site = site::Site{};
+    phase("free the model");
+    bytes_ = tables::serialize(plan_);
+    digest_ = tables::to_hex(plan_.site_digest);
+    plan_ = tables::Plan{};
+    phase("serialize");
+    std::string error;
+    if (!tables_.view_bytes(bytes_, error)) {  // the writer and the verifier must agree
+      std::cerr << "dialplan-compile: internal error: compiled tables fail verification: "
+                << error << "\n";
+      return cli::kExitUnusable;
+    }
+    phase("verify");
+    return kGoOn;
   }
-  phase("verify");
-  std::vector<route::ExpectResult> results;
-  site::Site expectations;  // results point into it until the end
-  int code = cli::kExitClean;
-  if (!o.test.empty()) {
+
+  int test() {
+    if (o_.test.empty()) return kGoOn;
     diag::Sink esink;
-    if (site::load_site(o.test, expectations, esink, s.sources) != site::LoadStatus::loaded ||
+    if (site::load_site(o_.test, expectations_, esink, s_.sources) != site::LoadStatus::loaded ||
         esink.errors() > 0) {
       for (diag::Diagnostic d : esink.all()) {
         if (d.code == "io") d.hints = {"check the path given to --test"};
-        s.sink.add(std::move(d));
+        s_.sink.add(std::move(d));
       }
-      return finish(esink.errors() && expectations.files.size() ? cli::kExitFindings
-                                                                 : cli::kExitUnusable,
-                    0, "", nullptr);
+      return finish(esink.errors() && expectations_.files.size() ? cli::kExitFindings
+                                                                  : cli::kExitUnusable);
     }
-    route::Router router(t);
-    results = route::run_expectations(router, expectations.expects, s.sink);
-    for (const auto& r : results)
-      if (!r.passed) code = cli::kExitFindings;
+    route::Router router(tables_);
+    results_ = route::run_expectations(router, expectations_.expects, s_.sink);
+    for (const auto& r : results_)
+      if (!r.passed) code_ = cli::kExitFindings;
+    return kGoOn;
   }
-  if (!o.output.empty() && code == cli::kExitClean) {
-    if (!tables::write_atomically(o.output, bytes, error)) {
+
+  int write() {
+    if (o_.output.empty() || code_ != cli::kExitClean) return kGoOn;
+    std::string error;
+    if (!tables::write_atomically(o_.output, bytes_, error)) {
       std::cerr << "dialplan-compile: " << error << "\n";
       return cli::kExitUnusable;
     }
     phase("write");
+    return kGoOn;
   }
-  if (!json) {
-    cli::print_diagnostics_text(s.sink, &s.sources, std::cerr);
-    std::cout << name << ": " << diag::count(stats.tenants, "tenant") << ", "
-              << diag::count(stats.trunks, "trunk") << ", " << diag::count(stats.routes, "route")
-              << ", " << diag::count(stats.inbound, "inbound rule");
-    if (!o.output.empty() && code == cli::kExitClean)
-      std::cout << " -> " << o.output << " (" << bytes.size() << " bytes, site digest "
-                << digest.substr(0, 16) << ")";
-    else if (o.check)
-      std::cout << ": " << (code == cli::kExitClean ? "ok" : "FAILED") << " ("
-                << diag::summary(s.sink) << ")";
+
+  int report() {
+    if (json_) {
+      print_json(o_, code_ == cli::kExitClean, s_.sink, bytes_.size(), digest_,
+                 o_.test.empty() ? nullptr : &results_, emitted_);
+      return code_;
+    }
+    cli::print_diagnostics_text(s_.sink, &s_.sources, std::cerr);
+    std::cout << name_ << ": " << diag::count(stats_.tenants, "tenant") << ", "
+              << diag::count(stats_.trunks, "trunk") << ", "
+              << diag::count(stats_.routes, "route") << ", "
+              << diag::count(stats_.inbound, "inbound rule");
+    if (!o_.output.empty() && code_ == cli::kExitClean)
+      std::cout << " -> " << o_.output << " (" << bytes_.size() << " bytes, site digest "
+                << digest_.substr(0, 16) << ")";
+    else if (o_.check)
+      std::cout << ": " << (code_ == cli::kExitClean ? "ok" : "FAILED") << " ("
+                << diag::summary(s_.sink) << ")";
     std::cout << "\n";
-    if (!emitted.empty())
-      std::cout << o.emit[0] << " configuration -> " << std::filesystem::path(emitted.back()).parent_path().string()
-                << " (" << emitted.size() << " files)\n";
-    if (!o.test.empty()) {
+    if (!emitted_.empty())
+      std::cout << o_.emit[0] << " configuration -> "
+                << std::filesystem::path(emitted_.back()).parent_path().string() << " ("
+                << emitted_.size() << " files)\n";
+    if (!o_.test.empty()) {
       std::size_t passed = 0;
-      for (const auto& r : results) passed += r.passed;
-      std::cout << "expectations: " << passed << " passed, " << results.size() - passed
+      for (const auto& r : results_) passed += r.passed;
+      std::cout << "expectations: " << passed << " passed, " << results_.size() - passed
                 << " failed\n";
     }
-    return code;
+    return code_;
   }
-  print_json(o, code == cli::kExitClean, s.sink, bytes.size(), digest,
-             o.test.empty() ? nullptr : &results, emitted);
-  return code;
-}
+
+  const Options& o_;
+  const bool json_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  route::CompileStats stats_;
+  cli::LoadedSite s_;
+  tables::Plan plan_;
+  std::vector<std::string> emitted_;
+  std::string name_, bytes_, digest_;
+  tables::Tables tables_;
+  site::Site expectations_;  // results_ point into it until the end
+  std::vector<route::ExpectResult> results_;
+  int code_ = cli::kExitClean;
+};
+
+}  // namespace
+
+int run_compile(const Options& o) { return CompileRun(o).run(); }
 
 int run_dump(const Options& o) {
   tables::Tables t;
