@@ -35,6 +35,57 @@ std::string block_text(const AddressRecord& a) {
   return out;
 }
 
+namespace {
+
+// One trunk's line: name, type, where, and every field that is set.
+std::string trunk_line(const Tables& t, const TrunkRecord& r) {
+  std::string out;
+  auto s = [&](Str x) { return std::string(t.str(x)); };
+  auto trunk_name = [&](std::uint32_t i) {
+    return i == kNone ? std::string("-") : s(t.trunks()[i].name);
+  };
+  auto tenant_name = [&](std::uint32_t i) {
+    return i == kNone ? std::string("system") : s(t.tenants()[i].name);
+  };
+  out += s(r.name) + " " +
+         std::string(site::to_string(static_cast<site::TrunkType>(r.type))) + " " + s(r.host) +
+         ":" + std::to_string(r.port) + "/" +
+         std::string(site::to_string(static_cast<site::Transport>(r.transport))) +
+         " provider=" + s(r.provider) + " owner=" + tenant_name(r.owner);
+  if (r.failover != kNone) out += " failover=" + trunk_name(r.failover);
+  if (r.outbound_proxy.length)
+    out += " proxy=" + s(r.outbound_proxy) + ":" + std::to_string(r.outbound_proxy_port);
+  static const std::pair<std::uint32_t, const char*> kFlags[] = {
+      {kVerifyPort, "verify_port"},   {kSingleVia, "single_via"},
+      {kTelUriRequestLine, "tel_uri_request_line"}, {kTelUriTo, "tel_uri_to"},
+      {kStripPlus, "strip_plus"},     {kStirShaken, "stir_shaken"},
+      {kOutboundAllowed, "out"},      {kInboundAllowed, "in"}};
+  out += " flags=";
+  bool first = true;
+  for (auto [bit, name] : kFlags) {
+    if (!(r.flags & bit)) continue;
+    out.append(first ? "" : ",").append(name);
+    first = false;
+  }
+  if (r.request_uri_params.length) out += " ruri_params=" + s(r.request_uri_params);
+  if (r.match_from_host.length) out += " match_from_host=" + s(r.match_from_host);
+  if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
+  out += " failover_on=" + (r.failover_on.length ? s(r.failover_on) : std::string("none"));
+  for (auto [limit, name] : {std::pair{r.limit_inbound, " max_inbound="},
+                             {r.limit_outbound, " max_outbound="},
+                             {r.limit_total, " max_total="}})
+    if (limit != kNone) out += name + std::to_string(limit);
+  if (r.address_count) {
+    out += " addresses=";
+    for (std::uint32_t i = 0; i < r.address_count; ++i)
+      out.append(i ? "," : "").append(block_text(t.addresses()[r.address_first + i]));
+  }
+  out += "\n";
+  return out;
+}
+
+}  // namespace
+
 std::string dump_text(const Tables& t) {
   std::string out;
   auto s = [&](Str x) { return std::string(t.str(x)); };
@@ -57,42 +108,7 @@ std::string dump_text(const Tables& t) {
     out += "\n";
   }
   out += "\n[trunks] " + std::to_string(t.trunks().size()) + "\n";
-  for (const auto& r : t.trunks()) {
-    out += s(r.name) + " " +
-           std::string(site::to_string(static_cast<site::TrunkType>(r.type))) + " " + s(r.host) +
-           ":" + std::to_string(r.port) + "/" +
-           std::string(site::to_string(static_cast<site::Transport>(r.transport))) +
-           " provider=" + s(r.provider) + " owner=" + tenant_name(r.owner);
-    if (r.failover != kNone) out += " failover=" + trunk_name(r.failover);
-    if (r.outbound_proxy.length)
-      out += " proxy=" + s(r.outbound_proxy) + ":" + std::to_string(r.outbound_proxy_port);
-    static const std::pair<std::uint32_t, const char*> kFlags[] = {
-        {kVerifyPort, "verify_port"},   {kSingleVia, "single_via"},
-        {kTelUriRequestLine, "tel_uri_request_line"}, {kTelUriTo, "tel_uri_to"},
-        {kStripPlus, "strip_plus"},     {kStirShaken, "stir_shaken"},
-        {kOutboundAllowed, "out"},      {kInboundAllowed, "in"}};
-    out += " flags=";
-    bool first = true;
-    for (auto [bit, name] : kFlags) {
-      if (!(r.flags & bit)) continue;
-      out.append(first ? "" : ",").append(name);
-      first = false;
-    }
-    if (r.request_uri_params.length) out += " ruri_params=" + s(r.request_uri_params);
-    if (r.match_from_host.length) out += " match_from_host=" + s(r.match_from_host);
-    if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
-    out += " failover_on=" + (r.failover_on.length ? s(r.failover_on) : std::string("none"));
-    for (auto [limit, name] : {std::pair{r.limit_inbound, " max_inbound="},
-                               {r.limit_outbound, " max_outbound="},
-                               {r.limit_total, " max_total="}})
-      if (limit != kNone) out += name + std::to_string(limit);
-    if (r.address_count) {
-      out += " addresses=";
-      for (std::uint32_t i = 0; i < r.address_count; ++i)
-        out.append(i ? "," : "").append(block_text(t.addresses()[r.address_first + i]));
-    }
-    out += "\n";
-  }
+  for (const auto& r : t.trunks()) out += trunk_line(t, r);
   out += "\n[routes] " + std::to_string(t.routes().size()) + "\n";
   for (const auto& r : t.routes()) {
     out += tenant_name(r.tenant) + "/" + s(r.name) + " match=" + s(r.pattern) +
