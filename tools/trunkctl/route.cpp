@@ -111,6 +111,91 @@ int run_facts(const Common& common, const RouteOptions& o, const route::Router& 
   return exit_code(*d);
 }
 
+// The tables to route with: the file --tables names, or the site compiled
+// in memory. -1 when they are open, else the exit code.
+int open_tables(const Common& common, const RouteOptions& o, tables::Tables& t,
+                std::string& bytes) {
+  std::string error;
+  if (!o.tables.empty()) {
+    if (!t.open(o.tables, error)) {
+      std::cerr << "trunkctl: " << error << "\n";
+      return cli::kExitUnusable;
+    }
+    return -1;
+  }
+  cli::LoadedSite s;
+  int code;
+  if (!load_for_reading(common, s, code)) return code;
+  // load_for_reading ran every rule, the compiler's too: the plan is complete.
+  if (!cli::tables_in_memory(s, bytes, t, error)) {
+    std::cerr << "trunkctl: internal error: " << error << "\n";
+    return cli::kExitUnusable;
+  }
+  return -1;
+}
+
+int run_inbound(const Common& common, const RouteOptions& o, const route::Router& router) {
+  const tables::Tables& t = router.tables();
+  const std::string& did = o.args[0];
+  route::Answer a = route::ask_inbound(router, o.trunk, did);
+  if (!a.ok) {
+    std::cerr << "trunkctl: " << a.error << "\n";
+    return cli::kExitUnusable;
+  }
+  auto d = std::make_unique<route::Decision>();
+  route::decide_inbound(router, t.find_trunk(o.trunk), did, *d);
+  if (common.format == cli::Format::json) {
+    diag::JsonWriter w;
+    w.begin_object().field("trunk", o.trunk).field("did", did).field("tenant", a.tenant);
+    w.field("to", a.to);
+    if (!a.reason.empty()) w.field("reason", a.reason);
+    w.key("decision").begin_object();
+    route::write_decision(*d, t, false, w);
+    std::cout << w.end_object().end_object().str() << "\n";
+  } else {
+    std::cout << did << " arrives on " << o.trunk << "\n"
+              << "  tenant     " << (a.tenant.empty() ? "none" : a.tenant) << "\n"
+              << "  to         " << (a.to.empty() ? "none" : a.to) << "\n";
+    if (!a.reason.empty()) std::cout << "  why        " << a.reason << "\n";
+    std::cout << route::describe_decision(*d, t, false);
+  }
+  return exit_code(*d);
+}
+
+int run_outbound(const Common& common, const RouteOptions& o, const route::Router& router) {
+  const tables::Tables& t = router.tables();
+  const std::string &tenant = o.args[0], &number = o.args[1];
+  route::OutboundExplanation e = route::explain_outbound(router, tenant, number);
+  if (!e.answer.ok) {
+    std::cerr << "trunkctl: " << e.answer.error << "\n";
+    return cli::kExitUnusable;
+  }
+  auto d = std::make_unique<route::Decision>();
+  route::decide_outbound(router, t.find_tenant(tenant), number, *d);
+  if (common.format != cli::Format::json) {
+    print_outbound(e, *d, t, tenant, number);
+    return exit_code(*d);
+  }
+  const route::Answer& a = e.answer;
+  diag::JsonWriter w;
+  w.begin_object().field("tenant", tenant).field("number", number).field("route", a.route);
+  if (!a.reason.empty()) w.field("reason", a.reason);
+  w.field("send", a.send).field("caller_id", a.caller_id).key("trunks").begin_array();
+  // The trunks tried, in order: the Contacts of the answer.
+  for (const auto& c : d->contact_list()) w.value(t.str(t.trunks()[c.trunk].name));
+  w.end_array().key("matching").begin_array();
+  for (const auto& c : e.matching) {
+    w.begin_object().field("route", c.name).field("match", c.pattern);
+    w.field("priority", static_cast<std::int64_t>(c.priority)).field("winner", c.winner);
+    if (!c.why.empty()) w.field("why", c.why);
+    w.end_object();
+  }
+  w.end_array().key("decision").begin_object();
+  route::write_decision(*d, t, false, w);
+  std::cout << w.end_object().end_object().str() << "\n";
+  return exit_code(*d);
+}
+
 int run(const Common& common, const RouteOptions& o) {
   bool inbound = !o.trunk.empty();
   if (o.source.empty() && o.args.size() != (inbound ? 1u : 2u)) {
@@ -118,79 +203,11 @@ int run(const Common& common, const RouteOptions& o) {
     return cli::kExitUnusable;
   }
   tables::Tables t;
-  std::string bytes, error;
-  if (!o.tables.empty()) {
-    if (!t.open(o.tables, error)) {
-      std::cerr << "trunkctl: " << error << "\n";
-      return cli::kExitUnusable;
-    }
-  } else {
-    cli::LoadedSite s;
-    int code;
-    if (!load_for_reading(common, s, code)) return code;
-    // load_for_reading ran every rule, the compiler's too: the plan is complete.
-    if (!cli::tables_in_memory(s, bytes, t, error)) {
-      std::cerr << "trunkctl: internal error: " << error << "\n";
-      return cli::kExitUnusable;
-    }
-  }
+  std::string bytes;  // the tables' storage when compiled in memory
+  if (int code = open_tables(common, o, t, bytes); code >= 0) return code;
   route::Router router(t);
   if (!o.source.empty()) return run_facts(common, o, router);
-  bool json = common.format == cli::Format::json;
-  diag::JsonWriter w;
-  auto d = std::make_unique<route::Decision>();
-  if (inbound) {
-    const std::string& did = o.args[0];
-    route::Answer a = route::ask_inbound(router, o.trunk, did);
-    if (!a.ok) {
-      std::cerr << "trunkctl: " << a.error << "\n";
-      return cli::kExitUnusable;
-    }
-    route::decide_inbound(router, t.find_trunk(o.trunk), did, *d);
-    if (json) {
-      w.begin_object().field("trunk", o.trunk).field("did", did).field("tenant", a.tenant);
-      w.field("to", a.to);
-      if (!a.reason.empty()) w.field("reason", a.reason);
-      w.key("decision").begin_object();
-      route::write_decision(*d, t, false, w);
-      std::cout << w.end_object().end_object().str() << "\n";
-    } else {
-      std::cout << did << " arrives on " << o.trunk << "\n"
-                << "  tenant     " << (a.tenant.empty() ? "none" : a.tenant) << "\n"
-                << "  to         " << (a.to.empty() ? "none" : a.to) << "\n";
-      if (!a.reason.empty()) std::cout << "  why        " << a.reason << "\n";
-      std::cout << route::describe_decision(*d, t, false);
-    }
-    return exit_code(*d);
-  }
-  const std::string &tenant = o.args[0], &number = o.args[1];
-  route::OutboundExplanation e = route::explain_outbound(router, tenant, number);
-  if (!e.answer.ok) {
-    std::cerr << "trunkctl: " << e.answer.error << "\n";
-    return cli::kExitUnusable;
-  }
-  route::decide_outbound(router, t.find_tenant(tenant), number, *d);
-  if (json) {
-    const route::Answer& a = e.answer;
-    w.begin_object().field("tenant", tenant).field("number", number).field("route", a.route);
-    if (!a.reason.empty()) w.field("reason", a.reason);
-    w.field("send", a.send).field("caller_id", a.caller_id).key("trunks").begin_array();
-    // The trunks tried, in order: the Contacts of the answer.
-    for (const auto& c : d->contact_list()) w.value(t.str(t.trunks()[c.trunk].name));
-    w.end_array().key("matching").begin_array();
-    for (const auto& c : e.matching) {
-      w.begin_object().field("route", c.name).field("match", c.pattern);
-      w.field("priority", static_cast<std::int64_t>(c.priority)).field("winner", c.winner);
-      if (!c.why.empty()) w.field("why", c.why);
-      w.end_object();
-    }
-    w.end_array().key("decision").begin_object();
-    route::write_decision(*d, t, false, w);
-    std::cout << w.end_object().end_object().str() << "\n";
-  } else {
-    print_outbound(e, *d, t, tenant, number);
-  }
-  return exit_code(*d);
+  return inbound ? run_inbound(common, o, router) : run_outbound(common, o, router);
 }
 
 }  // namespace
