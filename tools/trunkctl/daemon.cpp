@@ -33,74 +33,83 @@ constexpr const char* kDefaultControl = "/run/trunkd/control.sock";
 // A stats reply is about 1 KiB; more than this is no trunkd talking.
 constexpr std::size_t kMaxReply = 1 << 20;
 
-// Sends one request line and returns the reply line; false with `error`.
-// Each call has its own deadline of 10 s, for connecting, sending and the
-// whole answer: a trunkd that is stopped, or whose backlog is full, costs
-// that much and no more, and the next instance is still asked.
-bool ask(const std::string& path, const std::string& request, std::string& reply,
-         std::string& error) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  auto wait = [&](int fd, short events) {  // false when the deadline passed
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - Clock::now()).count();
-      if (left <= 0) return false;
-      pollfd p{fd, events, 0};
-      int n = poll(&p, 1, static_cast<int>(left));
-      if (n > 0) return true;
-      if (n < 0 && errno != EINTR) return false;
-    }
-  };
-  const std::string late = "trunkd at " + path + " did not answer within 10 s";
+using Clock = std::chrono::steady_clock;
+
+// Waits for `events` on `fd`; false when `deadline` passed first.
+bool wait_for(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    int n = poll(&p, 1, static_cast<int>(left));
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return false;
+  }
+}
+
+std::string too_late(const std::string& path) {
+  return "trunkd at " + path + " did not answer within 10 s";
+}
+
+// A non-blocking connection to the control socket at `path`; -1 with
+// `error`. A Unix socket whose backlog is full answers EAGAIN to a
+// non-blocking connect (a blocking one would wait for ever): it is tried
+// again until the deadline.
+int connect_control(const std::string& path, Clock::time_point deadline, std::string& error) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
     error = "control socket path is too long: " + path;
-    return false;
+    return -1;
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
     error = std::string("cannot make a socket: ") + std::strerror(errno);
-    return false;
+    return -1;
   }
-  // A Unix socket whose backlog is full answers EAGAIN to a non-blocking
-  // connect (a blocking one would wait for ever): try again until the
-  // deadline.
   while (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     if (errno == EAGAIN && Clock::now() < deadline) {
       poll(nullptr, 0, 20);
       continue;
     }
-    error = errno == EAGAIN ? late + " (its control socket's backlog is full)"
+    error = errno == EAGAIN ? too_late(path) + " (its control socket's backlog is full)"
                             : "cannot reach trunkd at " + path + ": " + std::strerror(errno);
     close(fd);
-    return false;
+    return -1;
   }
-  const std::string line = request + "\n";
+  return fd;
+}
+
+bool send_line(int fd, const std::string& line, const std::string& path,
+               Clock::time_point deadline, std::string& error) {
   std::size_t sent = 0;
-  bool ok = true;
-  while (ok && sent < line.size()) {
+  while (sent < line.size()) {
     ssize_t n = send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<std::size_t>(n);
     } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!wait(fd, POLLOUT)) {
-        error = late;
-        ok = false;
+      if (!wait_for(fd, POLLOUT, deadline)) {
+        error = too_late(path);
+        return false;
       }
     } else {
       error = "cannot send to trunkd at " + path + ": " + std::strerror(errno);
-      ok = false;
+      return false;
     }
   }
+  return true;
+}
+
+// Reads until a line end (the reply), the peer closing, or the deadline.
+bool read_reply(int fd, const std::string& path, Clock::time_point deadline,
+                std::string& reply, std::string& error) {
   char buf[4096];
-  while (ok && reply.find('\n') == std::string::npos) {
-    if (!wait(fd, POLLIN)) {
-      error = late;
-      ok = false;
-      break;
+  while (reply.find('\n') == std::string::npos) {
+    if (!wait_for(fd, POLLIN, deadline)) {
+      error = too_late(path);
+      return false;
     }
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
@@ -108,15 +117,29 @@ bool ask(const std::string& path, const std::string& request, std::string& reply
     reply.append(buf, static_cast<std::size_t>(n));
     if (reply.size() > kMaxReply && reply.find('\n') == std::string::npos) {
       error = "trunkd at " + path + " answered more than 1 MiB without a line end";
-      ok = false;
+      return false;
     }
   }
-  close(fd);
-  if (ok && reply.find('\n') == std::string::npos) {
+  if (reply.find('\n') == std::string::npos) {
     error = "trunkd at " + path + " closed the connection without an answer";
-    ok = false;
+    return false;
   }
-  if (ok) reply.resize(reply.find('\n'));
+  reply.resize(reply.find('\n'));
+  return true;
+}
+
+// Sends one request line and returns the reply line; false with `error`.
+// Each call has its own deadline of 10 s, for connecting, sending and the
+// whole answer: a trunkd that is stopped, or whose backlog is full, costs
+// that much and no more, and the next instance is still asked.
+bool ask(const std::string& path, const std::string& request, std::string& reply,
+         std::string& error) {
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  int fd = connect_control(path, deadline, error);
+  if (fd < 0) return false;
+  bool ok = send_line(fd, request + "\n", path, deadline, error) &&
+            read_reply(fd, path, deadline, reply, error);
+  close(fd);
   return ok;
 }
 
