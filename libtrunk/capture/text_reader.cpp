@@ -75,6 +75,8 @@ class TextReader final : public Reader {
   bool read_ngrep_rows(std::string_view first);
   bool take_from_packet(diag::Sink& sink);
   void fill(Captured& out, std::uint32_t line) const;
+  void start_message(Captured& out, std::string_view line, std::string_view prefix,
+                     diag::Sink& sink);
   bool append(std::string_view line);
 
   LineSource lines_;
@@ -173,19 +175,7 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
       if (!ctx_.ngrep && !trim_blanks(line).empty()) ctx_ = Context{};
       continue;
     }
-    prefix_.assign(prefix);
-    out = Captured{};
-    out.line = lines_.number();
-    if (ctx_.active) {
-      out.src = ctx_.log.src;
-      out.dst = ctx_.log.dst;
-      out.transport = ctx_.log.transport;
-      out.time_us = ctx_.log.time_us;
-    }
-    if (format_.empty()) format_ = ctx_.active ? ctx_.log.format : "text";
-    read_message(line.substr(prefix.size()), sink);
-    out.bytes = msg_;
-    if (!ctx_.ngrep) ctx_ = Context{};
+    start_message(out, line, prefix, sink);
     return true;
   }
   if (lines_.error() && !read_error_reported_) {
@@ -195,6 +185,25 @@ bool TextReader::next(Captured& out, diag::Sink& sink) {
                  {name_, lines_.number()});
   }
   return false;
+}
+
+// A message whose start line is `line` (after its quote `prefix`): read it
+// whole, with what the log line before it said of it.
+void TextReader::start_message(Captured& out, std::string_view line, std::string_view prefix,
+                               diag::Sink& sink) {
+  prefix_.assign(prefix);
+  out = Captured{};
+  out.line = lines_.number();
+  if (ctx_.active) {
+    out.src = ctx_.log.src;
+    out.dst = ctx_.log.dst;
+    out.transport = ctx_.log.transport;
+    out.time_us = ctx_.log.time_us;
+  }
+  if (format_.empty()) format_ = ctx_.active ? ctx_.log.format : "text";
+  read_message(line.substr(prefix.size()), sink);
+  out.bytes = msg_;
+  if (!ctx_.ngrep) ctx_ = Context{};
 }
 
 // The message just assembled, with what the log line said of it.
