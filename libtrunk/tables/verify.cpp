@@ -88,6 +88,12 @@ bool is_root(const std::vector<bool>& starts, std::uint32_t root) {
   return root < starts.size() && starts[root];
 }
 
+// Whether the records first .. first + count - 1 lie in a list of `size`
+// (written so that no sum can overflow).
+bool range_ok(std::uint32_t first, std::uint32_t count, std::size_t size) {
+  return count <= size && first <= size - count;
+}
+
 }  // namespace
 
 bool check_header(const Header& h, std::uint64_t size, std::string& error) {
@@ -134,9 +140,7 @@ class Tables::Verifier {
   bool out_of_bounds(const std::string& what, std::size_t i) {
     return fail(what + " " + std::to_string(i) + " is out of bounds");
   }
-  bool str_ok(Str s) const {
-    return s.length <= t_.strings_.size() && s.offset <= t_.strings_.size() - s.length;
-  }
+  bool str_ok(Str s) const { return range_ok(s.offset, s.length, t_.strings_.size()); }
   // The failover codes go into a quoted Contact parameter as they are:
   // digits and commas only, so that no tables file can write past the quote.
   bool codes_ok(Str s) const {
@@ -250,8 +254,7 @@ bool Tables::Verifier::trunks() {
         (t.owner != kNone && t.owner >= n_tenants_) ||
         (t.failover != kNone && t.failover >= n_trunks_) ||
         !is_root(in_starts_, t.inbound_root) || !is_root(pool_starts_, t.pool_root) ||
-        t.address_count > addresses.size() ||
-        t.address_first > addresses.size() - t.address_count)
+        !range_ok(t.address_first, t.address_count, addresses.size()))
       return out_of_bounds("trunk", i);
     for (std::uint32_t a = 0; a < t.address_count; ++a)
       if (addresses[t.address_first + a].trunk != i) return out_of_bounds("trunk address range", i);
@@ -264,8 +267,7 @@ bool Tables::Verifier::proxies() {
   const auto& blocks = t_.proxy_addresses_;
   for (std::size_t i = 0; i < t_.proxies_.size(); ++i) {
     const auto& p = t_.proxies_[i];
-    if (!str_ok(p.name) || p.address_count > blocks.size() ||
-        p.address_first > blocks.size() - p.address_count)
+    if (!str_ok(p.name) || !range_ok(p.address_first, p.address_count, blocks.size()))
       return out_of_bounds("proxy", i);
   }
   for (std::size_t i = 0; i < blocks.size(); ++i)
@@ -280,8 +282,8 @@ bool Tables::Verifier::routes() {
   for (std::size_t i = 0; i < t_.routes_.size(); ++i) {
     const auto& r = t_.routes_[i];
     if (r.tenant >= n_tenants_ || !str_ok(r.name) || !str_ok(r.pattern) ||
-        !str_ok(r.prepend) || !str_ok(r.caller_id) || r.trunk_count > list.size() ||
-        r.trunk_first > list.size() - r.trunk_count)
+        !str_ok(r.prepend) || !str_ok(r.caller_id) ||
+        !range_ok(r.trunk_first, r.trunk_count, list.size()))
       return out_of_bounds("route", i);
   }
   for (std::size_t i = 0; i < list.size(); ++i)
