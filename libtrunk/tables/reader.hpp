@@ -86,6 +86,9 @@ class Tables {
 
  private:
   const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
+  // verify.cpp: proves every invariant the readers rely on, and sets the
+  // spans below only from what it proved. The Verifier holds its checks.
+  class Verifier;
   bool verify(std::string& error);
   // verify() for a file just read or mapped: names the file in the error
   // and lets the bytes go when they are refused.
