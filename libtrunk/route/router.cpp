@@ -11,7 +11,7 @@ namespace trunk::route {
 namespace {
 
 // Asks for `lines` cache lines from node k on, all at once. The nodes
-// below a node follow it closely (depth-first layout, route/compile.cpp),
+// below a node follow it closely (depth-first layout, route/compile_layout.cpp),
 // so the cache misses of the rest of a walk overlap with the first instead
 // of following it one by one: on a dial plan too large for the cache, a
 // lookup then waits for memory about once.
