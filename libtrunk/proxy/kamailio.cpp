@@ -7,6 +7,7 @@
 #include <set>
 
 #include "proxy/kamailio_script.hpp"
+#include "route/decide.hpp"
 #include "site/ip_block.hpp"
 #include "tables/dump.hpp"
 
@@ -28,17 +29,6 @@ std::string block_words(const site::IpBlock& b) {
   return "[" + std::string(address) + "] " + std::to_string(b.prefix);
 }
 
-std::string_view uri_transport(site::Transport t) {
-  // As trunkd writes it in a Contact (route::contact): the dispatcher's
-  // URI must be the very text the script rebuilds from that Contact.
-  switch (t) {
-    case site::Transport::tcp: return ";transport=tcp";
-    case site::Transport::tls: return ";transport=tls";
-    case site::Transport::wss: return ";transport=ws";
-    default: return "";
-  }
-}
-
 bool uses_tcp(const site::Site& site) {
   if (site.transport_enabled(site::Transport::tcp)) return true;
   return std::any_of(site.trunks.begin(), site.trunks.end(),
@@ -55,10 +45,9 @@ void replace_all(std::string& text, std::string_view token, std::string_view val
 // of the site, or loopback for a site that names none?
 bool trusted_by_trunkd(const site::Site& site, const site::IpBlock& address) {
   std::vector<site::IpBlock> blocks;
-  if (site.proxies.empty()) {
-    blocks.push_back(*site::parse_ip_block("127.0.0.1"));
-    blocks.push_back(*site::parse_ip_block("::1"));
-  }
+  if (site.proxies.empty())
+    for (std::string_view a : tables::kLoopbackProxyAddresses)
+      blocks.push_back(*site::parse_ip_block(a));
   for (const auto& p : site.proxies)
     for (const auto& a : p.addresses.value)
       if (auto b = site::parse_ip_block(a.value)) blocks.push_back(*b);
@@ -75,8 +64,7 @@ void check_listen(const site::Site& site, const sip::Endpoint& e, diag::Sink& si
                where);
     return;
   }
-  if (std::all_of(address->address.begin() + 12, address->address.end(),
-                  [](std::uint8_t b) { return b == 0; })) {
+  if (*address == *site::parse_ip_block("0.0.0.0") || *address == *site::parse_ip_block("::")) {
     diag::with_hint(
         sink.warning("kamailio-listen",
                      "the proxy listens on " + e.name() +
@@ -176,7 +164,9 @@ std::string dispatcher_file(const site::Site& site, const KamailioOptions& o) {
                                     ? "[" + t.host.value + "]"
                                     : t.host.value) +
                       ":" + std::to_string(t.port.value) +
-                      std::string(uri_transport(t.transport.value));
+                      // As the Contact names it: the script matches the two.
+                      std::string(route::transport_param(
+                          static_cast<std::uint8_t>(t.transport.value)));
     auto [it, added] = uris.try_emplace(uri);
     if (added) {
       order.push_back(uri);

@@ -145,7 +145,8 @@ void plan_proxies(const site::Site& site, tables::Plan& plan) {
     plan.proxies.push_back(std::move(p));
   };
   if (site.proxies.empty()) {
-    add(std::string(tables::kLoopbackProxy), {"127.0.0.1", "::1"});
+    add(std::string(tables::kLoopbackProxy),
+        {std::begin(tables::kLoopbackProxyAddresses), std::end(tables::kLoopbackProxyAddresses)});
     return;
   }
   for (const auto& proxy : site.proxies) {

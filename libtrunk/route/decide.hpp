@@ -170,6 +170,11 @@ void decide_inbound(const Router& router, std::uint32_t trunk, std::string_view 
 //     ;q=0.9;trunk=NAME;caller-id="...";next-hop="sip:HOST:PORT";tel-ruri;
 //     tel-to;max-calls=N;max-total=N" (trunkd.8 says what each carries).
 std::string_view reason(const Decision& d, const tables::Tables& t, std::span<char> out);
+// The Request-URI parameter a Contact names a trunk's transport (a
+// site::Transport) with: ";transport=tcp", ";transport=tls",
+// ";transport=ws", or "" for UDP. The proxy's dispatcher list writes the
+// same text, since its script matches it against the Contact.
+std::string_view transport_param(std::uint8_t transport);
 std::string_view contact(const Decision& d, std::uint32_t i, const tables::Tables& t,
                          std::span<char> out);
 constexpr std::size_t kReasonSize = 512;

@@ -150,12 +150,7 @@ std::string_view contact(const Decision& d, std::uint32_t i, const tables::Table
   w.add(t.str(tr.host));
   w.add(":");
   w.add(std::uint64_t{tr.port});
-  switch (static_cast<site::Transport>(tr.transport)) {
-    case site::Transport::tcp: w.add(";transport=tcp"); break;
-    case site::Transport::tls: w.add(";transport=tls"); break;
-    case site::Transport::wss: w.add(";transport=ws"); break;
-    default: break;
-  }
+  w.add(transport_param(tr.transport));
   std::string_view params = t.str(tr.request_uri_params);
   if (!params.empty()) {
     w.add(";");
@@ -195,6 +190,15 @@ std::string_view contact(const Decision& d, std::uint32_t i, const tables::Table
     w.add("\"");
   }
   return w.view();
+}
+
+std::string_view transport_param(std::uint8_t transport) {
+  switch (static_cast<site::Transport>(transport)) {
+    case site::Transport::tcp: return ";transport=tcp";
+    case site::Transport::tls: return ";transport=tls";
+    case site::Transport::wss: return ";transport=ws";
+    default: return "";
+  }
 }
 
 std::string_view to_string(Direction d) {

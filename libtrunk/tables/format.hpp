@@ -194,6 +194,8 @@ struct ProxyRecord {
 };
 static_assert(sizeof(ProxyRecord) == 16);
 constexpr std::string_view kLoopbackProxy = "loopback";
+// Its addresses: what trunkd trusts when the site names no proxy.
+inline constexpr std::string_view kLoopbackProxyAddresses[] = {"127.0.0.1", "::1"};
 
 struct RouteRecord {
   std::uint32_t tenant;

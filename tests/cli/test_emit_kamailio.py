@@ -163,6 +163,20 @@ class EmitKamailio(ToolTest):
         self.assertIn("nothing written", run.err)
         self.assertFalse(os.path.exists(dest))
 
+    def test_only_a_wildcard_listen_address_is_taken_for_one(self):
+        # 0.0.0.0 and :: are warned about (the sending address depends on
+        # the route); an address that merely ends in zeros is an address,
+        # and trunkd must trust it.
+        for wildcard in ("udp:0.0.0.0:5060", "udp:[::]:5060"):
+            with self.subTest(listen=wildcard):
+                _, run = self.emit(self.small_site(), "--listen", wildcard, out="w")
+                self.check(run, code=0)
+                self.assertEqual([h.split(": ")[-1] for h in run.heads()],
+                                 ["warning[kamailio-listen]"])
+        _, run = self.emit(self.small_site(), "--listen", "udp:[2001:db8::]:5060", out="v6")
+        self.check(run, code=1)
+        self.assertEqual([h.split(": ")[-1] for h in run.heads()], ["error[kamailio-untrusted]"])
+
     def test_warnings_with_their_positions(self):
         dest, run = self.emit("examples/site")
         self.check(run, code=0)
