@@ -5,9 +5,10 @@
 //
 // Read by: the loader (the keys each table knows, so an unknown key is
 // reported, and the range of each number), the provisioning `--set` parser
-// (site/settings.hpp: which keys, and their types), the redaction of
-// secrets, and a test that holds man/trunk-site.5 to this list and the list
-// to the man page. Adding a field is a line here, its reading in
+// (site/settings.hpp: which keys, their types, and which it refuses as
+// secrets), and a test that holds man/trunk-site.5 to this list and the
+// list to the man page. (The loader still redacts the one inline secret,
+// auth.password, by its place in the model.) Adding a field is a line here, its reading in
 // loader.cpp, and its meaning in the man page and wherever it is applied.
 // What a field means across tables (rules) stays with the rules.
 #pragma once

@@ -37,7 +37,15 @@ std::string ticked(std::string_view key) {
 // it, anything naming a pass or a secret), but not the keys that say where
 // the secret is. Its value is never written nor repeated.
 bool secret_key(std::string_view key) {
-  if (key == "auth.password_env" || key == "auth.password_file") return false;
+  // A key of the schema is a secret when the schema says so (auth.password;
+  // not auth.password_env, which says where one is); any other key is
+  // judged by its name, to catch a misspelt secret.
+  std::size_t dot = key.find('.');
+  const schema::Field* f =
+      dot == std::string_view::npos
+          ? schema::find("trunk", key)
+          : schema::find("trunk." + std::string(key.substr(0, dot)), key.substr(dot + 1));
+  if (f) return f->secret;
   std::string_view leaf = key.substr(key.rfind('.') + 1);
   return key.find("pass") != std::string_view::npos ||
          key.find("secret") != std::string_view::npos ||
