@@ -183,11 +183,17 @@ route[ASK_TRUNKD] {
 		send_reply("503", "Service Unavailable (no trunkd answers)");
 		exit;
 	}
+	route(TRUNKD_BRANCH);
+	if (!t_relay()) sl_reply_error();
+	exit;
+}
+
+# What every request to a trunkd carries: its 1 s answer time, and the
+# routes that read its 302 and take a silent one out.
+route[TRUNKD_BRANCH] {
 	t_set_fr(0, 1000);
 	t_on_reply("TRUNKD_REPLY");
 	t_on_failure("TRUNKD_ANSWER");
-	if (!t_relay()) sl_reply_error();
-	exit;
 }
 
 # The 302's Contacts, kept with the transaction: $avp(contact)[0] is the
@@ -214,9 +220,7 @@ failure_route[TRUNKD_ANSWER] {
 		xlog("L_WARN", "trunkd $du did not answer ($T_reply_code): asking the next\n");
 		ds_mark_dst("ip");
 		if (ds_next_dst()) {
-			t_set_fr(0, 1000);
-			t_on_reply("TRUNKD_REPLY");
-			t_on_failure("TRUNKD_ANSWER");
+			route(TRUNKD_BRANCH);
 			t_relay();
 			exit;
 		}
