@@ -10,6 +10,7 @@
 #include "route/decide.hpp"
 #include "site/ip_block.hpp"
 #include "tables/dump.hpp"
+#include "text/utf8.hpp"
 
 namespace trunk::proxy {
 
@@ -221,7 +222,10 @@ std::string script(const site::Site& site, const KamailioOptions& o) {
   const std::string dir = o.data_dir.empty() || o.data_dir.back() == '/' ? o.data_dir
                                                                          : o.data_dir + "/";
   const std::string ctl = o.ctl;
-  replace_all(text, "@SITE@", site.info.name.present ? site.info.name.value : "unnamed");
+  // In a comment: a line end in the name would end the comment and write
+  // the rest of the name as configuration.
+  replace_all(text, "@SITE@",
+              site.info.name.present ? text::printable(site.info.name.value) : "unnamed");
   replace_all(text, "@DIGEST@", o.site_digest.empty() ? "unknown" : o.site_digest);
   replace_all(text, "@DEFINES@", defines);
   replace_all(text, "@CHILDREN@", std::to_string(o.children));

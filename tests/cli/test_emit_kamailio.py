@@ -177,6 +177,31 @@ class EmitKamailio(ToolTest):
         self.check(run, code=1)
         self.assertEqual([h.split(": ")[-1] for h in run.heads()], ["error[kamailio-untrusted]"])
 
+    def test_nothing_in_the_site_or_the_paths_writes_configuration(self):
+        # A line end in the site's name would end the header comment and
+        # write the rest as configuration: it is shown escaped.
+        site = self.small_site(SMALL_SITE.replace('name = "small"',
+                                                  'name = "x\\nloadmodule \\"exec.so\\""'))
+        dest, run = self.emit(site, out="named")
+        self.check(run, code=0)
+        with open(os.path.join(dest, "kamailio.cfg"), encoding="utf-8") as f:
+            cfg = f.read()
+        self.assertNotIn("\nloadmodule \"exec.so\"", cfg)
+        self.assertIn('site "x\\x0aloadmodule \"exec.so\""', cfg)
+        # Paths go into quoted strings: a quote or a line end is refused.
+        for bad in ('out"x', "out\nx"):
+            with self.subTest(dir=bad):
+                dest, run = self.emit(self.small_site(), out=bad)
+                self.check(run, code=2)
+                self.assertIn("the Kamailio script cannot quote", run.err)
+                self.assertFalse(os.path.exists(dest))
+        dest = os.path.join(self.tmp, "ctl")
+        run = run_tool(TOOL, "-c", self.small_site(), "--emit", "kamailio", dest,
+                       "--kamailio-ctl", 'unix:/tmp/a"b')
+        self.check(run, code=2)
+        self.assertIn('--kamailio-ctl "unix:/tmp/a"b" holds a quote', run.err)
+        self.assertFalse(os.path.exists(dest))
+
     def test_warnings_with_their_positions(self):
         dest, run = self.emit("examples/site")
         self.check(run, code=0)

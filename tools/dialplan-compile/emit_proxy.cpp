@@ -2,11 +2,13 @@
 // write them.
 #include "emit_proxy.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
 #include "io/atomic_write.hpp"
 #include "proxy/kamailio.hpp"
+#include "text/utf8.hpp"
 
 namespace dialplan {
 
@@ -24,6 +26,14 @@ bool endpoints(const std::vector<std::string>& texts, const char* flag, const ch
     out.push_back(std::move(e));
   }
   return true;
+}
+
+// Whether `s` can stand inside a quoted string of the Kamailio script as it
+// is: no quote, backslash or control character to end or escape it.
+bool quotable(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
 }
 
 }  // namespace
@@ -59,6 +69,15 @@ int emit_proxy(const Options& o, const site::Site& site, const std::string& dige
     return cli::kExitUnusable;
   }
   k.data_dir = dir.lexically_normal().string();
+  for (auto [what, value] : {std::pair{"--emit directory", std::string_view(k.data_dir)},
+                             {"--kamailio-ctl", std::string_view(k.ctl)}}) {
+    if (!quotable(value)) {
+      error = std::string(what) + " \"" + text::printable(value) +
+              "\" holds a quote, a backslash or a control character, which the Kamailio "
+              "script cannot quote";
+      return cli::kExitUnusable;
+    }
+  }
   auto files = proxy::emit_kamailio(site, k, sink);
   if (sink.errors() > 0 || (o.strict && sink.warnings() > 0)) return cli::kExitFindings;
   std::filesystem::create_directories(dir, ec);
