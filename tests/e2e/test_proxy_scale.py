@@ -244,8 +244,13 @@ class ProxyTierScale(unittest.TestCase):
                 "-sf", PBX_SCENARIO, "-inf", self.numbers(), "-i", "127.0.0.132",
                 "-p", str(free_port("127.0.0.132")), "-r", "10", "-m", "2", "-d", "60000",
                 "127.0.0.1:%d" % sip[name]])))
-            wait_for("node %s does not count its two calls" % name,
-                     lambda: held_calls(name) >= 2 * len(held), timeout=15)
+            try:
+                wait_for("node %s does not count its two calls" % name,
+                         lambda: held_calls(name) >= 2 * len(held), timeout=15)
+            except AssertionError:
+                # What the node saw, so that a failure can be read.
+                raise AssertionError("node %s counts %d calls; its log ends:\n%s" % (
+                    name, held_calls(name), nodes[name].text()[-4000:]))
         for name in ("a", "b"):
             wait_for("node %s does not count the four calls of both nodes (it counts %d)"
                      % (name, held_calls(name)), lambda: held_calls(name) == 4, timeout=10)
