@@ -1,7 +1,8 @@
 // Loading a site: its files (one, or a directory of fragments read in
 // parallel and merged in name order), each parsed with toml++ after the
 // nesting pre-scan, each table handed to its section reader
-// (read_sections.hpp), secrets redacted from the quoted text. The section
+// (read_sections.hpp), the schema's secret fields redacted from the quoted
+// text. The section
 // readers and the table reading they share (table_reader.hpp) are apart.
 #include "site/loader.hpp"
 
@@ -69,8 +70,30 @@ std::string_view line_of(std::string_view text, std::uint32_t n) {
   return l;
 }
 
+// Where the schema's secret fields (schema::Field::secret) are written in
+// `node`, table `table` of the schema ("trunk", then "trunk.auth"), whatever
+// the value's type: a password written as an array is as secret as one
+// written as a string. The nesting pre-scan bounds the recursion.
+void find_secrets(const toml::node& node, const std::string& table,
+                  std::vector<SourceRegion>& out) {
+  if (const toml::array* a = node.as_array()) {
+    for (const auto& e : *a) find_secrets(e, table, out);
+    return;
+  }
+  const toml::table* t = node.as_table();
+  if (!t) return;
+  for (auto&& [k, v] : *t) {
+    const std::string key(k.str());
+    const schema::Field* f = schema::find(table, key);
+    if (f && f->secret) out.push_back(region(v.source()));
+    else if (v.is_table() || v.is_array())
+      find_secrets(v, table.empty() ? key : table + "." + key, out);
+  }
+}
+
 void load_fragment_impl(std::string_view text, const std::string& name, Site& out,
-                        diag::Sink& sink, std::map<std::string, SourceRegion>& site_keys) {
+                        diag::Sink& sink, std::map<std::string, SourceRegion>& site_keys,
+                        std::vector<SourceRegion>& secrets) {
   out.files.push_back(name);
   // toml++ recurses once per level: refuse a text nested deeper than any
   // site needs before it overflows the stack (site/nesting.hpp).
@@ -101,6 +124,7 @@ void load_fragment_impl(std::string_view text, const std::string& name, Site& ou
     diag::with_hint(d, "the file is not valid TOML; nothing else in it was checked");
     return;
   }
+  find_secrets(doc, "", secrets);
   static const std::vector<std::string_view> kTop = {"site",  "proxy",   "tenant", "trunk",
                                                      "route", "inbound", "expect"};
   using Reader = void (*)(const toml::table&, Site&, diag::Sink&);
@@ -148,6 +172,7 @@ struct Fragment {
   Site site;
   diag::Sink sink;
   std::map<std::string, SourceRegion> site_keys;
+  std::vector<SourceRegion> secrets;  // where its secret values are written
 };
 
 template <class T>
@@ -192,7 +217,7 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   parallel::parallel_for(fragments.size(), 1, [&](std::size_t i) {
     Fragment& f = fragments[i];
     if (read) f.readable = io::read_input(f.path, io::kSiteFile, f.text, f.error);
-    if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys);
+    if (f.readable) load_fragment_impl(f.text, f.path, f.site, f.sink, f.site_keys, f.secrets);
   });
 
   // Reserve the whole site first: each fragment is then moved in and freed,
@@ -222,14 +247,13 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
   for (std::size_t i = 0; i < fragments.size(); ++i) {
     Fragment& f = fragments[i];
     sources.add(f.path, std::move(f.text));
+    // Secret values never reach a quoted line, whatever their shape.
+    for (const auto& r : f.secrets) sources.redact(r);
     for (const auto& d : f.sink.all())
       if (d.code == "toml-syntax" || d.code == "nesting-depth") sources.mark_broken(d.where);
     merge(f, out, sink, site_keys);
     f = Fragment{};
   }
-  // Inline passwords never reach a quoted line, whatever their shape.
-  for (const auto& t : out.trunks)
-    if (t.auth.password.present) sources.redact(t.auth.password.where);
   return LoadStatus::loaded;
 }
 
@@ -238,7 +262,8 @@ LoadStatus parse_and_merge(std::vector<Fragment>& fragments, Site& out, diag::Si
 void load_fragment(std::string_view text, const std::string& name, Site& out,
                    diag::Sink& sink) {
   std::map<std::string, SourceRegion> site_keys;
-  load_fragment_impl(text, name, out, sink, site_keys);
+  std::vector<SourceRegion> secrets;  // no quoted text to redact them from
+  load_fragment_impl(text, name, out, sink, site_keys, secrets);
 }
 
 LoadStatus load_site(const std::filesystem::path& path, Site& out, diag::Sink& sink,

@@ -7,9 +7,10 @@
 // reported, and the range of each number), the provisioning `--set` parser
 // (site/settings.hpp: which keys, their types, and which it refuses as
 // secrets), and a test that holds man/trunk-site.5 to this list and the
-// list to the man page. (The loader still redacts the one inline secret,
-// auth.password, by its place in the model.) Adding a field is a line here, its reading in
-// loader.cpp, and its meaning in the man page and wherever it is applied.
+// list to the man page; the loader redacts the value of every field marked
+// secret from quoted lines, wherever and however it is written. Adding a
+// field is a line here, its reading in read_sections.cpp, and its meaning
+// in the man page and wherever it is applied.
 // What a field means across tables (rules) stays with the rules.
 #pragma once
 

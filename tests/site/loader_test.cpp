@@ -351,3 +351,23 @@ TEST_CASE("proxy: the proxies of all fragments are appended in file order") {
   CHECK(s.proxies[1].name.value == "b");
   CHECK(s.proxies[1].where.file.str() == "site/10-edge.toml");
 }
+
+// The schema marks auth.password secret: its value is hidden from every
+// quoted line however it is written, even when it has the wrong type and
+// so never reaches the model (a multi-line array's inner lines carry no
+// key that the line mask could recognise).
+TEST_CASE("secrets: a schema secret is hidden from quoted lines whatever its type") {
+  site::Site s;
+  trunk::diag::Sink sink;
+  trunk::diag::SourceText src;
+  site::load_texts({{"s.toml",
+                     "[[trunk]]\nname = \"t\"\ntype = \"register\"\nhost = \"sip.example\"\n"
+                     "[trunk.auth]\nusername = \"u\"\npassword = [\n  \"hunter2-secret\",\n]\n"
+                     "[[trunk]]\nname = \"u\"\nhost = \"sip.example\"\n"
+                     "auth = { password = \"\"\"\nline-two-secret\"\"\" }\n"}},
+                   s, sink, src);
+  CHECK(src.line("s.toml", 8).find("hunter2") == std::string::npos);
+  CHECK(src.line("s.toml", 7).find("password") == 0);
+  CHECK(src.line("s.toml", 14).find("line-two") == std::string::npos);
+  CHECK(src.line("s.toml", 6) == "username = \"u\"");
+}
