@@ -19,6 +19,7 @@
 
 #include "commands.hpp"
 #include "control/json_reader.hpp"
+#include "control/socket_path.hpp"
 #include "control/reload_outcome.hpp"
 #include "control/stats.hpp"
 #include "text/utf8.hpp"
@@ -57,13 +58,8 @@ std::string too_late(const std::string& path) {
 // non-blocking connect (a blocking one would wait for ever): it is tried
 // again until the deadline.
 int connect_control(const std::string& path, Clock::time_point deadline, std::string& error) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) {
-    error = "control socket path is too long: " + path;
-    return -1;
-  }
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  sockaddr_un addr;
+  if (!trunk::control::socket_address(path, addr, error)) return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
     error = std::string("cannot make a socket: ") + std::strerror(errno);

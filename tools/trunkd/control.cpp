@@ -19,6 +19,7 @@
 
 #include "daemon.hpp"
 #include "control/json_reader.hpp"
+#include "control/socket_path.hpp"
 #include "diag/json.hpp"
 #include "route/decide_report.hpp"
 #include "route/expect.hpp"
@@ -138,13 +139,8 @@ std::string control_reply(Shared& shared, const std::string& line) {
 }
 
 int open_control(const std::string& path, ino_t& inode, std::string& error) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) {
-    error = "control socket path is too long: " + path;
-    return -1;
-  }
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  sockaddr_un addr;
+  if (!trunk::control::socket_address(path, addr, error)) return -1;
   struct stat st{};
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
