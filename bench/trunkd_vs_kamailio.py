@@ -3,16 +3,22 @@
 
 Generates a site of N prefix routes (default 100,000) for one tenant over
 ten trunks, compiles it for trunkd, and writes the same route set as a
-carrierroute file for Kamailio (sl + carrierroute, one UDP worker, the
-setup the issue measured). Both servers run on 127.0.0.1 and are driven by
-the same SIPp scenario (INVITE, 302, ACK; numbers drawn from the routes) at
-the same rate. For each: calls that succeeded and failed, retransmissions,
-the server's CPU time per call (utime + stime from /proc, every process of
-the server, SIPp excluded), its resident memory, and its start-up time with
-the routes loaded. Then trunkd alone at a higher rate (default 15,000/s).
+carrierroute file for the anchor, bench/kamailio-redirect.cfg (a copy of
+../shared/anchors/kamailio-redirect.cfg, unchanged: sl + carrierroute,
+stateless, run with one worker). Both servers run on 127.0.0.1 and are
+driven by the same SIPp scenario (INVITE, 302, ACK; numbers drawn from the
+routes) at the same rate, in turn, --runs times. Every 302's Contact is
+checked against a longest-prefix match done here; a wrong gateway fails the
+call. For each: calls that succeeded and failed, retransmissions, the
+server's CPU time per call (utime + stime from /proc, every process of the
+server, SIPp excluded), its system calls per call (perf, when it may trace),
+its resident memory and its start-up time with the routes loaded; then
+min/median/max over the runs and the ratio of the two in each run. Then
+trunkd alone at a higher rate (default 15,000/s). Exit 1 when any call
+failed or was retransmitted.
 
   bench/trunkd_vs_kamailio.py [--bin build-rel/bin] [--routes N] [--rate R]
-                              [--seconds S] [--high-rate R2]
+                              [--seconds S] [--runs N] [--high-rate R2]
 
 Needs the Debian packages sip-tester and kamailio. Traffic stays on
 loopback; every process started here is stopped by its process id.
@@ -31,7 +37,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
-KAMAILIO_MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 
 
 def free_port():
@@ -105,56 +110,39 @@ def write_site(path, prefixes, targets):
 
 
 def write_carrierroute(path, prefixes, targets):
+    """The same routes in carrierroute's file format, domain "gw" (the
+    anchor's), one setting a line (shared/anchors/README.md)."""
     with open(path, "w") as f:
-        f.write("domain default {\n")
+        f.write("domain gw {\n")
         for p, t in zip(prefixes, targets):
             f.write("\tprefix %s {\n\t\tmax_targets = 1\n\t\ttarget 127.0.1.%d:5060 {\n"
-                    "\t\t\tprob = 1\n\t\t\thash_index = 1\n\t\t\tstatus = 1\n"
-                    "\t\t\tcomment = \"gw%d\"\n\t\t}\n\t}\n" % (p, t + 1, t))
+                    "\t\t\tprob = 1.000000\n\t\t\thash_index = 1\n\t\t\tstatus = 1\n"
+                    "\t\t\tcomment = \"\"\n\t\t}\n\t}\n" % (p, t + 1))
         f.write("}\n")
 
 
-def write_numbers(path, prefixes, count=20000, seed=2):
-    """A SIPp -inf file of `count` numbers drawn at random from the routes:
-    a prefix padded with random digits to 11 digits (at least one)."""
+def write_numbers(path, prefixes, targets, count=20000, seed=2):
+    """A SIPp -inf file of `count` numbers drawn at random from the routes
+    (a prefix padded with random digits to 11 digits, at least one), each
+    with the gateway the longest matching prefix names: the reference
+    every answer of both servers is checked against (SCENARIO)."""
     rng = random.Random(seed)
+    gateway = dict(zip(prefixes, targets))
     with open(path, "w") as f:
         f.write("RANDOM\n")
         for _ in range(count):
             p = prefixes[rng.randrange(len(prefixes))]
-            f.write("%s%s;\n" % (p, "".join(rng.choice("0123456789")
-                                           for _ in range(max(1, 11 - len(p))))))
+            number = p + "".join(rng.choice("0123456789") for _ in range(max(1, 11 - len(p))))
+            longest = max(n for n in range(1, len(number)) if number[:n] in gateway)
+            f.write("%s;127.0.1.%d;\n" % (number, gateway[number[:longest]] + 1))
 
 
-KAMAILIO_CFG = """#!KAMAILIO
-debug=0
-log_stderror=yes
-fork=yes
-children=1
-auto_aliases=no
-listen=udp:127.0.0.1:%(port)d
-mpath="%(modules)s"
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "textops.so"
-loadmodule "carrierroute.so"
-modparam("carrierroute", "config_source", "file")
-modparam("carrierroute", "config_file", "%(routes)s")
-request_route {
-  if (is_method("ACK")) { exit; }
-  if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
-  if (is_method("INVITE")) {
-    if (cr_route("default", "default", "$rU", "$rU", "call_id")) {
-      append_to_reply("Contact: <$ru>\\r\\n");
-      sl_send_reply("302", "Moved Temporarily");
-    } else {
-      sl_send_reply("404", "Not Found");
-    }
-    exit;
-  }
-  sl_send_reply("405", "Method Not Allowed");
-}
-"""
+# The anchor: ../shared/anchors/kamailio-redirect.cfg, copied unchanged into
+# bench/ (sl + pv + carrierroute, stateless; its listen address is
+# udp:127.0.0.1:5070 and its carrierroute domain "gw"). Only CHILDREN and
+# CR_FILE are set, with -A, as its README says.
+ANCHOR = os.path.join(HERE, "kamailio-redirect.cfg")
+ANCHOR_PORT = 5070
 
 SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="redirect">
@@ -169,7 +157,18 @@ Max-Forwards: 70
 Content-Length: 0
 
 ]]></send>
-  <recv response="302"/>
+  <recv response="302">
+    <action>
+      <ereg regexp="@([0-9.]+)" search_in="hdr" header="Contact:" check_it="true"
+            assign_to="gateway,gateway"/>
+      <assignstr assign_to="want" value="[field1]"/>
+      <strcmp assign_to="differs" variable="gateway" variable2="want"/>
+      <test assign_to="wrong" variable="differs" compare="not_equal" value="0"/>
+    </action>
+  </recv>
+  <!-- A 302 to another gateway than the longest prefix names fails the call:
+       it waits for an answer that never comes. -->
+  <nop test="wrong" next="wrong_gateway"/>
   <send><![CDATA[
 ACK sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
 [last_Via:]
@@ -181,6 +180,10 @@ Max-Forwards: 70
 Content-Length: 0
 
 ]]></send>
+  <nop next="done"/>
+  <label id="wrong_gateway"/>
+  <recv response="999" timeout="100"/>
+  <label id="done"/>
 </scenario>
 """
 
@@ -214,6 +217,8 @@ def run_sipp(tmp, port, rate, seconds):
            "-timeout", str(seconds + 30) + "s", "-timeout_error", "-max_socket", "1",
            "-trace_stat", "-stf", stat, "-fd", "1", "-buff_size", str(8 << 20)]
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+    if not os.path.exists(stat):
+        sys.exit("sipp did not run: %s" % (run.stderr.strip() or run.stdout.strip())[-2000:])
     with open(stat) as f:
         rows = list(csv.reader(f, delimiter=";"))
     head, last = rows[0], rows[-1]
@@ -223,18 +228,77 @@ def run_sipp(tmp, port, rate, seconds):
             "retrans": col("Retransmissions(C)")}
 
 
-def measure(name, pids_of, port, tmp, rate, seconds):
-    pids = pids_of()
+def syscall_counter(pids):
+    """perf counting the system calls of `pids` (and their threads) while
+    it runs, or None when perf is missing or may not trace."""
+    if not shutil.which("perf"):
+        return None
+    return subprocess.Popen(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter",
+                             "-p", ",".join(str(p) for p in pids)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def syscalls_counted(counter):
+    if counter is None:
+        return None
+    counter.send_signal(signal.SIGINT)
+    _, err = counter.communicate(timeout=10)
+    for line in err.splitlines():
+        fields = line.split(",")
+        if len(fields) > 2 and fields[2] == "raw_syscalls:sys_enter" and fields[0].isdigit():
+            return int(fields[0])
+    return None
+
+
+def measure(name, pids, port, tmp, rate, seconds):
+    counter = syscall_counter(pids)
     before = cpu_seconds(pids)
     result = run_sipp(tmp, port, rate, seconds)
     used = cpu_seconds(pids) - before
-    result["cpu_us_per_call"] = used / max(1, result["ok"]) * 1e6
+    syscalls = syscalls_counted(counter)
+    ok = max(1, result["ok"])
+    result["cpu_us_per_call"] = used / ok * 1e6
+    result["syscalls_per_call"] = syscalls / ok if syscalls is not None else None
     result["rss_mb"] = rss_mb(pids)
     print("%-9s %6d calls/s x %ds: %d ok, %d failed, %d retransmissions, %.1f us CPU per call, "
-          "%.0f MB resident" % (name, rate, seconds, result["ok"], result["failed"],
-                                result["retrans"], result["cpu_us_per_call"], result["rss_mb"]))
+          "%s system calls per call, %.0f MB resident"
+          % (name, rate, seconds, result["ok"], result["failed"], result["retrans"],
+             result["cpu_us_per_call"],
+             "?" if syscalls is None else "%.2f" % result["syscalls_per_call"], result["rss_mb"]))
     sys.stdout.flush()
     return result
+
+
+def spread(values):
+    values = sorted(values)
+    return "min %.2f / median %.2f / max %.2f" % (values[0], values[len(values) // 2], values[-1])
+
+
+def start_trunkd(args, tables):
+    port = free_port()
+    t0 = time.time()
+    proc = subprocess.Popen([os.path.join(args.bin, "trunkd"), "--tables", tables,
+                             "--listen", "udp:127.0.0.1:%d" % port, "--log-level", "warning"],
+                            stderr=subprocess.DEVNULL)
+    assert wait_udp_ready(port), "trunkd did not answer"
+    print("trunkd   start-up with the routes: %.3f s" % (time.time() - t0))
+    return proc, port
+
+
+def start_anchor(tmp):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", ANCHOR_PORT))
+        except OSError:
+            sys.exit("udp 127.0.0.1:%d, the anchor's address, is in use" % ANCHOR_PORT)
+    t0 = time.time()
+    proc = subprocess.Popen(["kamailio", "-f", ANCHOR, "-DD", "-E", "-m", "256", "-w", tmp,
+                             "-A", "CHILDREN=1",
+                             "-A", 'CR_FILE="%s"' % os.path.join(tmp, "carrierroute.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_udp_ready(ANCHOR_PORT, timeout=120), "kamailio did not answer"
+    print("kamailio start-up with the routes: %.3f s (the anchor, one worker)" % (time.time() - t0))
+    return proc
 
 
 def main():
@@ -243,6 +307,7 @@ def main():
     ap.add_argument("--routes", type=int, default=100000)
     ap.add_argument("--rate", type=int, default=5000)
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--high-rate", type=int, default=15000)
     args = ap.parse_args()
     for tool in ("sipp", "kamailio"):
@@ -255,7 +320,7 @@ def main():
         os.makedirs(os.path.join(tmp, "site"))
         write_site(os.path.join(tmp, "site", "site.toml"), prefixes, targets)
         write_carrierroute(os.path.join(tmp, "carrierroute.conf"), prefixes, targets)
-        write_numbers(os.path.join(tmp, "numbers.csv"), prefixes)
+        write_numbers(os.path.join(tmp, "numbers.csv"), prefixes, targets)
         with open(os.path.join(tmp, "scenario.xml"), "w") as f:
             f.write(SCENARIO)
         tables = os.path.join(tmp, "site.tables")
@@ -265,33 +330,35 @@ def main():
                        stdout=subprocess.DEVNULL)
         print("routes: %d; dialplan-compile %.2f s; tables %.1f MB" % (
             args.routes, time.time() - t0, os.path.getsize(tables) / 1048576))
-
-        tport = free_port()
-        t0 = time.time()
-        trunkd = subprocess.Popen([os.path.join(args.bin, "trunkd"), "--tables", tables,
-                                   "--listen", "udp:127.0.0.1:%d" % tport, "--log-level",
-                                   "warning"], stderr=subprocess.DEVNULL)
+        trunkd, tport = start_trunkd(args, tables)
         procs.append(trunkd)
-        assert wait_udp_ready(tport), "trunkd did not answer"
-        print("trunkd   start-up with the routes: %.3f s" % (time.time() - t0))
-
-        kport = free_port()
-        cfg = os.path.join(tmp, "kamailio.cfg")
-        with open(cfg, "w") as f:
-            f.write(KAMAILIO_CFG % {"port": kport, "modules": KAMAILIO_MODULES,
-                                    "routes": os.path.join(tmp, "carrierroute.conf")})
-        t0 = time.time()
-        kamailio = subprocess.Popen(["kamailio", "-f", cfg, "-DD", "-E", "-m", "256", "-M", "64",
-                                     "-w", tmp], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+        kamailio = start_anchor(tmp)
         procs.append(kamailio)
-        assert wait_udp_ready(kport, timeout=120), "kamailio did not answer"
-        print("kamailio start-up with the routes: %.3f s" % (time.time() - t0))
 
-        measure("trunkd", lambda: [trunkd.pid], tport, tmp, args.rate, args.seconds)
-        measure("kamailio", lambda: process_tree(kamailio.pid), kport, tmp, args.rate,
-                args.seconds)
-        measure("trunkd", lambda: [trunkd.pid], tport, tmp, args.high_rate, args.seconds)
+        # Each run measures both at the same rate, in turn (which goes first
+        # alternates), so a ratio compares the two under the same conditions.
+        ours, anchor, ratios, failures = [], [], [], 0
+        for run in range(args.runs):
+            pair = [("trunkd", [trunkd.pid], tport), ("kamailio", process_tree(kamailio.pid),
+                                                      ANCHOR_PORT)]
+            results = {}
+            for name, pids, port in (pair if run % 2 == 0 else pair[::-1]):
+                results[name] = measure(name, pids, port, tmp, args.rate, args.seconds)
+                failures += results[name]["failed"] + results[name]["retrans"]
+            ours.append(results["trunkd"]["cpu_us_per_call"])
+            anchor.append(results["kamailio"]["cpu_us_per_call"])
+            ratios.append(ours[-1] / anchor[-1])
+            print("run %d: trunkd / kamailio CPU per call = %.2f" % (run + 1, ratios[-1]))
+        print("CPU per call at %d/s over %d runs (us): trunkd %s; kamailio %s"
+              % (args.rate, args.runs, spread(ours), spread(anchor)))
+        print("ratio trunkd / kamailio: %s (goal: at most 0.40)" % spread(ratios))
+        high = measure("trunkd", [trunkd.pid], tport, tmp, args.high_rate, args.seconds)
+        failures += high["failed"] + high["retrans"]
+        if failures:
+            print("FAILED: %d failed calls or retransmissions (wrong gateways count as failed)"
+                  % failures)
+            return 1
+        return 0
     finally:
         for p in procs:
             if p.poll() is None:
@@ -304,4 +371,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
