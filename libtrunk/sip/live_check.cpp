@@ -265,6 +265,139 @@ std::vector<std::string> answering_transport(std::span<const Peer> peers,
   return out;
 }
 
+// One REGISTER test's exchange: the REGISTER, the challenge answered, the
+// Expires: 0 that takes the binding back, and the result they make. The
+// handlers run on the session's loop, one event at a time.
+class RegisterExchange {
+ public:
+  enum class Stage { registering, unregistering, done };
+
+  explicit RegisterExchange(const RegisterRequest& request)
+      : request_(request),
+        domain_(request.domain.empty() ? request.peer.host : request.domain),
+        aor_("sip:" + request.username + "@" + domain_),
+        registrar_(request.peer.uri()),
+        route_(route_header(request.peer)),
+        start_(Clock::now()),
+        expires_(std::to_string(request.expires)) {}
+
+  const std::string& aor() const { return aor_; }
+  Stage stage() const { return stage_; }
+  RegisterResult& result() { return result_; }
+
+  // The REGISTER, with the answer to a challenge when `a` or `pa` is set.
+  void send_register(nua_handle_t* nh, sip_authorization_t* a = nullptr,
+                     sip_proxy_authorization_t* pa = nullptr) {
+    nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar_.c_str())),
+                 NUTAG_M_USERNAME(request_.username.c_str()),
+                 SIPTAG_EXPIRES_STR(expires_.c_str()),
+                 TAG_IF(!route_.empty(), SIPTAG_ROUTE_STR(route_.c_str())),
+                 TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
+                 TAG_END());
+  }
+
+  // Every final answer on the handle, and the 904s of challenged requests
+  // ended by answer().
+  void on_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+                const sip_t* sip) {
+    if (status < 200) return;
+    if (!sip && status == 904 && waiting_ended_ > 0) {
+      --waiting_ended_;
+      return;
+    }
+    if (event == nua_r_register && stage_ == Stage::registering)
+      on_register(status, phrase, nh, sip);
+    else if (event == nua_r_unregister && stage_ == Stage::unregistering)
+      on_unregister(status, nh, sip);
+  }
+
+ private:
+  // Its Expires: 0 twin, likewise.
+  void send_unregister(nua_handle_t* nh, sip_authorization_t* a = nullptr,
+                       sip_proxy_authorization_t* pa = nullptr) {
+    nua_unregister(nh, TAG_IF(!route_.empty(), SIPTAG_ROUTE_STR(route_.c_str())),
+                   TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
+                   TAG_END());
+  }
+
+  // The REGISTER (or its Expires: 0 twin) again, answering the challenge
+  // in `sip`; false when it holds none that can be answered.
+  bool answer(nua_handle_t* nh, const sip_t* sip, bool unregister) {
+    if (!digest_.answer(sip, request_.username, request_.password, "REGISTER", registrar_))
+      return false;
+    // nua holds the challenged request, waiting for credentials, and
+    // queues a new REGISTER behind it: an authenticate with none ends it
+    // (a local 904, ignored in on_event), then the request goes out again.
+    ++waiting_ended_;
+    nua_authenticate(nh, TAG_END());
+    if (unregister) send_unregister(nh, digest_.authorization, digest_.proxy_authorization);
+    else send_register(nh, digest_.authorization, digest_.proxy_authorization);
+    return true;
+  }
+
+  void finish(RegisterStatus status) {
+    result_.status = status;
+    stage_ = Stage::done;
+  }
+
+  void on_register(int status, const char* phrase, nua_handle_t* nh, const sip_t* sip) {
+    RegisterResult& r = result_;
+    if (!sip) {  // made up here: a transport error or a timeout
+      r.status = RegisterStatus::no_response;
+      r.phrase = local_failure(status, phrase);
+      stage_ = Stage::done;
+      return;
+    }
+    r.code = status;
+    r.phrase = phrase;
+    if (status == 401 || status == 407) return on_challenge(nh, sip);
+    r.rtt_ms = ms_since(start_);
+    if (status >= 200 && status < 300) {
+      r.status = RegisterStatus::registered;
+      r.granted_expires = expires_of(sip);
+      if (request_.keep) {
+        stage_ = Stage::done;
+      } else {
+        stage_ = Stage::unregistering;
+        send_unregister(nh);
+      }
+      return;
+    }
+    finish(register_status(status, sent_credentials_));
+  }
+
+  void on_challenge(nua_handle_t* nh, const sip_t* sip) {
+    ++result_.challenges;
+    if (sent_credentials_ && !challenge_stale(sip)) return finish(RegisterStatus::auth_failed);
+    // Stale nonces without end.
+    if (result_.challenges > 3) return finish(RegisterStatus::auth_failed);
+    // A challenge sofia-sip cannot answer.
+    if (!answer(nh, sip, false)) return finish(RegisterStatus::rejected);
+    sent_credentials_ = true;
+  }
+
+  void on_unregister(int status, nua_handle_t* nh, const sip_t* sip) {
+    if (sip && (status == 401 || status == 407) && !unregister_sent_credentials_) {
+      unregister_sent_credentials_ = true;
+      if (answer(nh, sip, true)) return;
+    }
+    result_.unregister_code = sip ? status : 0;
+    result_.unregistered = sip && status >= 200 && status < 300;
+    stage_ = Stage::done;
+  }
+
+  const RegisterRequest& request_;
+  const std::string domain_, aor_, registrar_, route_;
+  const Clock::time_point start_;
+  const std::string expires_;
+  DigestAnswer digest_;
+  Stage stage_ = Stage::registering;
+  bool sent_credentials_ = false;
+  bool unregister_sent_credentials_ = false;
+  int waiting_ended_ = 0;  // challenged requests ended by answer(): their 904s to come
+  RegisterResult result_;
+};
+
 }  // namespace
 
 std::string Peer::uri() const {
@@ -297,134 +430,31 @@ std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& o
 }
 
 RegisterResult register_test(const RegisterRequest& request, const LiveOptions& options) {
-  enum class Stage { registering, unregistering, done };
-  struct State {
-    Stage stage = Stage::registering;
-    bool sent_credentials = false;
-    bool unregister_sent_credentials = false;
-    int waiting_ended = 0;  // challenged requests ended by answer(): their 904s to come
-    RegisterResult result;
-  } state;
-  const std::string domain = request.domain.empty() ? request.peer.host : request.domain;
-  const std::string aor = "sip:" + request.username + "@" + domain;
-  const std::string registrar = request.peer.uri();
-  const std::string route = route_header(request.peer);
-  const auto start = Clock::now();
-
-  const std::string expires = std::to_string(request.expires);
-  DigestAnswer digest;
-  // The REGISTER (or its Expires: 0 twin) again, answering the challenge
-  // in `sip`; false when it holds none that can be answered.
-  auto answer = [&](nua_handle_t* nh, const sip_t* sip, bool unregister) {
-    if (!digest.answer(sip, request.username, request.password, "REGISTER", registrar))
-      return false;
-    auto* a = digest.authorization;
-    auto* pa = digest.proxy_authorization;
-    // nua holds the challenged request, waiting for credentials, and
-    // queues a new REGISTER behind it: an authenticate with none ends it
-    // (a local 904, ignored below), then the request goes out again.
-    ++state.waiting_ended;
-    nua_authenticate(nh, TAG_END());
-    if (unregister)
-      nua_unregister(nh, TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
-                     TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
-                     TAG_END());
-    else
-      nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar.c_str())),
-                   NUTAG_M_USERNAME(request.username.c_str()),
-                   SIPTAG_EXPIRES_STR(expires.c_str()),
-                   TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
-                   TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
-                   TAG_END());
-    return true;
-  };
-
+  using Stage = RegisterExchange::Stage;
+  RegisterExchange exchange(request);
   Session session(options, [&](nua_event_t event, int status, const char* phrase,
                                nua_handle_t* nh, void*, const sip_t* sip) {
-    if (status < 200) return;
-    if (!sip && status == 904 && state.waiting_ended > 0) {
-      --state.waiting_ended;
-      return;
-    }
-    RegisterResult& r = state.result;
-    if (event == nua_r_register && state.stage == Stage::registering) {
-      if (!sip) {  // made up here: a transport error or a timeout
-        r.status = RegisterStatus::no_response;
-        r.phrase = local_failure(status, phrase);
-        state.stage = Stage::done;
-        return;
-      }
-      r.code = status;
-      r.phrase = phrase;
-      if (status == 401 || status == 407) {
-        ++r.challenges;
-        if (state.sent_credentials && !challenge_stale(sip)) {
-          r.status = RegisterStatus::auth_failed;
-          state.stage = Stage::done;
-          return;
-        }
-        if (r.challenges > 3) {  // stale nonces without end
-          r.status = RegisterStatus::auth_failed;
-          state.stage = Stage::done;
-          return;
-        }
-        if (!answer(nh, sip, false)) {
-          r.status = RegisterStatus::rejected;  // a challenge sofia-sip cannot answer
-          state.stage = Stage::done;
-          return;
-        }
-        state.sent_credentials = true;
-        return;
-      }
-      r.rtt_ms = ms_since(start);
-      if (status >= 200 && status < 300) {
-        r.status = RegisterStatus::registered;
-        r.granted_expires = expires_of(sip);
-        if (request.keep) {
-          state.stage = Stage::done;
-        } else {
-          state.stage = Stage::unregistering;
-          nua_unregister(nh, TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
-                         TAG_END());
-        }
-        return;
-      }
-      r.status = register_status(status, state.sent_credentials);
-      state.stage = Stage::done;
-      return;
-    }
-    if (event == nua_r_unregister && state.stage == Stage::unregistering) {
-      if (sip && (status == 401 || status == 407) && !state.unregister_sent_credentials) {
-        state.unregister_sent_credentials = true;
-        if (answer(nh, sip, true)) return;
-      }
-      r.unregister_code = sip ? status : 0;
-      r.unregistered = sip && status >= 200 && status < 300;
-      state.stage = Stage::done;
-    }
+    exchange.on_event(event, status, phrase, nh, sip);
   });
-  RegisterResult& r = state.result;
+  RegisterResult& r = exchange.result();
   if (!session.ok()) {
     r.phrase = "could not start the SIP stack on " + options.bind;
     return r;
   }
   // hmagic must be non-null for events to reach the handler.
-  nua_handle_t* nh = nua_handle(session.nua(), &state, SIPTAG_TO_STR(aor.c_str()),
-                                SIPTAG_FROM_STR(aor.c_str()), TAG_END());
-  nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar.c_str())),
-               NUTAG_M_USERNAME(request.username.c_str()),
-               SIPTAG_EXPIRES_STR(expires.c_str()),
-               TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+  nua_handle_t* nh = nua_handle(session.nua(), &exchange, SIPTAG_TO_STR(exchange.aor().c_str()),
+                                SIPTAG_FROM_STR(exchange.aor().c_str()), TAG_END());
+  exchange.send_register(nh);
   // Registering may take a challenge round trip: the timeout covers each
   // stage rather than the whole exchange.
   auto deadline = Clock::now() + options.timeout;
-  session.run_until(deadline, [&] { return state.stage != Stage::registering; });
-  if (state.stage == Stage::registering) {
+  session.run_until(deadline, [&] { return exchange.stage() != Stage::registering; });
+  if (exchange.stage() == Stage::registering) {
     r.status = RegisterStatus::no_response;
     r.phrase = "nothing within " + std::to_string(options.timeout.count()) + " ms";
-  } else if (state.stage == Stage::unregistering) {
+  } else if (exchange.stage() == Stage::unregistering) {
     session.run_until(Clock::now() + options.timeout,
-                      [&] { return state.stage == Stage::done; });
+                      [&] { return exchange.stage() == Stage::done; });
   }
   nua_handle_destroy(nh);
 

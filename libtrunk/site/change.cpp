@@ -1,5 +1,5 @@
-// Planning a site change: load, find, edit the text, check the result,
-// diff; and writing it.
+// Planning a site change, in named steps (arguments, the site before,
+// the trunk, the edit, the site after and its diff); and writing it.
 #include "site/change.hpp"
 
 #include <algorithm>
@@ -125,13 +125,30 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-}  // namespace
-
-ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest& req,
-                         const SiteRules& rules) {
-  // Arguments first: a bad one is a usage error, whatever the site holds.
+// What the steps of plan_change share: the request, the site before the
+// change, the texts being edited and where the trunk is in them. `trunk`
+// points into before.site, so a Plan stays where it is made.
+struct Plan {
+  explicit Plan(const ChangeRequest& r) : req(r) {}
+  const ChangeRequest& req;
   std::vector<Setting> settings;
-  for (const auto& arg : req.settings) {
+  Checked before;
+  std::vector<SiteFile> files;
+  const Trunk* trunk = nullptr;
+  std::size_t file = 0, ordinal = 0;  // the trunk's file and its ordinal there
+  std::string message;
+};
+
+// A step that may end the plan early: the result to return when it does.
+using Stop = std::optional<ChangeResult>;
+
+ChangeResult edit_failed(const std::string& file, const std::string& error) {
+  return unusable("cannot edit " + file + ": " + error);
+}
+
+// Arguments first: a bad one is a usage error, whatever the site holds.
+Stop parse_arguments(Plan& p) {
+  for (const auto& arg : p.req.settings) {
     Setting s;
     SettingError e;
     if (!parse_setting(arg, s, e)) {
@@ -139,13 +156,18 @@ ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest&
       if (!e.hint.empty()) hints.push_back(e.hint);
       return unusable(e.message, hints);
     }
-    settings.push_back(std::move(s));
+    p.settings.push_back(std::move(s));
   }
-  if (req.kind == Kind::add && req.type.empty() && req.template_name.empty())
+  if (p.req.kind == Kind::add && p.req.type.empty() && p.req.template_name.empty())
     return unusable("a new trunk needs --type TYPE or --template NAME",
                     {"for example: trunkctl add NAME --type peer --set host=192.0.2.10"});
+  return std::nullopt;
+}
 
-  Checked before;
+// The site loaded and checked, and its files' texts to edit; a site that
+// already has errors is not changed.
+Stop load_before(const std::filesystem::path& path, const SiteRules& rules, Plan& p) {
+  Checked& before = p.before;
   if (load_site(path, before.site, before.sink, before.sources) != LoadStatus::loaded) {
     ChangeResult r = findings(before, "cannot read the site");
     r.exit_code = 2;
@@ -156,175 +178,225 @@ ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest&
     return findings(before, "the site has errors before the change (" +
                                 diag::summary(before.sink) +
                                 "); fix them first (`trunkctl validate` shows them)");
+  for (const auto& f : before.site.files) p.files.push_back({f, std::string(before.sources.text(f))});
+  return std::nullopt;
+}
 
-  std::vector<SiteFile> files;
-  for (const auto& f : before.site.files) files.push_back({f, std::string(before.sources.text(f))});
-
-  const Trunk* trunk = before.site.find_trunk(req.trunk);
-  std::size_t file = 0, ordinal = 0;
+// The trunk the request names, with its file and ordinal there; for add,
+// that no trunk has the name yet.
+Stop locate_trunk(const std::filesystem::path& path, Plan& p) {
+  const ChangeRequest& req = p.req;
+  p.trunk = p.before.site.find_trunk(req.trunk);
   if (req.kind == Kind::add) {
-    if (trunk) {
-      Checked c;
-      auto& d = c.sink.error("duplicate-name",
-                             "a trunk named " + q(req.trunk) + " already exists",
-                             trunk->name.where);
-      diag::with_hint(d, "choose another name, or change this one with `trunkctl set`");
-      c.sources = std::move(before.sources);
-      return findings(c, "nothing was changed");
-    }
-  } else {
-    if (!trunk) {
-      Checked c;
-      auto& d = c.sink.error("unknown-trunk", "no trunk named " + q(req.trunk) + " in the site",
-                             diag::SourceRegion{path.string()});
-      diag::with_hint(d, trunk_names_hint(before.site, req.trunk));
-      return findings(c, "nothing was changed");
-    }
-    auto it = std::find_if(files.begin(), files.end(),
-                           [&](const SiteFile& f) { return f.path == trunk->where.file.str(); });
-    std::optional<std::size_t> o;
-    if (it != files.end()) o = edit::trunk_ordinal(it->text, trunk->where.line);
-    if (!o)
-      return unusable("cannot find the [[trunk]] table of " + q(req.trunk) + " in " +
-                      trunk->where.file.str());
-    file = static_cast<std::size_t>(it - files.begin());
-    ordinal = *o;
+    if (!p.trunk) return std::nullopt;
+    Checked c;
+    auto& d = c.sink.error("duplicate-name",
+                           "a trunk named " + q(req.trunk) + " already exists",
+                           p.trunk->name.where);
+    diag::with_hint(d, "choose another name, or change this one with `trunkctl set`");
+    c.sources = std::move(p.before.sources);
+    return findings(c, "nothing was changed");
   }
-
-  std::string error, message;
-  auto edit_failed = [&](const std::string& name) {
-    return unusable("cannot edit " + name + ": " + error);
-  };
-  switch (req.kind) {
-    case Kind::add: {
-      std::string body;
-      if (!req.template_name.empty()) {
-        auto found = find_template(req.template_name, req.template_dirs);
-        if (!found) {
-          std::vector<std::string> names = template_names(req.template_dirs);
-          std::vector<std::string_view> views(names.begin(), names.end());
-          std::string near = diag::closest_match(req.template_name, views);
-          std::vector<std::string> hints;
-          if (!near.empty()) hints.push_back("did you mean " + q(near) + "?");
-          std::vector<std::string> dirs;
-          for (const auto& d : req.template_dirs) dirs.push_back(d.string());
-          hints.push_back("looked in " + join(dirs) +
-                          (names.empty() ? "" : "; templates there: " + join(names)));
-          return unusable("no template " + q(req.template_name), hints);
-        }
-        std::string text, read_error;
-        if (!io::read_input(*found, io::kTemplateFile, text, read_error))
-          return unusable("cannot read template: " + read_error);
-        body = template_body(text);
-        if (!req.type.empty()) settings.insert(settings.begin(), {"type", edit::toml_string(req.type)});
-      } else {
-        body = "type = " + edit::toml_string(req.type) + "\n";
-      }
-      file = file_for_new_trunk(files);
-      edit::append_trunk(files[file].text,
-                         "[[trunk]]\nname = " + edit::toml_string(req.trunk) + "\n" + body);
-      ordinal = edit::count_trunks(files[file].text) - 1;
-      message = "trunk " + q(req.trunk) + " added to " + files[file].path;
-      if (!req.template_name.empty()) message += " from template " + q(req.template_name);
-      break;
-    }
-    case Kind::set: {
-      std::vector<std::string> keys;
-      for (const auto& s : settings) keys.push_back(s.key);
-      message = join(keys) + " of trunk " + q(req.trunk) + " set in " + files[file].path;
-      break;
-    }
-    case Kind::remove: {
-      Checked c;
-      std::size_t uses = report_uses(before.site, req.trunk, "", c.sink);
-      if (uses > 0) {
-        c.sources = std::move(before.sources);
-        return findings(c, "trunk " + q(req.trunk) + " is in use (" +
-                               diag::count(uses, "reference") + "); nothing was changed");
-      }
-      if (!edit::remove_trunk(files[file].text, ordinal, error)) return edit_failed(files[file].path);
-      message = "trunk " + q(req.trunk) + " removed from " + files[file].path;
-      break;
-    }
-    case Kind::assign: {
-      bool assigned = std::any_of(trunk->tenants.begin(), trunk->tenants.end(),
-                                  [&](const TrunkTenant& a) { return a.tenant.value == req.tenant; });
-      bool ok = true;
-      if (!assigned)
-        ok = edit::add_assignment(files[file].text, ordinal, req.tenant, req.did_pool, error);
-      else if (req.did_pool)
-        ok = edit::set_assignment_pool(files[file].text, ordinal, req.tenant, *req.did_pool, error);
-      if (!ok) return edit_failed(files[file].path);
-      message = "trunk " + q(req.trunk) + " assigned to tenant " + q(req.tenant) +
-                (assigned ? " (DID pool changed)" : "") + " in " + files[file].path;
-      break;
-    }
-    case Kind::unassign: {
-      Checked c;
-      bool assigned = false;
-      std::vector<std::string> tenants;
-      for (const auto& a : trunk->tenants) {
-        tenants.push_back(q(a.tenant.value));
-        assigned = assigned || a.tenant.value == req.tenant;
-      }
-      if (!assigned) {
-        auto& d = c.sink.error("not-assigned",
-                               "trunk " + q(req.trunk) + " is not assigned to tenant " +
-                                   q(req.tenant),
-                               trunk->where);
-        diag::with_hint(d, tenants.empty() ? "the trunk has no tenants"
-                                           : "its tenants: " + join(tenants));
-        c.sources = std::move(before.sources);
-        return findings(c, "nothing was changed");
-      }
-      std::size_t uses = report_uses(before.site, req.trunk, req.tenant, c.sink);
-      if (uses > 0) {
-        c.sources = std::move(before.sources);
-        return findings(c, "tenant " + q(req.tenant) + " uses trunk " + q(req.trunk) +
-                               " (" + diag::count(uses, "reference") + "); nothing was changed");
-      }
-      if (!edit::remove_assignment(files[file].text, ordinal, req.tenant, error))
-        return edit_failed(files[file].path);
-      message = "trunk " + q(req.trunk) + " unassigned from tenant " + q(req.tenant) +
-                " in " + files[file].path;
-      break;
-    }
+  if (!p.trunk) {
+    Checked c;
+    auto& d = c.sink.error("unknown-trunk", "no trunk named " + q(req.trunk) + " in the site",
+                           diag::SourceRegion{path.string()});
+    diag::with_hint(d, trunk_names_hint(p.before.site, req.trunk));
+    return findings(c, "nothing was changed");
   }
-  for (const auto& s : settings)
-    if (!edit::set_key(files[file].text, ordinal, s.key, s.toml, error))
-      return edit_failed(files[file].path);
+  const Trunk* trunk = p.trunk;
+  auto it = std::find_if(p.files.begin(), p.files.end(),
+                         [&](const SiteFile& f) { return f.path == trunk->where.file.str(); });
+  std::optional<std::size_t> o;
+  if (it != p.files.end()) o = edit::trunk_ordinal(it->text, trunk->where.line);
+  if (!o)
+    return unusable("cannot find the [[trunk]] table of " + q(req.trunk) + " in " +
+                    trunk->where.file.str());
+  p.file = static_cast<std::size_t>(it - p.files.begin());
+  p.ordinal = *o;
+  return std::nullopt;
+}
 
+ChangeResult template_not_found(const ChangeRequest& req) {
+  std::vector<std::string> names = template_names(req.template_dirs);
+  std::vector<std::string_view> views(names.begin(), names.end());
+  std::string near = diag::closest_match(req.template_name, views);
+  std::vector<std::string> hints;
+  if (!near.empty()) hints.push_back("did you mean " + q(near) + "?");
+  std::vector<std::string> dirs;
+  for (const auto& d : req.template_dirs) dirs.push_back(d.string());
+  hints.push_back("looked in " + join(dirs) +
+                  (names.empty() ? "" : "; templates there: " + join(names)));
+  return unusable("no template " + q(req.template_name), hints);
+}
+
+// The body of a new [[trunk]] below its name: the template's (with --type
+// set first, before the --set settings), or `type = ...` alone.
+Stop new_trunk_body(Plan& p, std::string& body) {
+  const ChangeRequest& req = p.req;
+  if (req.template_name.empty()) {
+    body = "type = " + edit::toml_string(req.type) + "\n";
+    return std::nullopt;
+  }
+  auto found = find_template(req.template_name, req.template_dirs);
+  if (!found) return template_not_found(req);
+  std::string text, read_error;
+  if (!io::read_input(*found, io::kTemplateFile, text, read_error))
+    return unusable("cannot read template: " + read_error);
+  body = template_body(text);
+  if (!req.type.empty()) p.settings.insert(p.settings.begin(), {"type", edit::toml_string(req.type)});
+  return std::nullopt;
+}
+
+Stop edit_add(Plan& p) {
+  std::string body;
+  if (auto stop = new_trunk_body(p, body)) return stop;
+  p.file = file_for_new_trunk(p.files);
+  SiteFile& f = p.files[p.file];
+  edit::append_trunk(f.text, "[[trunk]]\nname = " + edit::toml_string(p.req.trunk) + "\n" + body);
+  p.ordinal = edit::count_trunks(f.text) - 1;
+  p.message = "trunk " + q(p.req.trunk) + " added to " + f.path;
+  if (!p.req.template_name.empty()) p.message += " from template " + q(p.req.template_name);
+  return std::nullopt;
+}
+
+Stop edit_set(Plan& p) {
+  std::vector<std::string> keys;
+  for (const auto& s : p.settings) keys.push_back(s.key);
+  p.message = join(keys) + " of trunk " + q(p.req.trunk) + " set in " + p.files[p.file].path;
+  return std::nullopt;
+}
+
+Stop edit_remove(Plan& p) {
+  Checked c;
+  std::size_t uses = report_uses(p.before.site, p.req.trunk, "", c.sink);
+  if (uses > 0) {
+    c.sources = std::move(p.before.sources);
+    return findings(c, "trunk " + q(p.req.trunk) + " is in use (" +
+                           diag::count(uses, "reference") + "); nothing was changed");
+  }
+  SiteFile& f = p.files[p.file];
+  std::string error;
+  if (!edit::remove_trunk(f.text, p.ordinal, error)) return edit_failed(f.path, error);
+  p.message = "trunk " + q(p.req.trunk) + " removed from " + f.path;
+  return std::nullopt;
+}
+
+Stop edit_assign(Plan& p) {
+  const ChangeRequest& req = p.req;
+  bool assigned = std::any_of(p.trunk->tenants.begin(), p.trunk->tenants.end(),
+                              [&](const TrunkTenant& a) { return a.tenant.value == req.tenant; });
+  SiteFile& f = p.files[p.file];
+  std::string error;
+  bool ok = true;
+  if (!assigned)
+    ok = edit::add_assignment(f.text, p.ordinal, req.tenant, req.did_pool, error);
+  else if (req.did_pool)
+    ok = edit::set_assignment_pool(f.text, p.ordinal, req.tenant, *req.did_pool, error);
+  if (!ok) return edit_failed(f.path, error);
+  p.message = "trunk " + q(req.trunk) + " assigned to tenant " + q(req.tenant) +
+              (assigned ? " (DID pool changed)" : "") + " in " + f.path;
+  return std::nullopt;
+}
+
+Stop edit_unassign(Plan& p) {
+  const ChangeRequest& req = p.req;
+  Checked c;
+  bool assigned = false;
+  std::vector<std::string> tenants;
+  for (const auto& a : p.trunk->tenants) {
+    tenants.push_back(q(a.tenant.value));
+    assigned = assigned || a.tenant.value == req.tenant;
+  }
+  if (!assigned) {
+    auto& d = c.sink.error("not-assigned",
+                           "trunk " + q(req.trunk) + " is not assigned to tenant " +
+                               q(req.tenant),
+                           p.trunk->where);
+    diag::with_hint(d, tenants.empty() ? "the trunk has no tenants"
+                                       : "its tenants: " + join(tenants));
+    c.sources = std::move(p.before.sources);
+    return findings(c, "nothing was changed");
+  }
+  std::size_t uses = report_uses(p.before.site, req.trunk, req.tenant, c.sink);
+  if (uses > 0) {
+    c.sources = std::move(p.before.sources);
+    return findings(c, "tenant " + q(req.tenant) + " uses trunk " + q(req.trunk) +
+                           " (" + diag::count(uses, "reference") + "); nothing was changed");
+  }
+  SiteFile& f = p.files[p.file];
+  std::string error;
+  if (!edit::remove_assignment(f.text, p.ordinal, req.tenant, error))
+    return edit_failed(f.path, error);
+  p.message = "trunk " + q(req.trunk) + " unassigned from tenant " + q(req.tenant) +
+              " in " + f.path;
+  return std::nullopt;
+}
+
+// The request's own edit, then its --set settings, on the trunk's file.
+Stop edit_texts(Plan& p) {
+  Stop stop;
+  switch (p.req.kind) {
+    case Kind::add: stop = edit_add(p); break;
+    case Kind::set: stop = edit_set(p); break;
+    case Kind::remove: stop = edit_remove(p); break;
+    case Kind::assign: stop = edit_assign(p); break;
+    case Kind::unassign: stop = edit_unassign(p); break;
+  }
+  if (stop) return stop;
+  SiteFile& f = p.files[p.file];
+  std::string error;
+  for (const auto& s : p.settings)
+    if (!edit::set_key(f.text, p.ordinal, s.key, s.toml, error)) return edit_failed(f.path, error);
+  return std::nullopt;
+}
+
+// The edited site, checked as `trunkctl validate` checks it, with the
+// findings the change brings (warnings the site already had left out) and
+// the diff of the changed files.
+ChangeResult check_after(Plan& p, const SiteRules& rules) {
   ChangeResult r;
-  r.message = std::move(message);
-  for (const auto& f : files)
-    if (f.text != before.sources.text(f.path)) r.changed.push_back(f.path);
+  r.message = std::move(p.message);
+  for (const auto& f : p.files)
+    if (f.text != p.before.sources.text(f.path)) r.changed.push_back(f.path);
   if (r.changed.empty()) {
     r.exit_code = 0;
     r.message = "nothing to change: the site already says so";
-    r.files = std::move(files);
+    r.files = std::move(p.files);
     return r;
   }
 
-  // The edited site, checked as `trunkctl validate` checks it.
   Checked after;
-  load_texts(files, after.site, after.sink, after.sources);
+  load_texts(p.files, after.site, after.sink, after.sources);
   rules(after.site, after.sources, after.sink);
   after.sink.sort();
   std::set<std::pair<std::string, std::string>> known;
-  for (const auto& d : before.sink.all()) known.emplace(d.code, d.message);
+  for (const auto& d : p.before.sink.all()) known.emplace(d.code, d.message);
   for (const auto& d : after.sink.all())
     if (d.severity == diag::Severity::error || !known.count({d.code, d.message})) r.sink.add(d);
-  for (const auto& p : r.changed) {
-    std::string name = p.substr(std::min(p.find_first_not_of('/'), p.size()));
-    r.diff += text::unified_diff("a/" + name, "b/" + name, masked(before.sources, p),
-                                 masked(after.sources, p));
+  for (const auto& path : r.changed) {
+    std::string name = path.substr(std::min(path.find_first_not_of('/'), path.size()));
+    r.diff += text::unified_diff("a/" + name, "b/" + name, masked(p.before.sources, path),
+                                 masked(after.sources, path));
   }
   r.sources = std::move(after.sources);
-  r.files = std::move(files);
+  r.files = std::move(p.files);
   r.exit_code = r.sink.errors() > 0 ? 1 : 0;
   if (r.exit_code == 1)
     r.message = "the change was not made: the site would have " + diag::summary(r.sink);
   return r;
+}
+
+}  // namespace
+
+ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest& req,
+                         const SiteRules& rules) {
+  Plan p(req);
+  if (auto stop = parse_arguments(p)) return std::move(*stop);
+  if (auto stop = load_before(path, rules, p)) return std::move(*stop);
+  if (auto stop = locate_trunk(path, p)) return std::move(*stop);
+  if (auto stop = edit_texts(p)) return std::move(*stop);
+  return check_after(p, rules);
 }
 
 bool apply_change(const ChangeResult& r, std::string& error) {

@@ -230,21 +230,29 @@ void Report::call(const trace::Call& call) {
 
 int Report::finish(const trace::Analyzer& a, std::string_view format_name,
                    const diag::Sink& warnings) {
-  const bool json = format_ == cli::Format::json;
-  const std::uint64_t calls = calls_shown_, failed = calls_failed_;
-  if (!json && a.calls().opened()) out_ << "\ncalls:\n";
+  if (format_ != cli::Format::json && a.calls().opened()) out_ << "\ncalls:\n";
   std::string error;
   if (!calls_.copy_to(out_, error)) {
     std::cerr << "sip-trace-match: the calls could not be printed: " << error << "\n";
     return cli::kExitUnusable;
   }
+  print_trunks(a);
+  print_warnings(warnings);
+  const bool findings = unmatched_ || calls_failed_ || not_sip_ || malformed_;
+  const int code = findings ? cli::kExitFindings : cli::kExitClean;
+  print_summary(a, format_name, warnings, code);
+  return code;
+}
+
+// The trunks the trace shows, or the one --trunk names.
+void Report::print_trunks(const trace::Analyzer& a) {
   auto status = a.calls().trunk_status();
   bool header = false;
   for (std::uint32_t i = 0; i < status.size(); ++i) {
     const auto& ts = status[i];
     if (!ts.registration_seen && !ts.calls && !ts.registers_unanswered) continue;
     if (!filters_.trunk.empty() && site_.trunks[i].name.value != filters_.trunk) continue;
-    if (json) {
+    if (format_ == cli::Format::json) {
       diag::JsonWriter w;
       w.begin_object()
           .field("type", "trunk")
@@ -271,7 +279,11 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
     header = true;
     line("  " + site_.trunks[i].name.value + ": " + ts.describe(site_.trunks[i]));
   }
-  if (json) {
+}
+
+// The reader's warnings: JSON objects on stdout, or text on stderr.
+void Report::print_warnings(const diag::Sink& warnings) {
+  if (format_ == cli::Format::json) {
     for (const auto& d : warnings.all()) {
       diag::JsonWriter w;
       w.begin_object()
@@ -283,18 +295,21 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
           .end_object();
       out_ << w.str() << "\n";
     }
-  } else {
-    // Warnings may quote the trace (a log's line, a header): escaped too.
-    diag::Sink shown;
-    for (diag::Diagnostic d : warnings.all()) {
-      d.message = text::printable(d.message);
-      shown.add(std::move(d));
-    }
-    cli::print_diagnostics_text(shown, nullptr, std::cerr);
+    return;
   }
-  const bool findings = unmatched_ || failed || not_sip_ || malformed_;
-  const int code = findings ? cli::kExitFindings : cli::kExitClean;
-  if (json) {
+  // Warnings may quote the trace (a log's line, a header): escaped too.
+  diag::Sink shown;
+  for (diag::Diagnostic d : warnings.all()) {
+    d.message = text::printable(d.message);
+    shown.add(std::move(d));
+  }
+  cli::print_diagnostics_text(shown, nullptr, std::cerr);
+}
+
+void Report::print_summary(const trace::Analyzer& a, std::string_view format_name,
+                           const diag::Sink& warnings, int code) {
+  const std::uint64_t calls = calls_shown_, failed = calls_failed_;
+  if (format_ == cli::Format::json) {
     diag::JsonWriter w;
     w.begin_object()
         .field("type", "summary")
@@ -313,19 +328,18 @@ int Report::finish(const trace::Analyzer& a, std::string_view format_name,
         .field("exit", code)
         .end_object();
     out_ << w.str() << "\n";
-  } else {
-    out_ << "\nsummary: " << a.messages() << " messages (" << a.requests() << " requests, "
-         << a.responses() << " responses) from " << text::printable(input_) << " ("
-         << format_name << ")";
-    if (filters_.any()) out_ << "; " << shown_ << " shown";
-    out_ << "; " << unmatched_ << " unmatched; " << calls << (calls == 1 ? " call, " : " calls, ")
-         << failed << " failed";
-    if (malformed_) out_ << "; " << malformed_ << " with malformed headers";
-    if (not_sip_) out_ << "; " << not_sip_ << " not SIP";
-    if (warnings.warnings()) out_ << "; " << warnings.warnings() << " warnings";
-    out_ << "\n";
+    return;
   }
-  return code;
+  out_ << "\nsummary: " << a.messages() << " messages (" << a.requests() << " requests, "
+       << a.responses() << " responses) from " << text::printable(input_) << " ("
+       << format_name << ")";
+  if (filters_.any()) out_ << "; " << shown_ << " shown";
+  out_ << "; " << unmatched_ << " unmatched; " << calls << (calls == 1 ? " call, " : " calls, ")
+       << failed << " failed";
+  if (malformed_) out_ << "; " << malformed_ << " with malformed headers";
+  if (not_sip_) out_ << "; " << not_sip_ << " not SIP";
+  if (warnings.warnings()) out_ << "; " << warnings.warnings() << " warnings";
+  out_ << "\n";
 }
 
 }  // namespace sip_trace_match

@@ -48,6 +48,11 @@ class Report {
   void message_json(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
   // One line of text output, its control characters escaped.
   void line(std::string_view text);
+  // The parts of finish(), in the order they are printed.
+  void print_trunks(const trunk::trace::Analyzer& a);
+  void print_warnings(const trunk::diag::Sink& warnings);
+  void print_summary(const trunk::trace::Analyzer& a, std::string_view format_name,
+                     const trunk::diag::Sink& warnings, int code);
 
   const trunk::site::Site& site_;
   const trunk::tables::Tables& tables_;

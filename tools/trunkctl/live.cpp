@@ -139,14 +139,99 @@ Run setup_probe(CLI::App& app, Common& common) {
   };
 }
 
+namespace {
+
+struct RegisterOpts {
+  std::string name;
+  bool keep = false;
+  int expires = 0;
+  LiveFlags live;
+};
+
+// The REGISTER the test sends for trunk `t`; false (said on stderr) when
+// `t` is not a register trunk with auth.username, or has no password.
+bool register_request(const site::Trunk& t, const RegisterOpts& o, sip::RegisterRequest& req) {
+  if (t.type.value != site::TrunkType::register_ || !t.auth.username.present) {
+    std::cerr << "trunkctl register-test: \"" << t.name.value << "\" is a "
+              << site::to_string(t.type.value)
+              << " trunk; only register trunks (with auth.username) register to a server\n";
+    return false;
+  }
+  std::string error;
+  auto password = site::read_password(t.auth, error);
+  if (!password) {
+    std::cerr << "trunkctl register-test: no password for \"" << t.name.value
+              << "\": " << error << "\n";
+    return false;
+  }
+  req.peer = peer_of(t);
+  req.username = t.auth.username.value;
+  req.password = std::move(*password);
+  req.keep = o.keep;
+  req.expires = o.expires ? o.expires
+                : t.auth.register_interval.present
+                    ? static_cast<int>(t.auth.register_interval.value) : 3600;
+  return true;
+}
+
+void print_register_json(const site::Trunk& t, const sip::RegisterRequest& req,
+                         const sip::RegisterResult& r) {
+  diag::JsonWriter w;
+  w.begin_object()
+      .field("trunk", t.name.value)
+      .field("status", sip::to_string(r.status))
+      .field("target", req.peer.uri())
+      .field("username", req.username);
+  if (r.code) w.field("code", static_cast<std::int64_t>(r.code));
+  w.field("phrase", r.phrase).field("challenges", static_cast<std::int64_t>(r.challenges));
+  if (r.status == sip::RegisterStatus::registered) {
+    w.field("expires", static_cast<std::int64_t>(r.granted_expires));
+    w.field("kept", req.keep);
+    if (!req.keep) {
+      w.field("unregistered", r.unregistered);
+      if (r.unregister_code)
+        w.field("unregister_code", static_cast<std::int64_t>(r.unregister_code));
+    }
+  }
+  if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
+  w.end_object();
+  std::cout << w.str() << "\n";
+}
+
+void print_register_text(const site::Trunk& t, const sip::RegisterRequest& req,
+                         const sip::RegisterResult& r) {
+  std::cout << t.name.value << ": " << sip::describe(r.status);
+  switch (r.status) {
+    case sip::RegisterStatus::registered:
+      std::cout << " (" << r.code << " " << r.phrase << ", expires " << r.granted_expires
+                << " s, " << ms_text(r.rtt_ms) << ")";
+      if (req.keep) std::cout << "; kept";
+      else if (r.unregistered) std::cout << "; unregistered";
+      else std::cout << "; unregistering failed ("
+                     << (r.unregister_code ? std::to_string(r.unregister_code) : "no response")
+                     << ")";
+      break;
+    case sip::RegisterStatus::auth_failed:
+      std::cout << " (" << r.code << " " << r.phrase << " after credentials were sent)";
+      break;
+    case sip::RegisterStatus::rejected:
+      std::cout << " (" << r.code << " " << r.phrase << ")";
+      break;
+    case sip::RegisterStatus::no_response:
+      std::cout << " (" << r.phrase << ")";
+      break;
+    case sip::RegisterStatus::transport_inconsistent:
+      std::cout << " (no answer over " << req.peer.transport << "; the server answers over "
+                << r.answered_over << ")";
+      break;
+  }
+  std::cout << " " << req.peer.uri() << " as " << req.username << "\n";
+}
+
+}  // namespace
+
 Run setup_register_test(CLI::App& app, Common& common) {
-  struct Opts {
-    std::string name;
-    bool keep = false;
-    int expires = 0;
-    LiveFlags live;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<RegisterOpts>();
   app.add_option("NAME", o->name, "The register trunk to test")->required();
   app.add_flag("--keep", o->keep, "Leave the registration in place (no Expires: 0 afterwards)");
   app.add_option("--expires", o->expires,
@@ -159,81 +244,13 @@ Run setup_register_test(CLI::App& app, Common& common) {
     if (!load_for_reading(common, s, code)) return code;
     const site::Trunk* t = find_trunk_or_explain(s, o->name, common);
     if (!t) return cli::kExitUnusable;
-    if (t->type.value != site::TrunkType::register_ || !t->auth.username.present) {
-      std::cerr << "trunkctl register-test: \"" << t->name.value << "\" is a "
-                << site::to_string(t->type.value)
-                << " trunk; only register trunks (with auth.username) register to a server\n";
-      return cli::kExitUnusable;
-    }
-    std::string error;
-    auto password = site::read_password(t->auth, error);
-    if (!password) {
-      std::cerr << "trunkctl register-test: no password for \"" << t->name.value
-                << "\": " << error << "\n";
-      return cli::kExitUnusable;
-    }
     sip::RegisterRequest req;
-    req.peer = peer_of(*t);
-    req.username = t->auth.username.value;
-    req.password = std::move(*password);
-    req.keep = o->keep;
-    req.expires = o->expires ? o->expires
-                  : t->auth.register_interval.present
-                      ? static_cast<int>(t->auth.register_interval.value) : 3600;
+    if (!register_request(*t, *o, req)) return cli::kExitUnusable;
     auto r = sip::register_test(req, live_options(o->live));
     req.password.assign(req.password.size(), '\0');
-
-    const bool ok = r.status == sip::RegisterStatus::registered;
-    if (common.format == cli::Format::json) {
-      diag::JsonWriter w;
-      w.begin_object()
-          .field("trunk", t->name.value)
-          .field("status", sip::to_string(r.status))
-          .field("target", req.peer.uri())
-          .field("username", req.username);
-      if (r.code) w.field("code", static_cast<std::int64_t>(r.code));
-      w.field("phrase", r.phrase).field("challenges", static_cast<std::int64_t>(r.challenges));
-      if (ok) {
-        w.field("expires", static_cast<std::int64_t>(r.granted_expires));
-        w.field("kept", o->keep);
-        if (!o->keep) {
-          w.field("unregistered", r.unregistered);
-          if (r.unregister_code)
-            w.field("unregister_code", static_cast<std::int64_t>(r.unregister_code));
-        }
-      }
-      if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
-      w.end_object();
-      std::cout << w.str() << "\n";
-      return ok ? cli::kExitClean : cli::kExitFindings;
-    }
-    std::cout << t->name.value << ": " << sip::describe(r.status);
-    switch (r.status) {
-      case sip::RegisterStatus::registered:
-        std::cout << " (" << r.code << " " << r.phrase << ", expires " << r.granted_expires
-                  << " s, " << ms_text(r.rtt_ms) << ")";
-        if (o->keep) std::cout << "; kept";
-        else if (r.unregistered) std::cout << "; unregistered";
-        else std::cout << "; unregistering failed ("
-                       << (r.unregister_code ? std::to_string(r.unregister_code) : "no response")
-                       << ")";
-        break;
-      case sip::RegisterStatus::auth_failed:
-        std::cout << " (" << r.code << " " << r.phrase << " after credentials were sent)";
-        break;
-      case sip::RegisterStatus::rejected:
-        std::cout << " (" << r.code << " " << r.phrase << ")";
-        break;
-      case sip::RegisterStatus::no_response:
-        std::cout << " (" << r.phrase << ")";
-        break;
-      case sip::RegisterStatus::transport_inconsistent:
-        std::cout << " (no answer over " << req.peer.transport << "; the server answers over "
-                  << r.answered_over << ")";
-        break;
-    }
-    std::cout << " " << req.peer.uri() << " as " << req.username << "\n";
-    return ok ? cli::kExitClean : cli::kExitFindings;
+    if (common.format == cli::Format::json) print_register_json(*t, req, r);
+    else print_register_text(*t, req, r);
+    return r.status == sip::RegisterStatus::registered ? cli::kExitClean : cli::kExitFindings;
   };
 }
 

@@ -203,6 +203,95 @@ void stop_workers(Shared& shared, std::vector<std::thread>& threads) {
   stop_udp(shared, threads);  // joins every worker
 }
 
+// The --listen addresses parsed into `wheres`, `tcp_count` of them TCP;
+// false (logged) at the first that is not an address.
+bool parse_listens(const std::vector<std::string>& listens, std::vector<Listen>& wheres,
+                   int& tcp_count) {
+  std::string error;
+  wheres.assign(listens.size(), Listen{});
+  tcp_count = 0;
+  for (std::size_t i = 0; i < listens.size(); ++i) {
+    if (!parse_listen(listens[i], wheres[i], error)) {
+      log(Level::error, error);
+      return false;
+    }
+    tcp_count += wheres[i].tcp;
+  }
+  return true;
+}
+
+// SIGHUP, SIGTERM and SIGINT blocked here (and in every thread started
+// after), to arrive on the returned descriptor, in this thread only.
+int signal_descriptor() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  return signalfd(-1, &mask, SFD_CLOEXEC);
+}
+
+// Starts the threads serving each address (a TCP one, or `workers` UDP
+// ones); false (logged) at the first that cannot start.
+bool start_listeners(Shared& shared, const std::vector<std::string>& listens,
+                     const std::vector<Listen>& wheres, const TcpLimits& tcp, int workers,
+                     std::vector<std::thread>& threads) {
+  std::string error;
+  for (std::size_t i = 0; i < wheres.size(); ++i) {
+    const Listen& where = wheres[i];
+    bool started = where.tcp ? start_tcp(shared, where, tcp, threads, error)
+                             : start_udp(shared, where, workers, threads, error);
+    if (!started) {
+      log(Level::error, error);
+      return false;
+    }
+    log(Level::info, "listening on " + listens[i] +
+                         (where.tcp ? std::string() : " with " + std::to_string(workers) + " workers"));
+  }
+  return true;
+}
+
+// Takes one signal from `sfd`: SIGHUP reloads the tables; any other stops
+// trunkd (false).
+bool on_signal(Shared& shared, int sfd) {
+  signalfd_siginfo info;
+  if (read(sfd, &info, sizeof info) != sizeof info) return true;
+  if (info.ssi_signo == SIGHUP) {
+    std::string account;
+    reload(shared, account);
+    return true;
+  }
+  log(Level::info, std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
+  return false;
+}
+
+// The main thread's loop over signals (sfd), the control socket (cfd) and
+// its clients, until a signal stops trunkd or epoll_wait fails.
+void serve_main_loop(Shared& shared, int ep, int sfd, int cfd, ControlServer& clients) {
+  bool running = true;
+  while (running) {
+    epoll_event ready[16];
+    int n = epoll_wait(ep, ready, 16, clients.timeout_ms(Clock::now()));
+    if (n < 0 && errno != EINTR) {
+      log(Level::error, std::string("epoll_wait failed: ") + std::strerror(errno));
+      break;
+    }
+    const Clock::time_point now = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      int fd = ready[i].data.fd;
+      if (fd == sfd) {
+        if (!on_signal(shared, sfd)) running = false;
+      } else if (fd == cfd) {
+        clients.accept_one(now);
+      } else {
+        clients.on_client(fd, ready[i].events, now);
+      }
+    }
+    clients.expire(now);
+  }
+}
+
 }  // namespace
 
 int run(const std::string& tables, const std::vector<std::string>& listens,
@@ -214,15 +303,9 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   // process: sockets are written with MSG_NOSIGNAL, and this covers the
   // rest (stderr on a closed pipe).
   std::signal(SIGPIPE, SIG_IGN);
-  std::vector<Listen> wheres(listens.size());
+  std::vector<Listen> wheres;
   int tcp_count = 0;
-  for (std::size_t i = 0; i < listens.size(); ++i) {
-    if (!parse_listen(listens[i], wheres[i], error)) {
-      log(Level::error, error);
-      return trunk::cli::kExitUnusable;
-    }
-    tcp_count += wheres[i].tcp;
-  }
+  if (!parse_listens(listens, wheres, tcp_count)) return trunk::cli::kExitUnusable;
   TcpLimits tcp = tcp_flags;
   log(Level::info, fit_descriptors(tcp, static_cast<int>(wheres.size()) - tcp_count, tcp_count,
                                    workers));
@@ -232,14 +315,7 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
     return trunk::cli::kExitUnusable;
   }
   shared.current.store(first);
-  // Signals arrive on a descriptor, in this thread only.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGHUP);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+  int sfd = signal_descriptor();
   shared.wake_fd = eventfd(0, EFD_CLOEXEC);
   int cfd = -1;
   ino_t control_inode = 0;
@@ -248,18 +324,10 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
     return trunk::cli::kExitUnusable;
   }
   std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < wheres.size(); ++i) {
-    const Listen& where = wheres[i];
-    bool started = where.tcp ? start_tcp(shared, where, tcp, threads, error)
-                             : start_udp(shared, where, workers, threads, error);
-    if (!started) {
-      log(Level::error, error);
-      stop_workers(shared, threads);
-      if (cfd >= 0) close_control(cfd, control, control_inode);
-      return trunk::cli::kExitUnusable;
-    }
-    log(Level::info, "listening on " + listens[i] +
-                         (where.tcp ? std::string() : " with " + std::to_string(workers) + " workers"));
+  if (!start_listeners(shared, listens, wheres, tcp, workers, threads)) {
+    stop_workers(shared, threads);
+    if (cfd >= 0) close_control(cfd, control, control_inode);
+    return trunk::cli::kExitUnusable;
   }
   log(Level::info, "serving " + tables + " (site digest " + first->digest.substr(0, 16) + ", " +
                        std::to_string(first->tables.routes().size()) + " routes)");
@@ -275,35 +343,7 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
     epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
   }
   ControlServer clients(shared, ep, cfd, control);
-  bool running = true;
-  while (running) {
-    epoll_event ready[16];
-    int n = epoll_wait(ep, ready, 16, clients.timeout_ms(Clock::now()));
-    if (n < 0 && errno != EINTR) {
-      log(Level::error, std::string("epoll_wait failed: ") + std::strerror(errno));
-      break;
-    }
-    const Clock::time_point now = Clock::now();
-    for (int i = 0; i < n; ++i) {
-      int fd = ready[i].data.fd;
-      if (fd == sfd) {
-        signalfd_siginfo info;
-        if (read(sfd, &info, sizeof info) != sizeof info) continue;
-        if (info.ssi_signo == SIGHUP) {
-          std::string account;
-          reload(shared, account);
-        } else {
-          log(Level::info, std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
-          running = false;
-        }
-      } else if (fd == cfd) {
-        clients.accept_one(now);
-      } else {
-        clients.on_client(fd, ready[i].events, now);
-      }
-    }
-    clients.expire(now);
-  }
+  serve_main_loop(shared, ep, sfd, cfd, clients);
   stop_workers(shared, threads);
   if (cfd >= 0) close_control(cfd, control, control_inode);
   close(ep);

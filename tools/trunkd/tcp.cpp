@@ -73,150 +73,198 @@ struct Connection {
   Clock::time_point heard;  // when it last sent anything (or was accepted)
 };
 
-void serve(Shared& shared, int listener, TcpLimits limits, AcceptPause pause) {
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = listener;
-  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
-  ev.data.fd = shared.wake_fd;
-  epoll_ctl(ep, EPOLL_CTL_ADD, shared.wake_fd, &ev);
-  std::unordered_map<int, Connection> connections;
-  auto drop = [&](int fd) {
-    epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
-    close(fd);
-    if (connections.erase(fd)) --shared.stats.tcp_open;
-  };
-  char buf[16384];
-  trunk::sip::ResponseText response;
-  const auto idle = std::chrono::seconds(limits.idle_seconds);
-  Clock::time_point swept = Clock::now();
-  std::vector<int> stale;
-  auto watch_listener = [&](std::uint32_t events) {
-    epoll_event lev{};
-    lev.events = events;
-    lev.data.fd = listener;
-    epoll_ctl(ep, EPOLL_CTL_MOD, listener, &lev);
-  };
-  while (!shared.stopping) {
-    epoll_event ready[64];
-    int timeout = limits.idle_seconds > 0 ? 1000 : -1;
-    if (pause.paused()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(pause.resume_at() -
+// One TCP listener's thread: its epoll set and its connections. Each step
+// of the loop is a method; run() is the loop and its exits.
+class TcpServer {
+ public:
+  TcpServer(Shared& shared, int listener, TcpLimits limits, AcceptPause pause)
+      : shared_(shared),
+        listener_(listener),
+        limits_(limits),
+        pause_(std::move(pause)),
+        idle_(std::chrono::seconds(limits.idle_seconds)) {
+    ep_ = epoll_create1(EPOLL_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = listener_;
+    epoll_ctl(ep_, EPOLL_CTL_ADD, listener_, &ev);
+    ev.data.fd = shared_.wake_fd;
+    epoll_ctl(ep_, EPOLL_CTL_ADD, shared_.wake_fd, &ev);
+    swept_ = Clock::now();
+  }
+
+  // Serves until trunkd stops (or epoll fails), then closes every
+  // connection, the epoll set and the listener.
+  void run() {
+    while (!shared_.stopping) {
+      epoll_event ready[64];
+      int n = epoll_wait(ep_, ready, 64, wait_timeout());
+      if (n < 0 && errno != EINTR) break;
+      if (shared_.stopping) break;
+      const Clock::time_point now = Clock::now();
+      resume_if_due(now);
+      sweep_idle(now);
+      for (int i = 0; i < n; ++i) {
+        int fd = ready[i].data.fd;
+        if (fd == shared_.wake_fd) continue;
+        if (fd == listener_) accept_one(now);
+        else read_from(fd, now);
+      }
+    }
+    for (auto& [fd, conn] : connections_) close(fd);
+    shared_.stats.tcp_open -= connections_.size();
+    close(ep_);
+    close(listener_);
+  }
+
+ private:
+  // Once a second when idle connections are swept; until the listener
+  // resumes (at most a second) when accepting is paused; else forever.
+  int wait_timeout() const {
+    int timeout = limits_.idle_seconds > 0 ? 1000 : -1;
+    if (pause_.paused()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(pause_.resume_at() -
                                                                         Clock::now());
       timeout = static_cast<int>(std::clamp<long long>(left.count() + 1, 1, 1000));
     }
-    int n = epoll_wait(ep, ready, 64, timeout);
-    if (n < 0 && errno != EINTR) break;
-    if (shared.stopping) break;
-    const Clock::time_point now = Clock::now();
-    if (pause.paused() && now >= pause.resume_at()) {
-      pause.resumed();
+    return timeout;
+  }
+
+  void watch_listener(std::uint32_t events) {
+    epoll_event lev{};
+    lev.events = events;
+    lev.data.fd = listener_;
+    epoll_ctl(ep_, EPOLL_CTL_MOD, listener_, &lev);
+  }
+
+  void resume_if_due(Clock::time_point now) {
+    if (pause_.paused() && now >= pause_.resume_at()) {
+      pause_.resumed();
       watch_listener(EPOLLIN);
     }
-    if (limits.idle_seconds > 0 && now - swept >= std::chrono::seconds(1)) {
-      swept = now;
-      stale.clear();
-      for (const auto& [fd, conn] : connections)
-        if (now - conn.heard >= idle) stale.push_back(fd);
-      for (int fd : stale) drop(fd);
-      if (!stale.empty()) {
-        shared.stats.tcp_idle_closed += stale.size();
-        log(Level::debug, "closed " + std::to_string(stale.size()) + " idle TCP connection" +
-                              (stale.size() == 1 ? "" : "s"));
-      }
-    }
-    for (int i = 0; i < n; ++i) {
-      int fd = ready[i].data.fd;
-      if (fd == shared.wake_fd) continue;
-      if (fd == listener) {
-        sockaddr_storage peer{};
-        socklen_t len = sizeof peer;
-        int c = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len,
-                        SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (c < 0) {
-          if (pause.failed(shared.stats, errno, now)) watch_listener(0);
-          continue;
-        }
-        pause.accepted();
-        if (connections.size() >= static_cast<std::size_t>(limits.max_connections)) {
-          close(c);
-          if (shared.stats.tcp_refused++ == 0)
-            log(Level::warning, "TCP connection limit (" + std::to_string(limits.max_connections) +
-                                    ") reached: new connections are closed");
-          continue;
-        }
-        ++shared.stats.tcp_open;
-        Connection& fresh = connections[c];
-        fresh.from = source_of(peer);
-        fresh.heard = now;
-        epoll_event cev{};
-        cev.events = EPOLLIN | EPOLLRDHUP;
-        cev.data.fd = c;
-        epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
-        continue;
-      }
-      auto it = connections.find(fd);
-      if (it == connections.end()) continue;
-      Connection& conn = it->second;
-      ssize_t got = read(fd, buf, sizeof buf);
-      if (got <= 0) {
-        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        drop(fd);
-        continue;
-      }
-      conn.heard = now;
-      conn.pending.append(buf, static_cast<std::size_t>(got));
-      std::shared_ptr<const Loaded> tables = shared.current.load();
-      bool broken = false;
-      for (;;) {
-        // Keepalive pings (CRLF CRLF) get a CRLF pong (RFC 5626 4.4.1).
-        std::size_t skip = conn.pending.find_first_not_of("\r\n");
-        if (skip == std::string::npos) {
-          if (conn.pending.size() >= 4) {
-            if (!send_all(fd, "\r\n")) {
-              broken = true;
-              ++shared.stats.tcp_write_failed;
-            }
-            conn.pending.clear();
-          }
-          break;
-        }
-        if (skip > 0) conn.pending.erase(0, skip);
-        std::size_t head = conn.pending.find("\r\n\r\n");
-        if (head == std::string::npos) {
-          broken = conn.pending.size() > kMaxPending;
-          break;
-        }
-        long body = content_length(std::string_view(conn.pending).substr(0, head + 2));
-        if (body < 0) {
-          broken = true;
-          break;
-        }
-        std::size_t total = head + 4 + static_cast<std::size_t>(body);
-        if (conn.pending.size() < total) {
-          broken = total > kMaxPending;
-          break;
-        }
-        // Answered before the request's bytes go: the reply is written
-        // into `response`, not into them.
-        std::string_view reply = answer(
-            shared, *tables, std::string_view(conn.pending).substr(0, total), conn.from, response);
-        conn.pending.erase(0, total);
-        // A peer that does not read its answers, or is gone, is dropped.
-        if (!send_all(fd, reply)) {
-          broken = true;
-          ++shared.stats.tcp_write_failed;
-          break;
-        }
-      }
-      if (broken) drop(fd);
+  }
+
+  void drop(int fd) {
+    epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
+    close(fd);
+    if (connections_.erase(fd)) --shared_.stats.tcp_open;
+  }
+
+  // Closes the connections silent for the idle timeout, once a second.
+  void sweep_idle(Clock::time_point now) {
+    if (limits_.idle_seconds <= 0 || now - swept_ < std::chrono::seconds(1)) return;
+    swept_ = now;
+    stale_.clear();
+    for (const auto& [fd, conn] : connections_)
+      if (now - conn.heard >= idle_) stale_.push_back(fd);
+    for (int fd : stale_) drop(fd);
+    if (!stale_.empty()) {
+      shared_.stats.tcp_idle_closed += stale_.size();
+      log(Level::debug, "closed " + std::to_string(stale_.size()) + " idle TCP connection" +
+                            (stale_.size() == 1 ? "" : "s"));
     }
   }
-  for (auto& [fd, conn] : connections) close(fd);
-  shared.stats.tcp_open -= connections.size();
-  close(ep);
-  close(listener);
+
+  // Accepts one connection: a failed accept() may pause the listener, and
+  // one past the connection limit is closed at once.
+  void accept_one(Clock::time_point now) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    int c = accept4(listener_, reinterpret_cast<sockaddr*>(&peer), &len,
+                    SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (c < 0) {
+      if (pause_.failed(shared_.stats, errno, now)) watch_listener(0);
+      return;
+    }
+    pause_.accepted();
+    if (connections_.size() >= static_cast<std::size_t>(limits_.max_connections)) {
+      close(c);
+      if (shared_.stats.tcp_refused++ == 0)
+        log(Level::warning, "TCP connection limit (" + std::to_string(limits_.max_connections) +
+                                ") reached: new connections are closed");
+      return;
+    }
+    ++shared_.stats.tcp_open;
+    Connection& fresh = connections_[c];
+    fresh.from = source_of(peer);
+    fresh.heard = now;
+    epoll_event cev{};
+    cev.events = EPOLLIN | EPOLLRDHUP;
+    cev.data.fd = c;
+    epoll_ctl(ep_, EPOLL_CTL_ADD, c, &cev);
+  }
+
+  // Reads what a connection sent and answers every message it completes;
+  // a connection that closed, broke the framing or does not read is dropped.
+  void read_from(int fd, Clock::time_point now) {
+    auto it = connections_.find(fd);
+    if (it == connections_.end()) return;
+    Connection& conn = it->second;
+    ssize_t got = read(fd, buf_, sizeof buf_);
+    if (got <= 0) {
+      if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+      drop(fd);
+      return;
+    }
+    conn.heard = now;
+    conn.pending.append(buf_, static_cast<std::size_t>(got));
+    if (!answer_pending(fd, conn)) drop(fd);
+  }
+
+  // Answers the complete messages at the head of conn.pending, leaving an
+  // incomplete one there. False when the connection must be dropped: too
+  // many bytes without a message, a bad Content-Length, a failed write.
+  bool answer_pending(int fd, Connection& conn) {
+    std::shared_ptr<const Loaded> tables = shared_.current.load();
+    for (;;) {
+      // Keepalive pings (CRLF CRLF) get a CRLF pong (RFC 5626 4.4.1).
+      std::size_t skip = conn.pending.find_first_not_of("\r\n");
+      if (skip == std::string::npos) {
+        bool broken = false;
+        if (conn.pending.size() >= 4) {
+          if (!send_all(fd, "\r\n")) {
+            broken = true;
+            ++shared_.stats.tcp_write_failed;
+          }
+          conn.pending.clear();
+        }
+        return !broken;
+      }
+      if (skip > 0) conn.pending.erase(0, skip);
+      std::size_t head = conn.pending.find("\r\n\r\n");
+      if (head == std::string::npos) return conn.pending.size() <= kMaxPending;
+      long body = content_length(std::string_view(conn.pending).substr(0, head + 2));
+      if (body < 0) return false;
+      std::size_t total = head + 4 + static_cast<std::size_t>(body);
+      if (conn.pending.size() < total) return total <= kMaxPending;
+      // Answered before the request's bytes go: the reply is written
+      // into `response_`, not into them.
+      std::string_view reply = answer(
+          shared_, *tables, std::string_view(conn.pending).substr(0, total), conn.from, response_);
+      conn.pending.erase(0, total);
+      // A peer that does not read its answers, or is gone, is dropped.
+      if (!send_all(fd, reply)) {
+        ++shared_.stats.tcp_write_failed;
+        return false;
+      }
+    }
+  }
+
+  Shared& shared_;
+  const int listener_;
+  const TcpLimits limits_;
+  AcceptPause pause_;
+  const std::chrono::seconds idle_;
+  int ep_ = -1;
+  std::unordered_map<int, Connection> connections_;
+  char buf_[16384];
+  trunk::sip::ResponseText response_;
+  Clock::time_point swept_;  // when idle connections were last swept
+  std::vector<int> stale_;   // the sweep's list, kept to reuse its memory
+};
+
+void serve(Shared& shared, int listener, TcpLimits limits, AcceptPause pause) {
+  TcpServer(shared, listener, limits, std::move(pause)).run();
 }
 
 }  // namespace
