@@ -27,8 +27,7 @@ void rule_ownership(const site::Site& site, const Index& index, diag::Sink& sink
                            "owner " + q(t.owner.value) + " of trunk " + q(t.name.value) +
                                " is not a tenant",
                            t.owner.where);
-      std::vector<std::string_view> names;
-      for (const auto& tn : site.tenants) names.push_back(tn.name.value);
+      std::vector<std::string_view> names = names_of(site.tenants);
       names.push_back("system");
       hint_closest(d, t.owner.value, names);
     }
@@ -49,9 +48,7 @@ void rule_ownership(const site::Site& site, const Index& index, diag::Sink& sink
                              "trunk " + q(t.name.value) + " is assigned to tenant " +
                                  q(a.tenant.value) + ", which is not defined",
                              a.tenant.where);
-        std::vector<std::string_view> names;
-        for (const auto& tn : site.tenants) names.push_back(tn.name.value);
-        hint_closest(d, a.tenant.value, names);
+        hint_closest(d, a.tenant.value, names_of(site.tenants));
       }
       if (!assigned.insert(a.tenant.value).second)
         sink.error("duplicate-assignment",
@@ -87,9 +84,7 @@ void rule_failover(const site::Site& site, const Index& index, diag::Sink& sink)
                            "failover " + q(t.failover.value) + " of trunk " +
                                q(t.name.value) + " is not a trunk",
                            t.failover.where);
-      std::vector<std::string_view> names;
-      for (const auto& o : site.trunks) names.push_back(o.name.value);
-      hint_closest(d, t.failover.value, names);
+      hint_closest(d, t.failover.value, names_of(site.trunks));
     }
   }
   // Each trunk has at most one successor, so a cycle is found by walking
@@ -122,9 +117,8 @@ void rule_failover(const site::Site& site, const Index& index, diag::Sink& sink)
 // Routes and inbound rules reference existing tenants and trunks. A trunk
 // that rules reference cannot be removed: this is the check that says so.
 void rule_references(const site::Site& site, const Index& index, diag::Sink& sink) {
-  std::vector<std::string_view> trunk_names, tenant_names;
-  for (const auto& t : site.trunks) trunk_names.push_back(t.name.value);
-  for (const auto& t : site.tenants) tenant_names.push_back(t.name.value);
+  const std::vector<std::string_view> trunk_names = names_of(site.trunks);
+  const std::vector<std::string_view> tenant_names = names_of(site.tenants);
   auto unknown_tenant = [&](const site::Field<std::string>& f, const std::string& who) {
     if (!f.present || index.tenant(f.value)) return;
     auto& d = sink.error("unknown-tenant",

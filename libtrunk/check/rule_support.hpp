@@ -51,6 +51,16 @@ inline bool is_registration(const site::Trunk& t) {
          t.type.value == site::TrunkType::accept_register;
 }
 
+// The names of `objects` (tenants or trunks), in site order: the
+// candidates of hint_closest.
+template <class T>
+std::vector<std::string_view> names_of(const std::vector<T>& objects) {
+  std::vector<std::string_view> names;
+  names.reserve(objects.size());
+  for (const auto& o : objects) names.push_back(o.name.value);
+  return names;
+}
+
 // Adds "did you mean "x"?" to `d` when one of `names` is close to `word`;
 // returns whether it did, so a rule may offer another hint instead.
 inline bool hint_closest(diag::Diagnostic& d, std::string_view word,
