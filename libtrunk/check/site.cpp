@@ -1,14 +1,15 @@
 // Every rule over a site: the site rules, then the compiler on a site they pass.
 #include "check/site.hpp"
 
-#include "site/validate.hpp"
+#include "check/rules.hpp"
 
 namespace trunk::check {
 
 void site_rules(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,
-                did::PoolStats* pool_stats) {
-  site::validate(site, sink);
-  did::check_site_pools(site, sources, sink, pool_stats);
+                PoolStats* pool_stats) {
+  const Index index(site);
+  for (SiteRule rule : kSiteRules) rule(site, index, sink);
+  rule_pools(site, sources, sink, pool_stats);
 }
 
 bool check_site_with(const site::Site& site, const diag::SourceText& sources, diag::Sink& sink,

@@ -3,8 +3,8 @@
 // It parses every route's dial pattern, checks the routing rules that need
 // patterns and DID sets (duplicate names, ambiguous and shadowed routes,
 // overlapping inbound rules; which trunks a route may use is a site rule,
-// site/validate.hpp), and builds one
-// automaton per tenant (outbound) and two per trunk (pools, inbound rules).
+// check/references.cpp), and builds one automaton per tenant (outbound)
+// and two per trunk (pools, inbound rules).
 // Which route wins is decided as the spec says: the higher priority, then
 // the strictly smaller set of numbers; a number with no single winner is an
 // error that shows it. Every problem goes to the sink; the plan is complete

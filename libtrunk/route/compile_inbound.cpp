@@ -6,7 +6,7 @@
 // ranges decomposed into dial patterns (range_patterns). This step reports
 // bad inbound destinations (inbound-to) and DIDs two rules on one trunk
 // share (inbound-overlap); pool syntax and pool overlaps are the DID
-// checks' (did/site_checks.hpp), so pools are parsed quietly here.
+// rules' (check/pools.cpp), so pools are parsed quietly here.
 #include <algorithm>
 #include <set>
 
@@ -110,7 +110,7 @@ std::vector<const site::Inbound*> collect_inbound(const site::Site& site,
   for (const auto& in : site.inbound) {
     std::uint32_t ti = names.trunk(in.trunk.value), tenant = names.tenant(in.tenant.value);
     if (ti == tables::kNone || tenant == tables::kNone) continue;
-    // inbound-trunk-direction is a site rule (site/validate.cpp).
+    // inbound-trunk-direction is a site rule (check/references.cpp).
     if (in.to.present && in.to.value.rfind("sip:", 0) != 0 && in.to.value.rfind("sips:", 0) != 0 &&
         in.to.value.rfind("tel:", 0) != 0)
       diag::with_hint(sink.error("inbound-to",

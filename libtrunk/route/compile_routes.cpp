@@ -7,7 +7,8 @@
 // route-ambiguous error; a route that never wins is a route-shadowed
 // warning. Tenants are independent and built in parallel; the result does
 // not depend on the scheduling. Laying the automata out as words is
-// compile_layout.cpp; the site rules on routes are site/validate.cpp.
+// compile_layout.cpp; the site rules on routes are
+// check/references.cpp (check/rules.hpp lists every family).
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -346,7 +347,7 @@ std::optional<DialPattern> check_route(const RouteInputs& in, std::uint32_t i, d
   pr.caller_id = r.caller_id.value;
   pr.strip = static_cast<std::uint32_t>(r.strip.value);
   // Whether each trunk may carry the route (assignment, direction) is a
-  // site rule (site/validate.cpp), checked before the compiler runs.
+  // site rule (check/references.cpp), checked before the compiler runs.
   for (const auto& tf : r.trunks.value) {
     std::uint32_t ti = in.names.trunk(tf.value);
     if (ti == tables::kNone) continue;  // unknown-trunk: reported by the validator

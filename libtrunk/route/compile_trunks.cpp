@@ -3,7 +3,7 @@
 // Copies what the router and trunkd need of each tenant, trunk and trusted
 // proxy into tables::Plan: names, hosts, flags, failover, call limits and
 // the IP addresses and blocks that identify a trunk or proxy. The site is
-// already validated (site/validate.hpp), so nothing here reports: a name
+// already checked (check/rules.hpp), so nothing here reports: a name
 // that points nowhere becomes tables::kNone and a host that is not an
 // address gives no address entry. Routes and DIDs are later steps.
 #include <algorithm>

@@ -5,7 +5,7 @@
 // exact key or value (unknown keys with a "did you mean" hint, wrong types,
 // missing required keys, out-of-range values, a plain key defined in two
 // fragments). Cross-object rules (uniqueness, ownership, failover) are the
-// validator's (validate.hpp). toml++ stays inside this module.
+// site rules' (check/rules.hpp). toml++ stays inside this module.
 #pragma once
 
 #include <filesystem>

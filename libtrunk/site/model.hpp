@@ -3,8 +3,8 @@
 //
 // Every value keeps the place it was written (a Field's `where`), so that
 // every check can point at the exact key or value. The model is plain data:
-// the loader (loader.hpp) fills it and reports schema errors, the validator
-// (validate.hpp) checks the cross-object rules. Passwords are held only as
+// the loader (loader.hpp) fills it and reports schema errors, the site rules
+// (check/rules.hpp) check the cross-object rules. Passwords are held only as
 // the *source* of a password (env var name, file path, or the inline value);
 // code that prints a trunk must go through redaction (show.hpp) and never
 // print Auth::password.

@@ -4,7 +4,7 @@
 // each field with its type, range and default and the checks that need
 // only that field (names, hosts, IP blocks). Errors never stop the reading:
 // an operator sees all of them in one run. Rules across fields and tables
-// are the validator's (validate.hpp).
+// are the site rules' (check/rules.hpp, a layer above).
 #include "site/read_sections.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // didpool-check -c SITE: the whole site, every check, with the pool figures.
 #include <iostream>
 
-#include "did/site_checks.hpp"
+#include "check/site.hpp"
 #include "didpool_check.hpp"
 
 namespace didpool {
@@ -11,7 +11,7 @@ using namespace trunk;
 int run_site(const Options& o) {
   // Every check of the site, as trunkctl validate runs them, with the pool
   // figures coming back from the same pass.
-  did::PoolStats stats;
+  check::PoolStats stats;
   cli::LoadedSite s = cli::load_and_check(o.site, &stats);
   int code = s.readable ? cli::exit_code_for(s.sink, o.strict) : cli::kExitUnusable;
 

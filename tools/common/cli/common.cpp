@@ -40,7 +40,7 @@ int parse_arguments(CLI::App& app, int argc, char** argv) {
   return -1;
 }
 
-LoadedSite load_and_check(const std::filesystem::path& path, did::PoolStats* pool_stats,
+LoadedSite load_and_check(const std::filesystem::path& path, check::PoolStats* pool_stats,
                           route::CompileStats* compile_stats) {
   LoadedSite out;
   auto status = site::load_site(path, out.site, out.sink, out.sources);

@@ -12,10 +12,10 @@
 #include <iosfwd>
 #include <string>
 
+#include "check/site.hpp"
 #include "diag/diagnostic.hpp"
 #include "diag/json.hpp"
 #include "diag/render.hpp"
-#include "did/site_checks.hpp"
 #include "route/compile.hpp"
 #include "site/model.hpp"
 #include "tables/plan.hpp"
@@ -59,7 +59,7 @@ struct LoadedSite {
 // Loads the site at `path` and runs every rule on it (check::check_site,
 // which fills `pool_stats` and `compile_stats` when given). Never throws.
 LoadedSite load_and_check(const std::filesystem::path& path,
-                          did::PoolStats* pool_stats = nullptr,
+                          check::PoolStats* pool_stats = nullptr,
                           route::CompileStats* compile_stats = nullptr);
 
 // Lays out the plan load_and_check compiled as `tables`, in memory:

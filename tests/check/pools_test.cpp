@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "did/site_checks.hpp"
+#include "check/rules.hpp"
 #include "support/site_fixture.hpp"
 
 using namespace trunk;
@@ -22,11 +22,11 @@ namespace {
 
 std::string run(const std::string& rest) { return check_site(std::string(kBase) + rest).text(); }
 
-did::PoolStats stats_of(const std::string& rest) {
+check::PoolStats stats_of(const std::string& rest) {
   test::Checked c = test::load_only(std::string(kBase) + rest);
   REQUIRE(c.sink.errors() == 0);
-  did::PoolStats stats;
-  did::check_site_pools(c.site, c.sources, c.sink, &stats);
+  check::PoolStats stats;
+  check::rule_pools(c.site, c.sources, c.sink, &stats);
   return stats;
 }
 
@@ -197,7 +197,7 @@ TEST_CASE("inbound-outside-pool: a did with entry errors, unknown names: one fin
 }
 
 TEST_CASE("pool figures: pools, providers, distinct numbers, overlaps") {
-  did::PoolStats s = stats_of(trunk_with("XYZ-A", "XYZ", {{"acme", "1000-2000"}}) +
+  check::PoolStats s = stats_of(trunk_with("XYZ-A", "XYZ", {{"acme", "1000-2000"}}) +
                               trunk_with("XYZ-B", "XYZ", {{"globex", "2000-3000; 5"}}) +
                               trunk_with("ABC", "ABC", {{"globex", "1000-2000"}}));
   CHECK(s.pools == 3);
@@ -256,8 +256,8 @@ TEST_CASE("scale: 100000 entries, planted overlaps found exactly, sort and sweep
   site::Site s = big_site(2000, 50, 40, 25);
   diag::SourceText sources;
   diag::Sink sink;
-  did::PoolStats stats;
-  did::check_site_pools(s, sources, sink, &stats);
+  check::PoolStats stats;
+  check::rule_pools(s, sources, sink, &stats);
   CHECK(stats.pools == 2000);
   CHECK(stats.overlaps == 25);
   CHECK(sink.errors() == 25);
@@ -277,7 +277,7 @@ TEST_CASE("scale: 100000 entries, planted overlaps found exactly, sort and sweep
   wide.trunks[0].tenants[1].tenant.value = "globex";
   wide.trunks[0].tenants[1].did_pool = {many, {}, 0, true};
   diag::Sink wide_sink;
-  did::check_site_pools(wide, sources, wide_sink);
+  check::rule_pools(wide, sources, wide_sink);
   REQUIRE(wide_sink.all().size() == 1);
   CHECK(wide_sink.all()[0].message ==
         "did_pool of tenant \"globex\" on trunk \"W\" shares 100000 numbers with the did_pool "

@@ -1,5 +1,6 @@
-// The validator: one test per rule, named for the rule, asserting the full
-// text and both places of a conflict. Each site is kBase (tenants acme and
+// The site rules of check/ (names, proxies, registration, hosts,
+// references, limits; pools are pools_test.cpp's): one test per rule, named
+// for the rule, asserting the full text and both places of a conflict. Each site is kBase (tenants acme and
 // globex, transports udp/tcp/tls; 11 lines) plus the trunks under test.
 #include <doctest/doctest.h>
 
