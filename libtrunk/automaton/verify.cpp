@@ -33,7 +33,7 @@ bool known_bits(std::uint32_t b) {
 
 // Pass 1 for the node at word `k`: it fits (b), has known bits (c), a
 // valid accept (f) and, for a chain, dial symbols and zero padding (d).
-bool verify_node(Words w, std::size_t k, std::uint32_t items, const char* what,
+bool verify_node(Words w, std::uint32_t k, std::uint32_t items, const char* what,
                  std::string& error) {
   if (w.size() - k < 2) return fail(error, at_word(what, k) + " is cut short");
   const std::uint32_t b = bits(w, k);
@@ -57,17 +57,20 @@ bool verify_node(Words w, std::size_t k, std::uint32_t items, const char* what,
 
 bool verify(std::span<const std::uint32_t> w, std::uint32_t items, const char* what,
             std::string& error, std::vector<bool>& starts) {
+  // Child words and the decoder's offsets are 32 bits (a tables file of
+  // at most kMaxFileSize never comes near).
+  if (w.size() > 0xffffffffu) return fail(error, std::string(what) + " is too large");
   // Invariant a.
   if (w.size() < 2 || w[0] != 0 || w[1] != 0)
     return fail(error, std::string(what) + ": missing the dead node");
   // Pass 1: b, c, d, f for every node.
   starts.assign(w.size(), false);
-  for (std::size_t k = 0; k < w.size(); k += node_words(bits(w, k))) {
+  for (std::uint32_t k = 0; k < w.size(); k += static_cast<std::uint32_t>(node_words(bits(w, k)))) {
     if (!verify_node(w, k, items, what, error)) return false;
     starts[k] = true;
   }
   // Pass 2: e, every child word names a node.
-  for (std::size_t k = 0; k < w.size(); k += node_words(bits(w, k))) {
+  for (std::uint32_t k = 0; k < w.size(); k += static_cast<std::uint32_t>(node_words(bits(w, k)))) {
     const std::uint32_t b = bits(w, k);
     for (std::size_t c = k + 2; c < k + node_words(b); ++c) {
       if (!is_child_word(b, c - k)) continue;
