@@ -1,18 +1,22 @@
-// Laying a built automaton out as table words (tables/format.hpp).
+// Laying a built automaton out as table words (automaton/layout.hpp).
 //
 // The compiler's steps build automata (route/automaton.hpp); this file turns
 // one into the words the router walks: emit() for the per-trunk pool and
 // inbound automata, emit_split() and append_split() for the tenants'
 // outbound automata, whose top levels are gathered in one hot block. It owns
 // the node order and encoding choices (default child, chains), not what an
-// automaton accepts: the caller gives the accept word of every set.
+// automaton accepts: the caller gives the accept word of every set. How a
+// node is spelled in words is automaton/encode.hpp's.
 #include <algorithm>
-#include <bit>
+#include <array>
 
+#include "automaton/encode.hpp"
 #include "route/compile_steps.hpp"
-#include "tables/format.hpp"
 
 namespace trunk::route::compile_steps {
+
+static_assert(automaton::kSymbols == pattern::kDialSymbols,
+              "a node word lists one bit per dial symbol");
 
 namespace {
 
@@ -33,30 +37,36 @@ NodeId default_child(const AutomatonBuilder::Node& n) {
   return best < 2 ? kDead : fallback;
 }
 
+// The bits word of node n: a tail, or a plain node whose default child is
+// `fallback` (default_child(n)) and which lists every other symbol.
+std::uint32_t bits_of(const AutomatonBuilder::Node& n, NodeId fallback) {
+  if (n.tail) return automaton::tail_bits();
+  std::uint32_t listed = 0;
+  for (int s = 0; s < pattern::kDialSymbols; ++s)
+    if (n.child[s] != fallback) listed |= 1u << s;
+  return automaton::plain_bits(listed, fallback != kDead);
+}
+
+// The words of node n (a tail or plain node), each child at where[child].
+void put_node(std::vector<std::uint32_t>& out, const AutomatonBuilder::Node& n,
+              std::uint32_t accept, const std::vector<std::uint32_t>& where) {
+  if (n.tail) return automaton::append_tail(out, accept);
+  const NodeId fallback = default_child(n);
+  std::array<std::uint32_t, automaton::kSymbols> child;
+  for (int s = 0; s < pattern::kDialSymbols; ++s) child[s] = where[n.child[s]];
+  automaton::append_plain(out, accept, bits_of(n, fallback), where[fallback], child);
+}
+
 }  // namespace
 
 // Depth-first preorder, so a lookup walking down a path mostly stays in the
 // cache lines it already has. Each node's most frequent child becomes its
-// default and only the other symbols are listed (format.hpp).
+// default and only the other symbols are listed (automaton/layout.hpp).
 std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint32_t>& out,
                    const AcceptOf& accept_of) {
   if (root == kDead) return 0;
-  struct Layout {
-    NodeId fallback = kDead;  // the default child
-    std::uint32_t bits = 0;   // symbols listed explicitly
-  };
-  auto layout_of = [&](NodeId id) {
-    const auto& n = b.node(id);
-    Layout l;
-    if (n.tail) {
-      l.bits = tables::kTailBit;
-      return l;
-    }
-    l.fallback = default_child(n);
-    for (int s = 0; s < pattern::kDialSymbols; ++s)
-      if (n.child[s] != l.fallback) l.bits |= 1u << s;
-    if (l.fallback != kDead) l.bits |= tables::kDefaultBit;
-    return l;
+  auto size_of = [&](const AutomatonBuilder::Node& n) {
+    return automaton::node_words(bits_of(n, n.tail ? kDead : default_child(n)));
   };
   // Pass 1: offsets in preorder.
   constexpr std::uint32_t kUnplaced = 0xffffffffu;
@@ -70,8 +80,7 @@ std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint
     if (offset[id] != kUnplaced) continue;
     offset[id] = static_cast<std::uint32_t>(at);
     order.push_back(id);
-    Layout l = layout_of(id);
-    at += 2 + ((l.bits & tables::kDefaultBit) != 0) + std::popcount(l.bits & tables::kSymbolBits);
+    at += size_of(b.node(id));
     if (b.node(id).tail) continue;
     for (int s = pattern::kDialSymbols - 1; s >= 0; --s) {
       NodeId c = b.node(id).child[s];
@@ -79,15 +88,7 @@ std::uint32_t emit(const AutomatonBuilder& b, NodeId root, std::vector<std::uint
     }
   }
   // Pass 2: the words.
-  for (NodeId id : order) {
-    const auto& n = b.node(id);
-    Layout l = layout_of(id);
-    out.push_back(accept_of(n.accept));
-    out.push_back(l.bits);
-    if (l.bits & tables::kDefaultBit) out.push_back(offset[l.fallback]);
-    for (int s = 0; s < pattern::kDialSymbols; ++s)
-      if (l.bits & (1u << s)) out.push_back(offset[n.child[s]]);
-  }
+  for (NodeId id : order) put_node(out, b.node(id), accept_of(b.node(id).accept), offset);
   return offset[root];
 }
 
@@ -123,7 +124,7 @@ class SplitLayout {
 
  private:
   // A cold node, or a chain from it: `chain` symbols lead to `next`, passing
-  // through nodes that accept nothing and have one child (format.hpp).
+  // through nodes that accept nothing and have one child (automaton/layout.hpp).
   struct Cold {
     NodeId id;
     std::vector<std::uint8_t> chain;
@@ -133,7 +134,6 @@ class SplitLayout {
   NodeId one_listed(NodeId id, NodeId fallback, int& symbol) const;
   std::size_t size_of(NodeId id) const;
   void place_cold_node(NodeId id, std::vector<NodeId>& stack);
-  void put(std::vector<std::uint32_t>& out, NodeId id, const AcceptOf& accept_of) const;
 
   const AutomatonBuilder& b_;
   std::vector<std::uint32_t> where_;  // offset, kColdRef if cold; kUnplaced
@@ -160,11 +160,7 @@ NodeId SplitLayout::one_listed(NodeId id, NodeId fallback, int& symbol) const {
 
 std::size_t SplitLayout::size_of(NodeId id) const {
   const auto& n = b_.node(id);
-  if (n.tail) return 2;
-  NodeId fallback = default_child(n);
-  std::size_t listed = 0;
-  for (NodeId c : n.child) listed += c != fallback;
-  return 2 + (fallback != kDead) + listed;
+  return automaton::node_words(bits_of(n, n.tail ? kDead : default_child(n)));
 }
 
 // The nodes within kHotDepth symbols of the root, breadth first.
@@ -210,7 +206,7 @@ void SplitLayout::place_cold_node(NodeId id, std::vector<NodeId>& stack) {
   // accept what the default accepts (nothing, without one) into one
   // chain node: under a wildcard route most nodes look like that.
   while (c != kDead && where_[c] == kUnplaced && !b_.node(c).tail &&
-         b_.node(c).accept == fallback_accept && cn.chain.size() < tables::kChainLength - 1) {
+         b_.node(c).accept == fallback_accept && cn.chain.size() < automaton::kChainLength - 1) {
     int after = 0;
     NodeId c2 = one_listed(c, cn.fallback, after);
     if (c2 == kDead) break;
@@ -221,7 +217,7 @@ void SplitLayout::place_cold_node(NodeId id, std::vector<NodeId>& stack) {
   if (!cn.chain.empty()) {
     cn.chain.push_back(static_cast<std::uint8_t>(symbol));
     cn.next = c;
-    cold_at_ += 2 + (cn.fallback != kDead) + (cn.chain.size() + 7) / 8 + 1;
+    cold_at_ += automaton::node_words(automaton::chain_bits(cn.chain.size(), cn.fallback != kDead));
     if (where_[c] == kUnplaced) stack.push_back(c);
     if (where_[cn.fallback] == kUnplaced) stack.push_back(cn.fallback);
     cold_order_.push_back(std::move(cn));
@@ -234,44 +230,16 @@ void SplitLayout::place_cold_node(NodeId id, std::vector<NodeId>& stack) {
     if (where_[b_.node(id).child[t]] == kUnplaced) stack.push_back(b_.node(id).child[t]);
 }
 
-// One plain node's words.
-void SplitLayout::put(std::vector<std::uint32_t>& out, NodeId id,
-                      const AcceptOf& accept_of) const {
-  const auto& n = b_.node(id);
-  out.push_back(accept_of(n.accept));
-  if (n.tail) {
-    out.push_back(tables::kTailBit);
-    return;
-  }
-  NodeId fallback = default_child(n);
-  std::uint32_t bits = fallback != kDead ? tables::kDefaultBit : 0;
-  for (int s = 0; s < pattern::kDialSymbols; ++s)
-    if (n.child[s] != fallback) bits |= 1u << s;
-  out.push_back(bits);
-  if (fallback != kDead) out.push_back(where_[fallback]);
-  for (int s = 0; s < pattern::kDialSymbols; ++s)
-    if (n.child[s] != fallback) out.push_back(where_[n.child[s]]);
-}
-
 void SplitLayout::write(std::vector<std::uint32_t>& hot, std::vector<std::uint32_t>& cold,
                         const AcceptOf& accept_of) const {
-  for (NodeId id : hot_order_) put(hot, id, accept_of);
+  for (NodeId id : hot_order_) put_node(hot, b_.node(id), accept_of(b_.node(id).accept), where_);
   for (const Cold& cn : cold_order_) {
-    if (cn.chain.empty()) {
-      put(cold, cn.id, accept_of);
-      continue;
-    }
-    cold.push_back(accept_of(b_.node(cn.id).accept));
-    cold.push_back(tables::kChainBit | (cn.fallback != kDead ? tables::kDefaultBit : 0) |
-                   static_cast<std::uint32_t>(cn.chain.size()));
-    if (cn.fallback != kDead) cold.push_back(where_[cn.fallback]);
-    for (std::size_t j = 0; j < cn.chain.size(); j += 8) {
-      std::uint32_t packed = 0;
-      for (std::size_t q = j; q < std::min(j + 8, cn.chain.size()); ++q)
-        packed |= std::uint32_t(cn.chain[q]) << (4 * (q - j));
-      cold.push_back(packed);
-    }
-    cold.push_back(where_[cn.next]);
+    const std::uint32_t accept = accept_of(b_.node(cn.id).accept);
+    if (cn.chain.empty())
+      put_node(cold, b_.node(cn.id), accept, where_);
+    else
+      automaton::append_chain(cold, accept, cn.fallback != kDead, where_[cn.fallback], cn.chain,
+                              where_[cn.next]);
   }
 }
 
@@ -308,9 +276,9 @@ void append_split(std::vector<std::uint32_t>& out, std::vector<std::uint32_t*>& 
   auto copy = [&](std::size_t t, const std::vector<std::uint32_t>& w, std::size_t from) {
     for (std::size_t k = from; k < w.size();) {
       std::uint32_t bits = w[k + 1];
-      std::size_t size = tables::node_words(bits);
+      std::size_t size = automaton::node_words(bits);
       for (std::size_t c = k; c < k + size; ++c)
-        out.push_back(tables::is_child_word(bits, c - k) ? move(t, w[c]) : w[c]);
+        out.push_back(automaton::is_child_word(bits, c - k) ? move(t, w[c]) : w[c]);
       k += size;
     }
   };

@@ -1,9 +1,9 @@
 // Lookups over the tables' automata.
 #include "route/router.hpp"
 
-#include <bit>
 #include <cstring>
 
+#include "automaton/decode.hpp"
 #include "grammar/dial_pattern/ast.hpp"
 
 namespace trunk::route {
@@ -30,43 +30,43 @@ constexpr std::uint32_t kNodeLines = 4, kSubtreeLines = 8;
 
 // Reads `number` from node k. Returns the node reached, 0 once nothing can
 // match, or kNone when the number ends inside a chain node (then `accept`
-// holds what that place accepts).
+// holds what that place accepts). The words spell nodes as
+// automaton/layout.hpp defines them; automaton::verify has proven the
+// invariants (automaton/verify.hpp) that let every read here go unchecked.
 std::uint32_t advance(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number,
                       std::uint32_t& accept) {
+  namespace node = automaton;
   const std::size_t n = number.size();
   for (std::size_t i = 0; i < n;) {
     prefetch_lines(w, k, kNodeLines);
-    std::uint32_t bits = w[k + 1];
-    if (bits & tables::kTailBit) break;  // every further symbol stays here
-    if (bits & tables::kChainBit) {
-      const std::uint32_t len = bits & tables::kChainLength;
-      const bool has_default = bits & tables::kDefaultBit;
-      const std::size_t packed = k + 2 + has_default;
+    const std::uint32_t bits = node::bits(w, k);
+    if (node::is_tail(bits)) break;  // every further symbol stays here
+    if (node::is_chain(bits)) {
+      const std::uint32_t len = node::chain_length(bits);
       std::uint32_t j = 0;
       for (; j < len; ++j) {
         if (i == n) {  // ended inside the chain
-          accept = has_default ? w[w[k + 2]] : 0;
+          accept = node::has_default(bits) ? node::accept(w, node::default_child(w, k)) : 0;
           return kNone;
         }
         int s = grammar::dial_symbol_index(number[i]);
         if (s < 0) return 0;
-        if (static_cast<std::uint32_t>(s) != ((w[packed + j / 8] >> (4 * (j % 8))) & 15u)) break;
+        if (static_cast<std::uint32_t>(s) != node::chain_symbol(w, k, bits, j)) break;
         ++i;
       }
       if (j == len) {
-        k = w[packed + (len + 7) / 8];
+        k = node::chain_next(w, k, bits);
         continue;
       }
-      if (!has_default) return 0;
+      if (!node::has_default(bits)) return 0;
       ++i;  // the differing symbol leads to the default node
-      k = w[k + 2];
+      k = node::default_child(w, k);
       continue;
     }
     int s = grammar::dial_symbol_index(number[i++]);
     if (s < 0) return 0;
-    std::uint32_t has_default = (bits >> 30) & 1u;
-    if ((bits >> s) & 1u) k = w[k + 2 + has_default + std::popcount(bits & ((1u << s) - 1))];
-    else if (has_default) k = w[k + 2];
+    if (node::is_listed(bits, s)) k = node::listed_child(w, k, bits, s);
+    else if (node::has_default(bits)) k = node::default_child(w, k);
     else return 0;
   }
   return k;
@@ -77,7 +77,7 @@ std::uint32_t advance(std::span<const std::uint32_t> w, std::uint32_t k, std::st
 std::uint32_t walk(std::span<const std::uint32_t> w, std::uint32_t k, std::string_view number) {
   std::uint32_t accept = 0;
   std::uint32_t at = advance(w, k, number, accept);
-  return at == kNone ? accept : w[at];
+  return at == kNone ? accept : automaton::accept(w, at);
 }
 
 std::uint32_t position_after(std::span<const std::uint32_t> w, std::uint32_t root,

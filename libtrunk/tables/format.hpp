@@ -7,21 +7,9 @@
 //
 // All integers are little-endian and fixed-width. Strings are (offset,
 // length) pairs into the STRINGS section. Indexes into record sections are
-// 0-based; kNone (0xffffffff) means "none". An automaton is a sequence of
-// 32-bit words: a node is `accept` (0, or item index + 1), then `bits`: bit
-// 31 marks a tail node, whose every symbol leads back to itself (nothing
-// follows); bit 30 says a default child follows; bits 0-12 list the symbols
-// with a child of their own. Then the default child's word offset (if bit
-// 30), then one word offset per listed symbol, lowest symbol first. A
-// symbol neither listed nor defaulted leads nowhere. Bit 29 marks a chain
-// node instead: bits 0-7 give a length L (2-255); then, if bit 30, the
-// word offset of a default node D; then ceil(L/8) words hold L symbols,
-// four bits each, lowest nibble first (unused nibbles 0); then one word:
-// the node reached after reading exactly those symbols. A number whose
-// symbol differs at some place continues from D with that symbol read (or
-// is accepted nowhere without D); a number that ends inside the chain
-// (after its first symbol) gets D's accept (or none). Node 0 is the dead
-// node. The checksum covers
+// 0-based; kNone (0xffffffff) means "none". The automata sections
+// (outbound_nodes, inbound_nodes, pool_nodes) hold 32-bit node words laid
+// out as automaton/layout.hpp defines them. The checksum covers
 // the whole file with the checksum field read as zero. The same site always
 // gives the same bytes.
 #pragma once
@@ -40,28 +28,6 @@ constexpr char kMagic[8] = {'T', 'R', 'U', 'N', 'K', 'T', 'B', 'L'};
 // 2: trunks carry their limits and address range; trusted proxies.
 constexpr std::uint32_t kFormatVersion = 3;
 constexpr std::uint32_t kNone = 0xffffffffu;
-constexpr std::uint32_t kTailBit = 0x80000000u;
-constexpr std::uint32_t kSymbolBits = 0x1fffu;
-constexpr std::uint32_t kDefaultBit = 0x40000000u;
-constexpr std::uint32_t kChainBit = 0x20000000u;
-constexpr std::uint32_t kChainLength = 0xffu;
-
-// The number of words of the node whose `bits` word is given.
-constexpr std::size_t node_words(std::uint32_t bits) {
-  if (bits & kTailBit) return 2;
-  if (bits & kChainBit)
-    return 2 + ((bits & kDefaultBit) != 0) + ((bits & kChainLength) + 7) / 8 + 1;
-  return 2 + ((bits & kDefaultBit) != 0) + std::popcount(bits & kSymbolBits);
-}
-// Whether word `at` of the node (counted from its start) holds a child's
-// offset: every word after `bits`, but for a chain only its default and
-// its last word (the packed symbols are not offsets).
-constexpr bool is_child_word(std::uint32_t bits, std::size_t at) {
-  if (at < 2) return false;
-  if (!(bits & kChainBit)) return true;
-  return (at == 2 && (bits & kDefaultBit)) || at == node_words(bits) - 1;
-}
-
 // Caps the verifier enforces before trusting any count.
 constexpr std::uint64_t kMaxFileSize = 4ull << 30;
 constexpr std::uint32_t kMaxSections = 64;

@@ -2,7 +2,8 @@
 // readers rely on before a byte of a tables file is trusted (the checks
 // follow flatbuffers' verifier: every offset, size and count is checked,
 // overflow-proof, before anything is read through it). The invariants are
-// listed once, above Tables::verify; each section's checks are a function
+// listed once, above Tables::verify (the automata's nodes in
+// automaton/verify.hpp, whose automaton::verify checks them); each section's checks are a function
 // of Tables::Verifier, and every refusal goes through fail(), so the
 // messages (which tests and operators read) are made in one way. Opening,
 // mapping and the lookups stay in reader.cpp.
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "automaton/verify.hpp"
 #include "tables/checksum.hpp"
 #include "tables/reader.hpp"
 #include "tables/verify.hpp"
@@ -25,63 +27,6 @@ namespace {
 bool fail(std::string& error, std::string message) {
   error = std::move(message);
   return false;
-}
-
-std::string at_word(const char* what, std::size_t k) {
-  return std::string(what) + ": node at word " + std::to_string(k);
-}
-
-// Pass 1 of verify_nodes for the node at word `k`: it fits, has known
-// bits, a valid accept and, for a chain, dial symbols and zero padding.
-bool verify_node(std::span<const std::uint32_t> w, std::size_t k, std::uint32_t items,
-                 const char* what, std::string& error) {
-  if (w.size() - k < 2) return fail(error, at_word(what, k) + " is cut short");
-  std::uint32_t accept = w[k], bits = w[k + 1];
-  if (accept > items)
-    return fail(error, at_word(what, k) + " accepts item " + std::to_string(accept - 1) +
-                           " of " + std::to_string(items));
-  bool chain = bits & kChainBit;
-  if ((!chain && (bits & ~(kSymbolBits | kTailBit | kDefaultBit))) ||
-      ((bits & kTailBit) && (bits & ~kTailBit)) ||
-      (chain &&
-       ((bits & ~(kChainBit | kDefaultBit | kChainLength)) || (bits & kChainLength) < 2)))
-    return fail(error, at_word(what, k) + " has unknown bits");
-  if (w.size() - k < node_words(bits)) return fail(error, at_word(what, k) + " is cut short");
-  if (!chain) return true;
-  std::uint32_t len = bits & kChainLength;
-  std::size_t packed = k + 2 + ((bits & kDefaultBit) != 0);
-  for (std::uint32_t j = 0; j < (len + 7) / 8 * 8; ++j) {
-    std::uint32_t sym = (w[packed + j / 8] >> (4 * (j % 8))) & 15u;
-    if (j < len ? sym >= 13 : sym != 0)
-      return fail(error, std::string(what) + ": chain at word " + std::to_string(k) +
-                             " holds a symbol that is not a dial symbol");
-  }
-  return true;
-}
-
-// Checks an automaton: every node lies inside, has no unknown bits, and its
-// children start nodes; every accept names an item below `items`; every root
-// starts a node. `starts` marks the words that start a node.
-bool verify_nodes(std::span<const std::uint32_t> w, std::uint32_t items, const char* what,
-                  std::string& error, std::vector<bool>& starts) {
-  if (w.size() < 2 || w[0] != 0 || w[1] != 0)
-    return fail(error, std::string(what) + ": missing the dead node");
-  // Pass 1: every node fits, has known bits and a valid accept.
-  starts.assign(w.size(), false);
-  for (std::size_t k = 0; k < w.size(); k += node_words(w[k + 1])) {
-    if (!verify_node(w, k, items, what, error)) return false;
-    starts[k] = true;
-  }
-  // Pass 2: every child word names a node.
-  for (std::size_t k = 0; k < w.size(); k += node_words(w[k + 1])) {
-    for (std::size_t c = k + 2; c < k + node_words(w[k + 1]); ++c) {
-      if (!is_child_word(w[k + 1], c - k)) continue;
-      if (w[c] >= w.size() || !starts[w[c]])
-        return fail(error, std::string(what) + ": word " + std::to_string(c) + " points to " +
-                               std::to_string(w[c]) + ", which is not a node");
-    }
-  }
-  return true;
 }
 
 bool is_root(const std::vector<bool>& starts, std::uint32_t root) {
@@ -225,11 +170,11 @@ bool Tables::Verifier::record_sections() {
 
 // Invariant 4.
 bool Tables::Verifier::automata() {
-  return verify_nodes(t_.outbound_nodes_, static_cast<std::uint32_t>(t_.routes_.size()),
-                      "outbound automaton", error_, out_starts_) &&
-         verify_nodes(t_.inbound_nodes_, static_cast<std::uint32_t>(t_.inbound_.size()),
-                      "inbound automaton", error_, in_starts_) &&
-         verify_nodes(t_.pool_nodes_, n_tenants_, "pool automaton", error_, pool_starts_);
+  return automaton::verify(t_.outbound_nodes_, static_cast<std::uint32_t>(t_.routes_.size()),
+                           "outbound automaton", error_, out_starts_) &&
+         automaton::verify(t_.inbound_nodes_, static_cast<std::uint32_t>(t_.inbound_.size()),
+                           "inbound automaton", error_, in_starts_) &&
+         automaton::verify(t_.pool_nodes_, n_tenants_, "pool automaton", error_, pool_starts_);
 }
 
 // Invariants 3, 5 and 7 for tenants.
@@ -374,12 +319,9 @@ bool Tables::Verifier::address_tries() {
 //     kSectionKinds sections once, 8-byte aligned, inside the file.
 //  2. Record sections hold whole records (so every span is in bounds).
 //  3. Strings: every Str of every record lies inside STRINGS (str()).
-//  4. Automata (verify_nodes): the dead node at word 0; every node fits
-//     whole, has no unknown bits, a chain has 2-255 dial symbols and zero
-//     padding; every child word (is_child_word) names a node start; every
-//     accept is 0 or an item index + 1 below the item count (routes for
-//     outbound, inbound rules, tenants for pools). A walk then reads only
-//     inside the automaton, and it ends: every step reads a symbol.
+//  4. Automata: each of the three proves the node invariants listed in
+//     automaton/verify.hpp (automaton::verify), with accepts below the
+//     item count: routes for outbound, inbound rules, tenants for pools.
 //  5. Roots: tenant outbound_root, trunk inbound_root and pool_root, and
 //     every outbound index entry other than kNone, start a node.
 //  6. Indexes: route.tenant, inbound.tenant, trunk.owner (or kNone) below

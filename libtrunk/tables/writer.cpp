@@ -1,8 +1,15 @@
-// Tables serialization: string pool, records, automata, hash indexes.
+// Tables serialization (format.hpp): the string pool, the record sections,
+// the automata's words as the compiler laid them out, the hash indexes and
+// address tries, and the file around them (header, directory, checksum).
+// What goes into a plan is the compiler's (route/compile.hpp); checking a
+// file is the verifier's (tables/verify.cpp).
 #include "tables/writer.hpp"
 
+#include <array>
+#include <cstddef>
 #include <cstring>
 #include <map>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -122,14 +129,10 @@ std::string_view words(const std::vector<std::uint32_t>& w) {
   return {reinterpret_cast<const char*>(w.data()), w.size() * 4};
 }
 
-}  // namespace
-
-std::string serialize(const Plan& plan) {
-  StringPool strings(plan.tenants.size() * 3 + plan.trunks.size() * 7 + plan.routes.size() * 4 + plan.proxies.size() +
-                     plan.inbound.size() * 2);
-  std::string tenants, trunks, routes, route_trunks, inbound, addresses;
-  routes.reserve(plan.routes.size() * sizeof(RouteRecord));
-  route_trunks.reserve(plan.routes.size() * 2 * sizeof(std::uint32_t));
+// The record sections. Each adds its strings to the pool in record order;
+// serialize() calls them in section order, which fixes the pool's bytes.
+std::string tenant_records(const Plan& plan, StringPool& strings) {
+  std::string out;
   for (const auto& t : plan.tenants) {
     TenantRecord r{};
     r.name = strings.add(t.name);
@@ -137,8 +140,13 @@ std::string serialize(const Plan& plan) {
     r.caller_id = strings.add(t.caller_id);
     r.outbound_root = t.outbound_root;
     r.dial_symbols = t.dial_symbols;
-    append_pod(tenants, r);
+    append_pod(out, r);
   }
+  return out;
+}
+
+std::string trunk_records(const Plan& plan, StringPool& strings) {
+  std::string out;
   for (const auto& t : plan.trunks) {
     TrunkRecord r{};
     r.name = strings.add(t.name);
@@ -163,8 +171,16 @@ std::string serialize(const Plan& plan) {
     r.limit_inbound = t.limit_inbound;
     r.limit_outbound = t.limit_outbound;
     r.limit_total = t.limit_total;
-    append_pod(trunks, r);
+    append_pod(out, r);
   }
+  return out;
+}
+
+// The routes, and the trunk lists they point into (route_trunks).
+void route_records(const Plan& plan, StringPool& strings, std::string& routes,
+                   std::string& route_trunks) {
+  routes.reserve(plan.routes.size() * sizeof(RouteRecord));
+  route_trunks.reserve(plan.routes.size() * 2 * sizeof(std::uint32_t));
   std::uint32_t trunk_words = 0;
   for (const auto& rt : plan.routes) {
     RouteRecord r{};
@@ -181,23 +197,39 @@ std::string serialize(const Plan& plan) {
     trunk_words += r.trunk_count;
     append_pod(routes, r);
   }
+}
+
+std::string inbound_records(const Plan& plan, StringPool& strings) {
+  std::string out;
   for (const auto& in : plan.inbound) {
     InboundRecord r{};
     r.tenant = in.tenant;
     r.trunk = in.trunk;
     r.did = strings.add(in.did);
     r.to = strings.add(in.to);
-    append_pod(inbound, r);
+    append_pod(out, r);
   }
-  addresses = address_records(plan.addresses);
-  std::string proxies, proxy_addresses = address_records(plan.proxy_addresses);
+  return out;
+}
+
+std::string proxy_records(const Plan& plan, StringPool& strings) {
+  std::string out;
   for (const auto& p : plan.proxies) {
     ProxyRecord r{};
     r.name = strings.add(p.name);
     r.address_first = p.address_first;
     r.address_count = p.address_count;
-    append_pod(proxies, r);
+    append_pod(out, r);
   }
+  return out;
+}
+
+// The five name indexes (hash_index), in section order.
+struct NameIndexes {
+  std::string tenant_names, tenant_domains, trunk_names, trunk_from_hosts, trunk_hosts;
+};
+
+NameIndexes name_indexes(const Plan& plan) {
   std::vector<std::pair<const std::string*, std::uint32_t>> tenant_names, tenant_domains,
       trunk_names, from_hosts, hosts;
   for (std::uint32_t i = 0; i < plan.tenants.size(); ++i) {
@@ -210,39 +242,15 @@ std::string serialize(const Plan& plan) {
       from_hosts.emplace_back(&plan.trunks[i].match_from_host, i);
     hosts.emplace_back(&plan.trunks[i].host, i);
   }
+  return {hash_index(tenant_names, name_hash, exact), hash_index(tenant_domains, name_hash, exact),
+          hash_index(trunk_names, name_hash, exact), hash_index(from_hosts, host_hash, same_host),
+          hash_index(hosts, host_hash, same_host)};
+}
 
-  std::string string_bytes = strings.bytes();
-  const std::pair<SectionKind, std::string_view> sections_in[] = {
-      {SectionKind::strings, string_bytes},
-      {SectionKind::tenants, tenants},
-      {SectionKind::trunks, trunks},
-      {SectionKind::routes, routes},
-      {SectionKind::route_trunks, route_trunks},
-      {SectionKind::inbound, inbound},
-      {SectionKind::addresses, addresses},
-  };
-  std::string idx_tn = hash_index(tenant_names, name_hash, exact),
-              idx_td = hash_index(tenant_domains, name_hash, exact),
-              idx_kn = hash_index(trunk_names, name_hash, exact),
-              idx_from = hash_index(from_hosts, host_hash, same_host),
-              idx_host = hash_index(hosts, host_hash, same_host);
-  std::string trie = address_trie(plan.addresses), proxy_trie = address_trie(plan.proxy_addresses);
-  std::vector<std::pair<SectionKind, std::string_view>> sections(std::begin(sections_in),
-                                                                  std::end(sections_in));
-  sections.push_back({SectionKind::outbound_nodes, words(plan.outbound_nodes)});
-  sections.push_back({SectionKind::inbound_nodes, words(plan.inbound_nodes)});
-  sections.push_back({SectionKind::pool_nodes, words(plan.pool_nodes)});
-  sections.push_back({SectionKind::tenant_names, idx_tn});
-  sections.push_back({SectionKind::tenant_domains, idx_td});
-  sections.push_back({SectionKind::trunk_names, idx_kn});
-  sections.push_back({SectionKind::trunk_from_hosts, idx_from});
-  sections.push_back({SectionKind::trunk_hosts, idx_host});
-  sections.push_back({SectionKind::address_trie, trie});
-  sections.push_back({SectionKind::outbound_index, words(plan.outbound_index)});
-  sections.push_back({SectionKind::proxies, proxies});
-  sections.push_back({SectionKind::proxy_addresses, proxy_addresses});
-  sections.push_back({SectionKind::proxy_trie, proxy_trie});
-
+// The file around the sections: the header, the directory, each section
+// 8-byte aligned in the order given (zero padding), then the checksum.
+std::string assemble(std::span<const std::pair<SectionKind, std::string_view>> sections,
+                     const std::array<std::uint8_t, 32>& site_digest) {
   auto align8 = [](std::uint64_t n) { return (n + 7) & ~std::uint64_t(7); };
   std::uint64_t offset = align8(sizeof(Header) + sections.size() * sizeof(SectionEntry));
   std::vector<SectionEntry> dir;
@@ -256,7 +264,7 @@ std::string serialize(const Plan& plan) {
   h.section_count = static_cast<std::uint32_t>(sections.size());
   h.file_size = offset;
   h.checksum = 0;
-  std::memcpy(h.site_digest, plan.site_digest.data(), 32);
+  std::memcpy(h.site_digest, site_digest.data(), 32);
 
   std::string file;
   file.reserve(offset);
@@ -270,6 +278,47 @@ std::string serialize(const Plan& plan) {
   std::uint64_t sum = checksum(file.data(), file.size());
   std::memcpy(file.data() + offsetof(Header, checksum), &sum, sizeof sum);
   return file;
+}
+
+}  // namespace
+
+std::string serialize(const Plan& plan) {
+  StringPool strings(plan.tenants.size() * 3 + plan.trunks.size() * 7 + plan.routes.size() * 4 + plan.proxies.size() +
+                     plan.inbound.size() * 2);
+  const std::string tenants = tenant_records(plan, strings);
+  const std::string trunks = trunk_records(plan, strings);
+  std::string routes, route_trunks;
+  route_records(plan, strings, routes, route_trunks);
+  const std::string inbound = inbound_records(plan, strings);
+  const std::string proxies = proxy_records(plan, strings);
+  const std::string addresses = address_records(plan.addresses);
+  const std::string proxy_addresses = address_records(plan.proxy_addresses);
+  const NameIndexes names = name_indexes(plan);
+  const std::string trie = address_trie(plan.addresses);
+  const std::string proxy_trie = address_trie(plan.proxy_addresses);
+  const std::pair<SectionKind, std::string_view> sections[] = {
+      {SectionKind::strings, strings.bytes()},
+      {SectionKind::tenants, tenants},
+      {SectionKind::trunks, trunks},
+      {SectionKind::routes, routes},
+      {SectionKind::route_trunks, route_trunks},
+      {SectionKind::inbound, inbound},
+      {SectionKind::addresses, addresses},
+      {SectionKind::outbound_nodes, words(plan.outbound_nodes)},
+      {SectionKind::inbound_nodes, words(plan.inbound_nodes)},
+      {SectionKind::pool_nodes, words(plan.pool_nodes)},
+      {SectionKind::tenant_names, names.tenant_names},
+      {SectionKind::tenant_domains, names.tenant_domains},
+      {SectionKind::trunk_names, names.trunk_names},
+      {SectionKind::trunk_from_hosts, names.trunk_from_hosts},
+      {SectionKind::trunk_hosts, names.trunk_hosts},
+      {SectionKind::address_trie, trie},
+      {SectionKind::outbound_index, words(plan.outbound_index)},
+      {SectionKind::proxies, proxies},
+      {SectionKind::proxy_addresses, proxy_addresses},
+      {SectionKind::proxy_trie, proxy_trie},
+  };
+  return assemble(sections, plan.site_digest);
 }
 
 bool write_atomically(const std::filesystem::path& path, const std::string& bytes,
