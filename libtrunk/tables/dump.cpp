@@ -37,22 +37,25 @@ std::string block_text(const AddressRecord& a) {
 
 namespace {
 
+// A trunk or tenant index as the dump names it: "-" for no trunk, "system"
+// for no tenant (a trunk the system owns, a route of no tenant).
+std::string trunk_text(const Tables& t, std::uint32_t i) {
+  return i == kNone ? std::string("-") : std::string(t.str(t.trunks()[i].name));
+}
+std::string tenant_text(const Tables& t, std::uint32_t i) {
+  return i == kNone ? std::string("system") : std::string(t.str(t.tenants()[i].name));
+}
+
 // One trunk's line: name, type, where, and every field that is set.
 std::string trunk_line(const Tables& t, const TrunkRecord& r) {
   std::string out;
   auto s = [&](Str x) { return std::string(t.str(x)); };
-  auto trunk_name = [&](std::uint32_t i) {
-    return i == kNone ? std::string("-") : s(t.trunks()[i].name);
-  };
-  auto tenant_name = [&](std::uint32_t i) {
-    return i == kNone ? std::string("system") : s(t.tenants()[i].name);
-  };
   out += s(r.name) + " " +
          std::string(site::to_string(static_cast<site::TrunkType>(r.type))) + " " + s(r.host) +
          ":" + std::to_string(r.port) + "/" +
          std::string(site::to_string(static_cast<site::Transport>(r.transport))) +
-         " provider=" + s(r.provider) + " owner=" + tenant_name(r.owner);
-  if (r.failover != kNone) out += " failover=" + trunk_name(r.failover);
+         " provider=" + s(r.provider) + " owner=" + tenant_text(t, r.owner);
+  if (r.failover != kNone) out += " failover=" + trunk_text(t, r.failover);
   if (r.outbound_proxy.length)
     out += " proxy=" + s(r.outbound_proxy) + ":" + std::to_string(r.outbound_proxy_port);
   static const std::pair<std::uint32_t, const char*> kFlags[] = {
@@ -89,12 +92,6 @@ std::string trunk_line(const Tables& t, const TrunkRecord& r) {
 std::string dump_text(const Tables& t) {
   std::string out;
   auto s = [&](Str x) { return std::string(t.str(x)); };
-  auto trunk_name = [&](std::uint32_t i) {
-    return i == kNone ? std::string("-") : s(t.trunks()[i].name);
-  };
-  auto tenant_name = [&](std::uint32_t i) {
-    return i == kNone ? std::string("system") : s(t.tenants()[i].name);
-  };
   out += "format-version " + std::to_string(t.version()) + "\n";
   out += "site-digest " + to_hex(t.site_digest()) + "\n";
   out += "bytes " + std::to_string(t.size()) + "\n";
@@ -111,18 +108,18 @@ std::string dump_text(const Tables& t) {
   for (const auto& r : t.trunks()) out += trunk_line(t, r);
   out += "\n[routes] " + std::to_string(t.routes().size()) + "\n";
   for (const auto& r : t.routes()) {
-    out += tenant_name(r.tenant) + "/" + s(r.name) + " match=" + s(r.pattern) +
+    out += tenant_text(t, r.tenant) + "/" + s(r.name) + " match=" + s(r.pattern) +
            " priority=" + std::to_string(r.priority) + " strip=" + std::to_string(r.strip);
     if (r.prepend.length) out += " prepend=" + s(r.prepend);
     if (r.caller_id.length) out += " caller_id=" + s(r.caller_id);
     out += " trunks=";
     for (std::uint32_t i = 0; i < r.trunk_count; ++i)
-      out.append(i ? "," : "").append(trunk_name(t.route_trunks()[r.trunk_first + i]));
+      out.append(i ? "," : "").append(trunk_text(t, t.route_trunks()[r.trunk_first + i]));
     out += "\n";
   }
   out += "\n[inbound] " + std::to_string(t.inbound().size()) + "\n";
   for (const auto& r : t.inbound())
-    out += trunk_name(r.trunk) + " did=" + s(r.did) + " -> " + tenant_name(r.tenant) + " " +
+    out += trunk_text(t, r.trunk) + " did=" + s(r.did) + " -> " + tenant_text(t, r.tenant) + " " +
            s(r.to) + "\n";
   out += "\n[proxies] " + std::to_string(t.proxies().size()) + "\n";
   for (const auto& p : t.proxies()) {
