@@ -132,12 +132,12 @@ def bench_capture(name, path, size, tools, runs):
     ours_messages = found["sip-trace-match"]
     print("\n%s: %s, %.1f MB, %d SIP messages (sip-trace-match), %d SIP packets (tshark)"
           % (name, path, size / 1e6, ours_messages, found["tshark -Y sip"]))
-    print("  %-27s %-24s %-24s %9s %9s" % ("", "wall s min/med/max", "cpu s min/med/max",
+    print("  %-27s %-26s %-24s %9s %9s" % ("", "wall s min/med/max", "cpu s min/med/max",
                                           "cpu us/msg", "peak MB"))
     for label, _ in tools:
         r = rounds[label]
         cpu_median = statistics.median(x[1] for x in r)
-        print("  %-27s %-24s %-24s %9.2f %9.1f" % (
+        print("  %-27s %-26s %-24s %9.2f %9.1f" % (
             label, spread([x[0] for x in r]), spread([x[1] for x in r]),
             cpu_median * 1e6 / max(found[label], 1), max(x[2] for x in r)))
     goal = GOALS[name]
