@@ -2,7 +2,8 @@
 // the capture reader (trace_read_bench) and tshark on the same file.
 //
 //   build/bin/gen_capture OUT.pcap SIZE_MB [--seed N] [--tcp-percent N]
-//                         [--concurrent N] [--unanswered] [--call-id-length N]
+//                         [--concurrent N] [--unanswered] [--no-rtp]
+//                         [--call-id-length N]
 //
 // Calls run side by side (--concurrent, 200 by default), each packet from
 // the next call in turn, as a busy SBC's capture interleaves them: INVITE
@@ -11,6 +12,9 @@
 // default) runs over TCP: SYN and SYN-ACK first, bare ACKs between, the INVITE cut in
 // segments of 512 bytes, ACK and BYE sent together in one segment. RTP is
 // about 80% of the bytes. Ethernet, IPv4, pcap with microsecond times.
+// --no-rtp writes the same calls without their RTP: SIP only, over UDP and
+// TCP, as an SBC's SIP capture or an `sngrep` export has it, where all the
+// reader hands on is SIP (the load that shows the per-message cost).
 // --unanswered writes only INVITEs that nothing answers, over UDP, no RTP
 // (a scanner's flood, or a carrier that is down): every one a new call,
 // the load that makes a call tracker hold the most. --call-id-length pads
@@ -36,6 +40,7 @@ struct Options {
   unsigned tcp_percent = 10;
   unsigned concurrent = 200;
   bool unanswered = false;
+  bool no_rtp = false;
   std::size_t call_id_length = 0;  // 0: as they come ("N-RANDOM@10.0.0.1")
 };
 
@@ -131,6 +136,8 @@ class Call {
   Call(std::uint64_t n, bool tcp, std::mt19937& rng, const Options& o)
       : n_(n), tcp_(tcp && !o.unanswered), unanswered_(o.unanswered),
         rtp_packets_(15 + rng() % 40) {
+    // Drawn all the same, so that --no-rtp gives the same calls.
+    if (o.no_rtp) rtp_packets_ = 0;
     a_ = 0x0A000000u | static_cast<std::uint32_t>(1 + n % 250) << 8 | (1 + n % 200);
     b_ = 0xC0A80000u | static_cast<std::uint32_t>(1 + (n / 7) % 250);
     a_port_ = tcp ? static_cast<std::uint16_t>(20000 + n % 40000) : 5060;
@@ -249,7 +256,7 @@ class Call {
 int usage() {
   std::fprintf(stderr,
                "usage: gen_capture OUT.pcap SIZE_MB [--seed N] [--tcp-percent N] "
-               "[--concurrent N] [--unanswered] [--call-id-length N]\n");
+               "[--concurrent N] [--unanswered] [--no-rtp] [--call-id-length N]\n");
   return 2;
 }
 
@@ -261,6 +268,10 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--unanswered") {
       o.unanswered = true;
+      continue;
+    }
+    if (args[i] == "--no-rtp") {
+      o.no_rtp = true;
       continue;
     }
     if (args[i].starts_with("--") && i + 1 >= args.size()) return usage();

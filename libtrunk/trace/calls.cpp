@@ -4,7 +4,6 @@
 #include "trace/calls.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "diag/diagnostic.hpp"
 #include "text/ascii.hpp"
@@ -93,24 +92,28 @@ std::vector<TrunkStatus> CallTracker::trunk_status() const {
   return out;
 }
 
-std::string CallTracker::call_key(std::string_view call_id) {
-  if (call_id.size() <= kMaxCallIdBytes) return std::string(call_id);
+std::string_view CallTracker::key_of(std::string_view call_id, KeyBuffer& buf) {
+  if (call_id.size() <= kMaxCallIdBytes) return call_id;
   // FNV-1a: the same key on every run and every machine.
   std::uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char ch : call_id) {
     h ^= ch;
     h *= 0x100000001b3ull;
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   // Both ends: the random part and the host are each at one of them.
   constexpr std::size_t kEnd = (kMaxCallIdBytes - 3 - 1 - 16) / 2;
-  std::string out(call_id.substr(0, kEnd));
-  out += "...";
-  out += call_id.substr(call_id.size() - kEnd);
-  out += '#';
-  out += hex;
-  return out;
+  char* out = buf.data();
+  out = std::copy_n(call_id.data(), kEnd, out);
+  out = std::copy_n("...", 3, out);
+  out = std::copy_n(call_id.data() + call_id.size() - kEnd, kEnd, out);
+  *out++ = '#';
+  for (int shift = 60; shift >= 0; shift -= 4) *out++ = "0123456789abcdef"[(h >> shift) & 15];
+  return {buf.data(), static_cast<std::size_t>(out - buf.data())};
+}
+
+std::string CallTracker::call_key(std::string_view call_id) {
+  KeyBuffer buf;
+  return std::string(key_of(call_id, buf));
 }
 
 std::string_view CallTracker::intern(std::string_view word) {
@@ -122,10 +125,14 @@ std::string_view CallTracker::intern(std::string_view word) {
   return *words_.emplace(word).first;
 }
 
-const CallTracker::Calls::iterator* CallTracker::lookup(std::string_view call_id) const {
-  auto it = call_id.size() <= kMaxCallIdBytes ? by_id_.find(call_id)
-                                              : by_id_.find(call_key(call_id));
+const CallTracker::Calls::iterator* CallTracker::lookup_key(std::string_view key) const {
+  auto it = by_id_.find(key);
   return it == by_id_.end() ? nullptr : &it->second;
+}
+
+const CallTracker::Calls::iterator* CallTracker::lookup(std::string_view call_id) const {
+  KeyBuffer buf;
+  return lookup_key(key_of(call_id, buf));
 }
 
 Call* CallTracker::find(std::string_view call_id) {
@@ -134,7 +141,7 @@ Call* CallTracker::find(std::string_view call_id) {
 }
 
 bool CallTracker::in_dialog(const sip::Message& m) const {
-  if (!lookup(m.call_id())) return false;
+  if (!lookup(m.call_id_view())) return false;
   return m.to_has_tag() || is_dialog_method(m.method());
 }
 
@@ -191,7 +198,9 @@ void CallTracker::close(Calls& list, Calls::iterator it) {
 
 CallTracker::Calls::iterator CallTracker::open(std::string_view call_id,
                                                const capture::Captured& c) {
-  if (auto* it = lookup(call_id)) return *it;
+  KeyBuffer buf;
+  const std::string_view key = key_of(call_id, buf);
+  if (auto* it = lookup_key(key)) return *it;
   if (by_id_.size() >= max_calls_) {
     Calls* list = first_to_time_out();
     close(*list, list->begin());
@@ -199,7 +208,7 @@ CallTracker::Calls::iterator CallTracker::open(std::string_view call_id,
   }
   Calls& list = lists_[kTransaction];
   Call& call = list.emplace_back();
-  call.call_id = call_key(call_id);
+  call.call_id = key;
   call.order = opened_++;
   call.first_us = c.time_us;
   call.first_frame = c.frame;
@@ -254,14 +263,14 @@ void CallTracker::count_out(Call& call) {
 
 Call& CallTracker::on_request(const sip::Message& m, const capture::Captured& c,
                               const Match& match) {
-  const auto it = open(m.call_id(), c);
+  const auto it = open(m.call_id_view(), c);
   record_request(*it, m, c, match);
   touch(it);
   return *it;
 }
 
 Call& CallTracker::on_response(const sip::Message& m, const capture::Captured& c) {
-  const auto it = open(m.call_id(), c);
+  const auto it = open(m.call_id_view(), c);
   record_response(*it, m, c);
   touch(it);
   return *it;

@@ -34,6 +34,7 @@
 // the outcomes and their words are call_outcome.cpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -195,6 +196,11 @@ class CallTracker {
   static std::string call_key(std::string_view call_id);
 
  private:
+  using KeyBuffer = std::array<char, kMaxCallIdBytes>;
+  // call_key() without allocating: the Call-ID itself, or its key written
+  // into `buf`. Every message looks its call up once or twice, so the key
+  // is made where it is needed, on the stack.
+  static std::string_view key_of(std::string_view call_id, KeyBuffer& buf);
   using Calls = std::list<Call>;
   static constexpr int kClasses = 4;
 
@@ -211,6 +217,7 @@ class CallTracker {
   // Counts the call in, hands it to the handler and forgets it.
   void close(Calls& list, Calls::iterator it);
   const Calls::iterator* lookup(std::string_view call_id) const;
+  const Calls::iterator* lookup_key(std::string_view key) const;
 
   const site::Site* site_;
   // The same few words (methods, reason phrases) for every call, kept once.

@@ -17,6 +17,8 @@
 using namespace trunk;
 using trace::kNone;
 
+extern std::size_t g_allocations;  // tests/support/alloc_count.cpp
+
 namespace {
 
 struct TraceSite {
@@ -710,4 +712,27 @@ TEST_CASE("trace calls: a long Call-ID is kept shortened and still told apart") 
   CHECK(calls[0]->messages == 2);
   CHECK(calls[0]->final_code == 486);
   CHECK(trace::CallTracker::call_key("short@host") == "short@host");
+}
+
+// Every message looks its call up (in_dialog, then on_request or
+// on_response); with a Call-ID longer than kMaxCallIdBytes each lookup
+// made its shortened key as a new string (issue 18: unanswered INVITEs
+// with 268-character Call-IDs).
+TEST_CASE("trace calls: looking a call up by a long Call-ID allocates nothing") {
+  trace::CallTracker tracker(trace_site().site);
+  const std::string id = std::string(268 - 11, 'x') + "@192.0.2.1";
+  std::string error;
+  const auto m = sip::Message::parse(invite(id).text(), error);
+  REQUIRE(m.has_value());
+  capture::Captured c;
+  c.bytes = invite(id).text();
+  const trace::Call& call = tracker.on_request(*m, c, trace::Match{});
+  REQUIRE(call.call_id == trace::CallTracker::call_key(id));
+  const std::size_t before = g_allocations;
+  const trace::Call* found = tracker.find(id);
+  const bool in_dialog = tracker.in_dialog(*m);
+  const std::size_t made = g_allocations - before;
+  CHECK(found == &call);
+  CHECK_FALSE(in_dialog);  // an INVITE without a To tag starts a call
+  CHECK(made == 0);
 }
