@@ -34,6 +34,10 @@ bool all_of(sv s, bool (*ok)(char)) {
 
 bool token(sv s) { return !s.empty() && all_of(s, is_token); }
 
+// A method name: narrower than a token (sofia-sip refuses some token
+// characters in a CSeq's method).
+bool is_method_char(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_'; }
+
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // `s` equals `lower_name` (in lower case) in any case.
@@ -310,7 +314,7 @@ bool Scanner::start_line(sv line, MessageView& m) {
   }
   m.request_ = true;
   sv rest = line;
-  m.method_ = take(rest, is_token);
+  m.method_ = take(rest, is_method_char);
   if (m.method_.empty() || rest.empty() || rest.front() != ' ') return false;
   rest.remove_prefix(1);
   constexpr sv kVersion = " SIP/2.0";
@@ -386,7 +390,7 @@ bool Scanner::scan(sv bytes, MessageView& m) {
         if (!number(digits, 9, m.cseq_) || value.size() < 2 || value.front() != ' ') return false;
         value.remove_prefix(1);
         m.cseq_method_ = value;
-        if (!token(value)) return false;
+        if (!all_of(value, is_method_char)) return false;
         break;
       }
       case Header::content_length:
