@@ -34,9 +34,19 @@ bool all_of(sv s, bool (*ok)(char)) {
 
 bool token(sv s) { return !s.empty() && all_of(s, is_token); }
 
-// A method name: narrower than a token (sofia-sip refuses some token
-// characters in a CSeq's method).
 bool is_method_char(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_'; }
+
+// The methods read here: those of RFC 3261 and its common extensions, as
+// written. sofia-sip reads others in ways of its own (it sets aside a CSeq
+// of "2 I" or "2 A1" but not "2 X"); they go to the full parse.
+bool known_method(sv m) {
+  static constexpr sv kMethods[] = {"INVITE", "ACK",    "BYE",       "CANCEL", "OPTIONS",
+                                    "REGISTER", "INFO", "PRACK",     "UPDATE", "MESSAGE",
+                                    "SUBSCRIBE", "NOTIFY", "REFER",  "PUBLISH"};
+  for (sv k : kMethods)
+    if (m == k) return true;
+  return false;
+}
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -74,6 +84,29 @@ bool is_ipv6_char(char c) {
   return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == ':' || c == '.';
 }
 
+// A domain name (labels of letters, digits and inner '-', the last not
+// starting with a digit) or an IPv4 address in four parts: sofia-sip
+// refuses "198.5101..0".
+bool host_name(sv h) {
+  if (h.empty()) return false;
+  std::size_t labels = 0;
+  bool numeric = true;
+  sv last;
+  for (sv rest = h;;) {
+    const auto dot = rest.find('.');
+    const sv label = rest.substr(0, dot);
+    if (label.empty() || !is_alnum(label.front()) || !is_alnum(label.back())) return false;
+    std::uint32_t n = 0;
+    if (!number(label, 3, n) || n > 255) numeric = false;
+    ++labels;
+    last = label;
+    if (dot == sv::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  if (is_digit(last.front())) return numeric && labels == 4;
+  return true;
+}
+
 // host [":" port] from the front of `s`: a name or IPv4 address, or an
 // IPv6 reference in brackets (kept, as sofia-sip keeps them).
 bool host_port(sv& s, sv& host, sv& port) {
@@ -85,13 +118,14 @@ bool host_port(sv& s, sv& host, sv& port) {
     s.remove_prefix(host.size());
   } else {
     host = take(s, is_host_char);
-    if (host.empty() || !is_alnum(host.front()) || !is_alnum(host.back())) return false;
+    if (!host_name(host)) return false;
   }
   port = {};
   if (!s.empty() && s.front() == ':') {
     s.remove_prefix(1);
     port = take(s, is_digit);
-    if (port.empty() || port.size() > 5) return false;
+    std::uint32_t n = 0;
+    if (!number(port, 5, n) || n > 65535) return false;
   }
   return true;
 }
@@ -315,7 +349,7 @@ bool Scanner::start_line(sv line, MessageView& m) {
   m.request_ = true;
   sv rest = line;
   m.method_ = take(rest, is_method_char);
-  if (m.method_.empty() || rest.empty() || rest.front() != ' ') return false;
+  if (!known_method(m.method_) || rest.empty() || rest.front() != ' ') return false;
   rest.remove_prefix(1);
   constexpr sv kVersion = " SIP/2.0";
   if (rest.size() <= kVersion.size() || rest.substr(rest.size() - kVersion.size()) != kVersion)
@@ -390,7 +424,7 @@ bool Scanner::scan(sv bytes, MessageView& m) {
         if (!number(digits, 9, m.cseq_) || value.size() < 2 || value.front() != ' ') return false;
         value.remove_prefix(1);
         m.cseq_method_ = value;
-        if (!all_of(value, is_method_char)) return false;
+        if (!known_method(value)) return false;
         break;
       }
       case Header::content_length:

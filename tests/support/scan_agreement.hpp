@@ -21,7 +21,8 @@ inline std::string scan_disagreement(std::string_view bytes) {
   std::string error;
   auto parsed = sip::Message::parse(bytes, error);
   if (!parsed) return "plain to the scanner, not SIP to sofia-sip: " + error;
-  if (!sip::header_faults(*parsed, bytes).empty()) return "plain, but a header has a fault";
+  if (const auto faults = sip::header_faults(*parsed, bytes); !faults.empty())
+    return "plain, but header " + faults.front().name + " has a fault: " + faults.front().problem;
   if (!parsed->message_faults().empty()) return "plain, but the message has a fault: " +
                                                 parsed->message_faults().front();
   if (!sip::start_line_faults(bytes).empty()) return "plain, but the start line has a fault";
