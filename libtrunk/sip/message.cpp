@@ -29,22 +29,28 @@ bool number_in_host(const url_t* u) {
   return u->url_type == url_tel && (!u->url_user || !*u->url_user);
 }
 
-Uri uri_of(const url_t* u) {
-  Uri out;
+std::string_view view(const char* s) { return s ? std::string_view(s) : std::string_view(); }
+
+// The URI's parts as views into the parsed message.
+UriView uri_view(const url_t* u) {
+  UriView out;
   if (!u) return out;
-  out.scheme = str(u->url_scheme);
+  out.scheme = view(u->url_scheme);
   if (out.scheme.empty()) {
     if (u->url_type == url_sip) out.scheme = "sip";
     else if (u->url_type == url_sips) out.scheme = "sips";
     else if (u->url_type == url_tel) out.scheme = "tel";
   }
-  out.user = str(number_in_host(u) ? u->url_host : u->url_user);
-  if (!number_in_host(u)) out.host = str(u->url_host);
-  out.port = str(u->url_port);
+  out.user = view(number_in_host(u) ? u->url_host : u->url_user);
+  if (!number_in_host(u)) out.host = view(u->url_host);
+  out.port = view(u->url_port);
   return out;
 }
 
-std::string_view view(const char* s) { return s ? std::string_view(s) : std::string_view(); }
+Uri uri_of(const url_t* u) {
+  const UriView v = uri_view(u);
+  return {std::string(v.scheme), std::string(v.user), std::string(v.host), std::string(v.port)};
+}
 
 // Encodes header `h` at `at` in `out`; false when it does not fit.
 bool encode_header(std::span<char> out, std::size_t& at, const void* h) {
@@ -124,25 +130,6 @@ std::size_t Message::vias(std::span<ViaView> out) const {
       out[n] = {view(v->v_host), view(v->v_port), view(v->v_received), view(v->v_rport)};
   return n;
 }
-
-namespace {
-
-UriView uri_view(const url_t* u) {
-  UriView out;
-  if (!u) return out;
-  out.scheme = view(u->url_scheme);
-  if (out.scheme.empty()) {
-    if (u->url_type == url_sip) out.scheme = "sip";
-    else if (u->url_type == url_sips) out.scheme = "sips";
-    else if (u->url_type == url_tel) out.scheme = "tel";
-  }
-  out.user = view(number_in_host(u) ? u->url_host : u->url_user);
-  if (!number_in_host(u)) out.host = view(u->url_host);
-  out.port = view(u->url_port);
-  return out;
-}
-
-}  // namespace
 
 void Message::fill_view(MessageView& out) const {
   const sip_t* sip = sip_object(msg_.get());
