@@ -23,16 +23,26 @@ bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// A table per character class: the scanner asks once or more per byte.
+struct CharClass {
+  bool in[256] = {};
+  constexpr CharClass(sv extra) {
+    for (int c = 0; c < 256; ++c)
+      in[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    for (char c : extra) in[static_cast<unsigned char>(c)] = true;
+  }
+  bool operator()(char c) const { return in[static_cast<unsigned char>(c)]; }
+};
+
 // RFC 3261 token.
-bool is_token(char c) { return is_alnum(c) || sv("-.!%*_+`'~").find(c) != sv::npos; }
+constexpr CharClass kToken("-.!%*_+`'~");
+bool is_token(char c) { return kToken(c); }
 
 bool all_of(sv s, bool (*ok)(char)) {
   for (char c : s)
     if (!ok(c)) return false;
   return true;
 }
-
-bool token(sv s) { return !s.empty() && all_of(s, is_token); }
 
 bool is_method_char(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_'; }
 
@@ -151,7 +161,8 @@ bool params(sv& s, sv stop, On&& on) {
   return s.empty() || stop.find(s.front()) != sv::npos;
 }
 
-bool is_user_char(char c) { return is_alnum(c) || sv("-_.!~*+&=$").find(c) != sv::npos; }
+constexpr CharClass kUser("-_.!~*+&=$");
+bool is_user_char(char c) { return kUser(c); }
 bool is_tel_char(char c) { return is_digit(c) || c == '+' || c == '-' || c == '.'; }
 
 // A sip:, sips: or tel: URI (the scheme in lower case) taking all of `s`:
@@ -262,7 +273,8 @@ bool sofia_parses(sv name) {
   return h && h->hr_class != sip_unknown_class;
 }
 
-bool is_product_char(char c) { return is_alnum(c) || sv("/.-_+ ").find(c) != sv::npos; }
+constexpr CharClass kProduct("/.-_+ ");
+bool is_product_char(char c) { return kProduct(c); }
 
 // "a, b,c": tokens separated by commas.
 bool token_list(sv s) {
