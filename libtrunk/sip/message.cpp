@@ -29,22 +29,28 @@ bool number_in_host(const url_t* u) {
   return u->url_type == url_tel && (!u->url_user || !*u->url_user);
 }
 
-Uri uri_of(const url_t* u) {
-  Uri out;
+std::string_view view(const char* s) { return s ? std::string_view(s) : std::string_view(); }
+
+// The URI's parts as views into the parsed message.
+UriView uri_view(const url_t* u) {
+  UriView out;
   if (!u) return out;
-  out.scheme = str(u->url_scheme);
+  out.scheme = view(u->url_scheme);
   if (out.scheme.empty()) {
     if (u->url_type == url_sip) out.scheme = "sip";
     else if (u->url_type == url_sips) out.scheme = "sips";
     else if (u->url_type == url_tel) out.scheme = "tel";
   }
-  out.user = str(number_in_host(u) ? u->url_host : u->url_user);
-  if (!number_in_host(u)) out.host = str(u->url_host);
-  out.port = str(u->url_port);
+  out.user = view(number_in_host(u) ? u->url_host : u->url_user);
+  if (!number_in_host(u)) out.host = view(u->url_host);
+  out.port = view(u->url_port);
   return out;
 }
 
-std::string_view view(const char* s) { return s ? std::string_view(s) : std::string_view(); }
+Uri uri_of(const url_t* u) {
+  const UriView v = uri_view(u);
+  return {std::string(v.scheme), std::string(v.user), std::string(v.host), std::string(v.port)};
+}
 
 // Encodes header `h` at `at` in `out`; false when it does not fit.
 bool encode_header(std::span<char> out, std::size_t& at, const void* h) {
@@ -88,6 +94,7 @@ std::optional<Message> Message::parse(std::string_view bytes, std::string& error
   }
   out.body_received_ = end == std::string_view::npos ? 0 : bytes.size() - end - blank;
   if (sip->sip_error) out.raw_headers_ = std::string(bytes.substr(0, end));
+  if (!sip->sip_from) out.lenient_from_host_ = out.from_host_lenient();
   return out;
 }
 
@@ -122,6 +129,43 @@ std::size_t Message::vias(std::span<ViaView> out) const {
     if (n < out.size())
       out[n] = {view(v->v_host), view(v->v_port), view(v->v_received), view(v->v_rport)};
   return n;
+}
+
+void Message::fill_view(MessageView& out) const {
+  const sip_t* sip = sip_object(msg_.get());
+  out = MessageView{};
+  out.parsed_ = this;
+  out.request_ = sip->sip_request != nullptr;
+  if (sip->sip_request) {
+    out.method_ = view(sip->sip_request->rq_method_name);
+    out.request_uri_ = uri_view(sip->sip_request->rq_url);
+  }
+  if (sip->sip_status) {
+    out.status_ = sip->sip_status->st_status;
+    out.phrase_ = view(sip->sip_status->st_phrase);
+  }
+  if (sip->sip_from) {
+    out.from_ = uri_view(sip->sip_from->a_url);
+    out.from_host_ = out.from_.host;
+    out.from_url_host_ = from_host_view();
+  } else {
+    out.from_host_ = lenient_from_host_;
+  }
+  if (sip->sip_to) {
+    out.to_ = uri_view(sip->sip_to->a_url);
+    out.to_has_tag_ = sip->sip_to->a_tag != nullptr;
+  }
+  if (sip->sip_call_id) out.call_id_ = view(sip->sip_call_id->i_id);
+  if (sip->sip_cseq) {
+    out.cseq_ = sip->sip_cseq->cs_seq;
+    out.cseq_method_ = view(sip->sip_cseq->cs_method_name);
+  }
+  out.via_count_ = vias(out.vias_);
+  if (sip->sip_via) {
+    out.via_protocol_ = view(sip->sip_via->v_protocol);
+    out.via_branch_ = view(sip->sip_via->v_branch);
+  }
+  out.has_credentials_ = sip->sip_authorization || sip->sip_proxy_authorization;
 }
 
 std::string Message::method() const {
@@ -307,9 +351,7 @@ std::uint32_t Message::cseq_number() const {
 std::string Message::via_transport() const {
   const sip_t* sip = sip_object(msg_.get());
   if (!sip->sip_via || !sip->sip_via->v_protocol) return {};
-  std::string p = sip->sip_via->v_protocol;
-  auto slash = p.rfind('/');
-  return text::ascii_lower(slash == std::string::npos ? p : p.substr(slash + 1));
+  return transport_of(sip->sip_via->v_protocol);
 }
 
 std::string Message::via_branch() const {

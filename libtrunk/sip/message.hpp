@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/message_view.hpp"
+
 struct msg_s;
 
 namespace trunk::sip {
@@ -49,11 +51,8 @@ class Message {
   std::string_view request_user_view() const;
   std::string_view from_host_view() const;
   // What one Via says of the hop that sent it, as views into the parsed
-  // message: the sent-by host (brackets kept for IPv6) and port, the
-  // received and rport parameters (rport empty when absent or valueless).
-  struct ViaView {
-    std::string_view host, port, received, rport;
-  };
+  // message (see message_view.hpp).
+  using ViaView = sip::ViaView;
   // Writes the Vias, top first, into `out`; returns how many there are
   // (which may be more than `out` holds). Allocates nothing.
   std::size_t vias(std::span<ViaView> out) const;
@@ -81,14 +80,8 @@ class Message {
   // body; `repeated` is false throughout. A Message does not keep its text
   // unless a header is malformed, hence the bytes.
   static std::vector<RawHeader> header_texts(std::string_view bytes);
-  // The Reason headers (RFC 3326): "Q.850;cause=34;text=\"No circuit/channel
-  // available\"" gives {"Q.850", 34, "No circuit/channel available"}; cause
-  // is 0 when absent or not a number, text is unquoted.
-  struct Reason {
-    std::string protocol;
-    int cause = 0;
-    std::string text;
-  };
+  // The Reason headers (RFC 3326; see sip::Reason).
+  using Reason = sip::Reason;
   std::vector<Reason> reasons() const;
   // The status line's reason phrase ("Busy Here"); empty for requests.
   std::string phrase() const;
@@ -120,6 +113,9 @@ class Message {
   // user@HOST... when the scheme is missing), so a trace with a broken From
   // can still be matched. Empty when not found.
   std::string from_host_lenient() const;
+  // What the trace rules read of this message, as views into it, valid
+  // while it lives; `out.parsed()` is this Message. Allocates nothing.
+  void fill_view(MessageView& out) const;
   // Whether the headers a response must echo (Via, From, To, Call-ID,
   // CSeq) are all present and parsed.
   bool can_be_answered() const;
@@ -137,6 +133,9 @@ class Message {
   // (sofia-sip keeps no text of a header it could not parse).
   std::string raw_headers_;
   std::size_t body_received_ = 0;  // bytes after the blank line that ends the headers
+  // from_host_lenient(), kept when the From header could not be parsed,
+  // for fill_view()'s views.
+  std::string lenient_from_host_;
   struct Free {
     void operator()(msg_s* m) const;
   };

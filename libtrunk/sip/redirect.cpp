@@ -24,12 +24,16 @@ std::optional<Source> make_source(std::string_view address, std::uint16_t port) 
   return s;
 }
 
-route::Request request_facts(const Message& m, const Source& from,
-                             std::span<route::ViaHop> hops) {
-  std::array<Message::ViaView, kMaxViaHops> vias;
-  const std::size_t n = std::min(m.vias(vias), std::min(hops.size(), vias.size()));
+namespace {
+
+// The facts of a request whose Vias, From host and dialled number are
+// these: one rule for a parsed Message and a scanned MessageView.
+route::Request facts_of(std::span<const ViaView> vias, std::string_view from_host,
+                        std::string_view number, const Source& from,
+                        std::span<route::ViaHop> hops) {
+  const std::size_t n = std::min(vias.size(), hops.size());
   for (std::size_t i = 0; i < n; ++i) {
-    const Message::ViaView& v = vias[i];
+    const ViaView& v = vias[i];
     std::uint16_t port = 0;
     std::from_chars(v.rport.data(), v.rport.data() + v.rport.size(), port);
     auto at = make_source(v.received.empty() ? v.host : v.received, port);
@@ -38,9 +42,24 @@ route::Request request_facts(const Message& m, const Source& from,
   route::Request r;
   r.source = from;
   r.vias = hops.first(n);
-  r.from_host = m.from_host_view();
-  r.number = m.request_user_view();
+  r.from_host = from_host;
+  r.number = number;
   return r;
+}
+
+}  // namespace
+
+route::Request request_facts(const Message& m, const Source& from,
+                             std::span<route::ViaHop> hops) {
+  std::array<Message::ViaView, kMaxViaHops> vias;
+  const std::size_t n = std::min(m.vias(vias), vias.size());
+  return facts_of(std::span<const ViaView>(vias.data(), n), m.from_host_view(),
+                  m.request_user_view(), from, hops);
+}
+
+route::Request request_facts(const MessageView& m, const Source& from,
+                             std::span<route::ViaHop> hops) {
+  return facts_of(m.vias(), m.from_host(), m.request_user(), from, hops);
 }
 
 void ResponseText::append(std::string_view s) {

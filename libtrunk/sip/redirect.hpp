@@ -32,6 +32,9 @@ std::optional<Source> make_source(std::string_view address, std::uint16_t port);
 constexpr std::size_t kMaxViaHops = 16;
 route::Request request_facts(const Message& m, const Source& from,
                              std::span<route::ViaHop> hops);
+// The same of a request read as a MessageView (scanned or parsed).
+route::Request request_facts(const MessageView& m, const Source& from,
+                             std::span<route::ViaHop> hops);
 
 // Where a response is written: a buffer of fixed capacity, allocated once
 // (a worker keeps one and reuses it), so answering a request allocates

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@
 #include "diag/diagnostic.hpp"
 #include "route/router.hpp"
 #include "sip/malformed.hpp"
+#include "sip/message.hpp"
+#include "sip/message_view.hpp"
 #include "site/model.hpp"
 #include "trace/calls.hpp"
 #include "trace/match.hpp"
@@ -29,19 +32,22 @@ namespace trunk::trace {
 // ("'<' is never closed by '>'"); see sip::header_faults().
 using MalformedHeader = sip::HeaderFault;
 
-// What process() found about one message.
+// What process() found about one message. The views point into the
+// message's bytes or into the Analyzer's parse of it: valid until the next
+// process() and while the capture's bytes live; nothing of them is
+// allocated for a plain message.
 struct MessageReport {
   std::uint64_t index = 0;   // 1-based, over the whole trace
   bool parsed = false;       // false: not a SIP message at all
   std::string parse_error;
   bool request = false;
-  std::string method;        // requests
+  std::string_view method;   // requests
   int status = 0;            // responses
-  std::string phrase;
-  std::string cseq_method;
-  std::string call_id;
+  std::string_view phrase;
+  std::string_view cseq_method;
+  std::string_view call_id;
   std::string request_uri;   // "sip:+14155550142@pbx.example"
-  std::string from_host;
+  std::string_view from_host;
   bool in_dialog = false;    // requests: inherits its call's match
   bool retransmission = false;  // requests: the same CSeq and method again
   Match match;               // requests; responses get their call's trunk
@@ -65,6 +71,15 @@ class Analyzer {
   Analyzer(const site::Site& site, const route::Router& router,
            std::size_t max_calls = CallTracker::kMaxCalls);
 
+  // Whether every message goes through sofia-sip's full parse, the lean
+  // scanner (sip/scanner.hpp) left out. Off by default; on when the
+  // environment sets TRUNK_TRACE_FULL_PARSE=1 at construction, which the
+  // differential test uses to compare both paths' output.
+  void set_full_parse(bool on) { full_parse_ = on; }
+  bool full_parse() const { return full_parse_; }
+  // Messages the scanner read without the full parse.
+  std::uint64_t scanned() const { return scanned_; }
+
   // Calls closed by process() (those that timed out, in capture time,
   // before this message) and by finish() go to `handler`.
   void on_call_closed(CallTracker::CloseHandler handler) { calls_.on_close(std::move(handler)); }
@@ -85,7 +100,12 @@ class Analyzer {
   Matcher matcher_;
   CallTracker calls_;
   std::size_t max_calls_;
-  std::uint64_t messages_ = 0, requests_ = 0, responses_ = 0, not_sip_ = 0;
+  std::uint64_t messages_ = 0, requests_ = 0, responses_ = 0, not_sip_ = 0, scanned_ = 0;
+  bool full_parse_ = false;
+  // The message being reported: scanned, or parsed (then `parsed_` holds
+  // it until the next process(), for the report's views).
+  sip::MessageView view_;
+  std::optional<sip::Message> parsed_;
 };
 
 }  // namespace trunk::trace

@@ -65,7 +65,7 @@ void count_outcome(std::vector<TrunkStatus>& trunks, const Call& call) {
 // 503 whose reason phrase or Reason text names channels, a limit or a
 // maximum, or whose Reason is Q.850 cause 34 (no circuit/channel
 // available). Other codes do not: a 403 "limit" is a policy.
-bool says_channels_ran_out(const sip::Message& m) {
+bool says_channels_ran_out(const sip::MessageView& m) {
   const int status = m.status();
   if (status != 486 && status != 503) return false;
   auto names_it = [](std::string_view words) {
@@ -140,8 +140,8 @@ Call* CallTracker::find(std::string_view call_id) {
   return it ? &**it : nullptr;
 }
 
-bool CallTracker::in_dialog(const sip::Message& m) const {
-  if (!lookup(m.call_id_view())) return false;
+bool CallTracker::in_dialog(const sip::MessageView& m) const {
+  if (!lookup(m.call_id())) return false;
   return m.to_has_tag() || is_dialog_method(m.method());
 }
 
@@ -261,24 +261,24 @@ void CallTracker::count_out(Call& call) {
   if (dir) --dir;
 }
 
-Call& CallTracker::on_request(const sip::Message& m, const capture::Captured& c,
+Call& CallTracker::on_request(const sip::MessageView& m, const capture::Captured& c,
                               const Match& match) {
-  const auto it = open(m.call_id_view(), c);
+  const auto it = open(m.call_id(), c);
   record_request(*it, m, c, match);
   touch(it);
   return *it;
 }
 
-Call& CallTracker::on_response(const sip::Message& m, const capture::Captured& c) {
-  const auto it = open(m.call_id_view(), c);
+Call& CallTracker::on_response(const sip::MessageView& m, const capture::Captured& c) {
+  const auto it = open(m.call_id(), c);
   record_response(*it, m, c);
   touch(it);
   return *it;
 }
 
-void CallTracker::record_request(Call& call, const sip::Message& m, const capture::Captured& c,
+void CallTracker::record_request(Call& call, const sip::MessageView& m, const capture::Captured& c,
                                  const Match& match) {
-  const std::string method = m.method();
+  const std::string_view method = m.method();
   ++call.messages;
   const std::uint32_t cseq = m.cseq_number();
   // The same request on the same hop; a proxy's copy on the next hop is
@@ -316,10 +316,10 @@ void CallTracker::record_request(Call& call, const sip::Message& m, const captur
     count_in(call);
 }
 
-void CallTracker::record_response(Call& call, const sip::Message& m, const capture::Captured& c) {
+void CallTracker::record_response(Call& call, const sip::MessageView& m, const capture::Captured& c) {
   ++call.messages;
   call.last_us = c.time_us;
-  const std::string cseq_method = m.cseq_method();
+  const std::string_view cseq_method = m.cseq_method();
   if (call.method.empty()) call.method = intern(cseq_method);  // the request was not captured
   const int status = m.status();
   if (cseq_method != call.method) return;

@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "capture/reader.hpp"
-#include "sip/message.hpp"
+#include "sip/message_view.hpp"
 #include "site/model.hpp"
 #include "trace/match.hpp"
 
@@ -170,15 +170,15 @@ class CallTracker {
   // Whether a request belongs to an existing dialog or transaction of its
   // call (ACK, BYE, CANCEL, a request with a To tag...), so it inherits the
   // call's match.
-  bool in_dialog(const sip::Message& m) const;
+  bool in_dialog(const sip::MessageView& m) const;
   // Records a request and its match; returns its call.
-  Call& on_request(const sip::Message& m, const capture::Captured& c, const Match& match);
+  Call& on_request(const sip::MessageView& m, const capture::Captured& c, const Match& match);
   // Whether the request on_request() just recorded repeats the one before
   // it in its call (same CSeq and method): a retransmission.
   bool last_was_retransmission() const { return last_was_retransmission_; }
   // Records a response; returns its call (for an unknown Call-ID the
   // request was not captured: a new call is opened for it).
-  Call& on_response(const sip::Message& m, const capture::Captured& c);
+  Call& on_response(const sip::MessageView& m, const capture::Captured& c);
 
   // The calls open now, in the order they started.
   std::vector<const Call*> held() const;
@@ -205,9 +205,9 @@ class CallTracker {
   static constexpr int kClasses = 4;
 
   Calls::iterator open(std::string_view call_id, const capture::Captured& c);
-  void record_request(Call& call, const sip::Message& m, const capture::Captured& c,
+  void record_request(Call& call, const sip::MessageView& m, const capture::Captured& c,
                       const Match& match);
-  void record_response(Call& call, const sip::Message& m, const capture::Captured& c);
+  void record_response(Call& call, const sip::MessageView& m, const capture::Captured& c);
   void count_in(Call& call);
   void count_out(Call& call);
   // Files the call again after a message: its clock and idle timeout.

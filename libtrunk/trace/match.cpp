@@ -35,7 +35,7 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-bool is_initial_call_request(const std::string& method) { return method == "INVITE"; }
+bool is_initial_call_request(std::string_view method) { return method == "INVITE"; }
 
 }  // namespace
 
@@ -80,10 +80,10 @@ std::uint32_t Matcher::table_trunk(std::uint32_t i) const {
   return i == kNone || i >= table_of_site_.size() ? kNone : table_of_site_[i];
 }
 
-Match Matcher::match_request(const sip::Message& m, const capture::Captured& c,
+Match Matcher::match_request(const sip::MessageView& m, const capture::Captured& c,
                              bool in_dialog) const {
   Match out;
-  const std::string method = m.method();
+  const std::string_view method = m.method();
   identify(m, c, !in_dialog && is_initial_call_request(method), out);
   if (out.trunk == kNone && out.tenant == kNone) {
     explain_no_trunk(m, c, out);
@@ -100,7 +100,7 @@ Match Matcher::match_request(const sip::Message& m, const capture::Captured& c,
   return out;
 }
 
-void Matcher::identify(const sip::Message& m, const capture::Captured& c, bool new_call,
+void Matcher::identify(const sip::MessageView& m, const capture::Captured& c, bool new_call,
                        Match& out) const {
   const auto& t = router_->tables();
   std::uint8_t address[16];
@@ -168,7 +168,7 @@ void Matcher::identify(const sip::Message& m, const capture::Captured& c, bool n
   // Customers register to an accept-register trunk's host (trunkd takes no
   // REGISTER: the registrar knows them by their credentials); any other
   // request to such a host proves nothing about its sender.
-  if (identify_by_request_uri(m, m.method_view() == "REGISTER", out)) return;
+  if (identify_by_request_uri(m, m.method() == "REGISTER", out)) return;
   if (!d->origin_known) {
     // A trusted proxy that recorded nothing: trunkd's words for it.
     std::array<char, route::kReasonSize> why;
@@ -181,7 +181,7 @@ void Matcher::identify(const sip::Message& m, const capture::Captured& c, bool n
 // The trunk whose host is the Request-URI host: where the request goes,
 // or, for an accept-register trunk (when `customers_register`), the
 // customer registering to it, sending to us.
-bool Matcher::identify_by_request_uri(const sip::Message& m, bool customers_register,
+bool Matcher::identify_by_request_uri(const sip::MessageView& m, bool customers_register,
                                       Match& out) const {
   const auto& t = router_->tables();
   const std::string ruri_host = text::ascii_lower(m.request_uri().host);
@@ -199,7 +199,7 @@ bool Matcher::identify_by_request_uri(const sip::Message& m, bool customers_regi
 // A trace with no addresses (a log, a pasted message): only the headers
 // tell, so the trunk is named by them, as trunkd never would; the note
 // says so.
-void Matcher::identify_by_headers(const sip::Message& m, Match& out) const {
+void Matcher::identify_by_headers(const sip::MessageView& m, Match& out) const {
   const auto& t = router_->tables();
   const std::string from_host = text::ascii_lower(m.from_host_lenient());
   const char* unproven =
@@ -242,10 +242,10 @@ void Matcher::identify_by_headers(const sip::Message& m, Match& out) const {
   }
 }
 
-void Matcher::check_trunk_fit(const sip::Message& m, const capture::Captured& c, Match& out) const {
+void Matcher::check_trunk_fit(const sip::MessageView& m, const capture::Captured& c, Match& out) const {
   const site::Trunk& tr = site_->trunks[out.trunk];
   const std::string& name = tr.name.value;
-  const std::string method = m.method();
+  const std::string_view method = m.method();
 
   // The transport the message travelled over: the capture's, else the Via's.
   std::string seen = c.transport != capture::Transport::unknown
@@ -301,7 +301,7 @@ void Matcher::check_trunk_fit(const sip::Message& m, const capture::Captured& c,
                              std::string(site::to_string(tr.type.value)) +
                              " trunk: it does not register");
     } else if (tr.auth.username.present) {
-      std::string user = m.from_uri().user;
+      std::string_view user = m.from_uri().user;
       if (user.empty()) user = m.to_uri().user;
       if (user != tr.auth.username.value)
         out.problems.push_back("the REGISTER user " + diag::quoted(user) + " is not trunk " +
@@ -311,7 +311,7 @@ void Matcher::check_trunk_fit(const sip::Message& m, const capture::Captured& c,
   }
 }
 
-void Matcher::explain_no_trunk(const sip::Message& m, const capture::Captured& c,
+void Matcher::explain_no_trunk(const sip::MessageView& m, const capture::Captured& c,
                                Match& out) const {
   if (!out.refusal.empty()) out.problems.push_back(out.refusal);
   else if (c.src.known())

@@ -27,7 +27,7 @@
 #include "capture/reader.hpp"
 #include "route/decide.hpp"
 #include "route/router.hpp"
-#include "sip/message.hpp"
+#include "sip/message_view.hpp"
 #include "site/model.hpp"
 
 namespace trunk::trace {
@@ -70,7 +70,7 @@ class Matcher {
   // Matches a request. `in_dialog` requests (ACK, BYE, a re-INVITE...) only
   // get their trunk; the rest of the decision belongs to the call's first
   // request.
-  Match match_request(const sip::Message& m, const capture::Captured& c, bool in_dialog) const;
+  Match match_request(const sip::MessageView& m, const capture::Captured& c, bool in_dialog) const;
 
   const site::Site& site() const { return *site_; }
   const route::Router& router() const { return *router_; }
@@ -80,17 +80,17 @@ class Matcher {
   std::uint32_t table_trunk(std::uint32_t site_trunk) const;
   // The sender (or, for traffic sent to a trunk, the receiver) of a
   // request; `new_call` also makes trunkd's whole decision.
-  void identify(const sip::Message& m, const capture::Captured& c, bool new_call, Match& out) const;
-  bool identify_by_request_uri(const sip::Message& m, bool customers_register,
+  void identify(const sip::MessageView& m, const capture::Captured& c, bool new_call, Match& out) const;
+  bool identify_by_request_uri(const sip::MessageView& m, bool customers_register,
                                Match& out) const;
-  void identify_by_headers(const sip::Message& m, Match& out) const;
-  void check_trunk_fit(const sip::Message& m, const capture::Captured& c, Match& out) const;
-  void route_inbound(const sip::Message& m, Match& out) const;
-  void route_to_trunk(const sip::Message& m, Match& out) const;
-  void route_from_tenant(const sip::Message& m, Match& out) const;
+  void identify_by_headers(const sip::MessageView& m, Match& out) const;
+  void check_trunk_fit(const sip::MessageView& m, const capture::Captured& c, Match& out) const;
+  void route_inbound(const sip::MessageView& m, Match& out) const;
+  void route_to_trunk(const sip::MessageView& m, Match& out) const;
+  void route_from_tenant(const sip::MessageView& m, Match& out) const;
   // Fills the route's name, the number it sends for `dialled` and its trunks.
   void take_route(std::uint32_t route, std::string_view dialled, Match& out) const;
-  void explain_no_trunk(const sip::Message& m, const capture::Captured& c, Match& out) const;
+  void explain_no_trunk(const sip::MessageView& m, const capture::Captured& c, Match& out) const;
   // A call a tenant's PBX sends over its trunk: the number is in no pool
   // there, but one of the trunk's tenants has a route for it.
   bool route_from_trunk_tenant(const std::string& number, Match& out) const;

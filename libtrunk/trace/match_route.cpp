@@ -19,15 +19,15 @@ namespace trunk::trace {
 namespace {
 
 // The number a request is about: the Request-URI's user, else the To user.
-std::string dialled_number(const sip::Message& m) {
-  std::string n = m.request_uri().user;
-  if (n.empty()) n = m.to_uri().user;
+std::string dialled_number(const sip::MessageView& m) {
+  std::string n(m.request_uri().user);
+  if (n.empty()) n = std::string(m.to_uri().user);
   return n;
 }
 
 }  // namespace
 
-void Matcher::route_inbound(const sip::Message& m, Match& out) const {
+void Matcher::route_inbound(const sip::MessageView& m, Match& out) const {
   const auto& t = router_->tables();
   const std::string did = dialled_number(m);
   out.did = did;
@@ -156,7 +156,7 @@ void Matcher::explain_did(const std::string& did, std::uint32_t trunk, Match& ou
                                                   : "; its pools: " + pools));
 }
 
-void Matcher::route_to_trunk(const sip::Message& m, Match& out) const {
+void Matcher::route_to_trunk(const sip::MessageView& m, Match& out) const {
   const auto& t = router_->tables();
   const site::Trunk& tr = site_->trunks[out.trunk];
   const std::string number = dialled_number(m);
@@ -226,7 +226,7 @@ void Matcher::route_to_trunk(const sip::Message& m, Match& out) const {
   out.problems.push_back(problem);
 }
 
-void Matcher::route_from_tenant(const sip::Message& m, Match& out) const {
+void Matcher::route_from_tenant(const sip::MessageView& m, Match& out) const {
   const auto& t = router_->tables();
   const std::string number = dialled_number(m);
   const std::string tenant_name = site_->tenants[out.tenant].name.value;

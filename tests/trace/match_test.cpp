@@ -724,13 +724,15 @@ TEST_CASE("trace calls: looking a call up by a long Call-ID allocates nothing") 
   std::string error;
   const auto m = sip::Message::parse(invite(id).text(), error);
   REQUIRE(m.has_value());
+  sip::MessageView view;
+  m->fill_view(view);
   capture::Captured c;
   c.bytes = invite(id).text();
-  const trace::Call& call = tracker.on_request(*m, c, trace::Match{});
+  const trace::Call& call = tracker.on_request(view, c, trace::Match{});
   REQUIRE(call.call_id == trace::CallTracker::call_key(id));
   const std::size_t before = g_allocations;
   const trace::Call* found = tracker.find(id);
-  const bool in_dialog = tracker.in_dialog(*m);
+  const bool in_dialog = tracker.in_dialog(view);
   const std::size_t made = g_allocations - before;
   CHECK(found == &call);
   CHECK_FALSE(in_dialog);  // an INVITE without a To tag starts a call

@@ -54,7 +54,7 @@ std::string Report::tenant_name(std::uint32_t i) const {
 bool Report::shown(const trace::MessageReport& r) const {
   if (!filters_.call_id.empty() && r.call_id != filters_.call_id) return false;
   if (!filters_.method.empty()) {
-    const std::string& m = r.request ? r.method : r.cseq_method;
+    const std::string_view m = r.request ? r.method : r.cseq_method;
     if (m != filters_.method) return false;
   }
   if (!filters_.trunk.empty() && trunk_name(r.match.trunk) != filters_.trunk) return false;
@@ -90,9 +90,10 @@ void Report::message_text(const capture::Captured& c, const trace::MessageReport
     line(head + "  not a SIP message: " + r.parse_error);
     return;
   }
-  if (r.request) head += "  " + r.method + " " + r.request_uri +
+  if (r.request) head += "  " + std::string(r.method) + " " + r.request_uri +
                         (r.retransmission ? "  (retransmission)" : "");
-  else head += "  " + std::to_string(r.status) + " " + r.phrase + " (" + r.cseq_method + ")";
+  else head += "  " + std::to_string(r.status) + " " + std::string(r.phrase) + " (" +
+              std::string(r.cseq_method) + ")";
   line(head);
   const trace::Match& m = r.match;
   if (r.request && !r.retransmission) {
