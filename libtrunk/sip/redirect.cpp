@@ -9,6 +9,7 @@
 
 #include "net/ip_address.hpp"
 #include "route/decide.hpp"
+#include "sip/scanner.hpp"
 #include "tables/checksum.hpp"
 
 namespace trunk::sip {
@@ -191,6 +192,12 @@ Reply answer_invite(const route::Router& router, const Message& m, const Source&
 }
 
 }  // namespace
+
+bool is_plain_ack(std::string_view bytes) {
+  if (!bytes.starts_with("ACK ")) return false;
+  thread_local MessageView view;
+  return scan(bytes, view) && view.is_request() && view.method() == "ACK";
+}
 
 Reply redirect(const route::Router& router, const Message& m, const Source& from,
                ResponseText& out) {

@@ -78,6 +78,12 @@ struct Reply {
   std::string_view tenant;
 };
 
+// Whether `bytes` is a plain ACK (sip::scan): redirect() answers every ACK
+// with nothing, so a server may count a plain one without parsing it in
+// full. A suspect ACK gives false and takes the full parse. Allocates
+// nothing.
+bool is_plain_ack(std::string_view bytes);
+
 // The response to `request` from `from`, written into `out` (cleared
 // first); the Reply's views point into `out` and into the router's tables.
 // `router` must outlive the call. Allocates nothing for a well-formed

@@ -379,3 +379,23 @@ TEST_CASE("a tel: Request-URI gives its number as the user, in both accessors") 
   CHECK(tel.code == sip_uri.code);
   CHECK(tel.reason == sip_uri.reason);
 }
+
+// trunkd counts a plain ACK without parsing it (is_plain_ack): only where
+// the full parse would give an ACK that redirect() answers with nothing.
+TEST_CASE("ACK: a plain ACK is known without the full parse; anything odd takes it") {
+  const std::string ack = invite("sip:+442079460000@trunkd.example", "sip:alice@acme.example", "ACK");
+  CHECK(sip::is_plain_ack(ack));
+  CHECK(ask(ack, "192.0.2.7", 5060).code == 0);
+  CHECK(ask(ack, "192.0.2.7", 5060).bytes.empty());
+  // Not an ACK, or not plain: the full parse decides.
+  CHECK_FALSE(sip::is_plain_ack(invite("sip:+442079460000@trunkd.example", "sip:a@acme.example")));
+  CHECK_FALSE(sip::is_plain_ack("ACK"));
+  CHECK_FALSE(sip::is_plain_ack("ACK sip:x@y SIP/2.0\r\n\r\n"));  // no Via, From, To, ...
+  std::string folded = ack;
+  folded.replace(folded.find("Call-ID: "), 9, "Call-ID:\r\n ");
+  CHECK_FALSE(sip::is_plain_ack(folded));
+  std::string no_call_id = ack;
+  no_call_id.erase(no_call_id.find("Call-ID: "), no_call_id.find("CSeq:") - no_call_id.find("Call-ID: "));
+  CHECK_FALSE(sip::is_plain_ack(no_call_id));
+  CHECK_FALSE(sip::is_plain_ack("ACK sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-1\r\n"));
+}

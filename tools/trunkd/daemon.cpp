@@ -118,6 +118,15 @@ std::string trusted_proxies(const trunk::tables::Tables& t) {
 
 std::string_view answer(Shared& shared, const Loaded& tables, std::string_view bytes,
                         const trunk::sip::Source& from, trunk::sip::ResponseText& out) {
+  // Half of a redirected call's requests are the ACKs of its 302s, and no
+  // ACK is answered: a plain one is counted as the full parse and
+  // redirect() would count it, without sofia-sip's parse.
+  if (trunk::sip::is_plain_ack(bytes)) {
+    shared.stats.count_method("ACK");
+    ++shared.stats.lookups;
+    shared.stats.count_code(0);
+    return {};
+  }
   std::string error;  // set only for bytes that are not SIP
   auto message = trunk::sip::Message::parse(bytes, error);
   if (!message) {
