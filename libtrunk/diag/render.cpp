@@ -214,32 +214,46 @@ void mask_password_values(std::string& l) {
 
 }  // namespace
 
-std::optional<std::string_view> SourceText::plain_line(const std::string& path,
-                                                       std::uint32_t n) const {
-  auto it = files_.find(path);
-  if (it == files_.end() || n == 0 || n > it->second.line_starts.size()) return std::nullopt;
-  const File& f = it->second;
-  // The masks of line(), in its order: a secret key's value, a line that
-  // does not parse, a redacted region. Any of them, and the line is not plain.
-  if (std::find(f.broken.begin(), f.broken.end(), n) != f.broken.end()) return std::nullopt;
-  for (const auto& r : f.redacted)
-    if (n >= r.line && n <= std::max(r.line, r.end_line)) return std::nullopt;
+namespace {
+
+// Line `n` of `path` in `files` (SourceText's) as in the file, without its
+// line ending, into `out`, and its file; null when there is no such line.
+// A template so that it needs no name of SourceText's private File.
+template <class Files>
+const typename Files::mapped_type* raw_line(const Files& files, const std::string& path,
+                                            std::uint32_t n, std::string_view& out) {
+  auto it = files.find(path);
+  if (it == files.end() || n == 0 || n > it->second.line_starts.size()) return nullptr;
+  const auto& f = it->second;
   std::size_t begin = f.line_starts[n - 1];
   std::size_t end = n < f.line_starts.size() ? f.line_starts[n] - 1 : f.text.size();
-  std::string_view l(f.text.data() + begin, end - begin);
-  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  out = std::string_view(f.text.data() + begin, end - begin);
+  if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+  return &f;
+}
+
+}  // namespace
+
+std::optional<std::string_view> SourceText::plain_line(const std::string& path,
+                                                       std::uint32_t n) const {
+  std::string_view l;
+  const auto* f = raw_line(files_, path, n, l);
+  if (!f) return std::nullopt;
+  // The masks of line(): a secret key's value, a line that does not parse,
+  // a redacted region. Any of them, and the line is not plain.
+  if (std::find(f->broken.begin(), f->broken.end(), n) != f->broken.end()) return std::nullopt;
+  for (const auto& r : f->redacted)
+    if (n >= r.line && n <= std::max(r.line, r.end_line)) return std::nullopt;
   if (secret_value_start(l) != std::string::npos) return std::nullopt;
   return l;
 }
 
 std::string SourceText::line(const std::string& path, std::uint32_t n) const {
-  auto it = files_.find(path);
-  if (it == files_.end() || n == 0 || n > it->second.line_starts.size()) return {};
-  const File& f = it->second;
-  std::size_t begin = f.line_starts[n - 1];
-  std::size_t end = n < f.line_starts.size() ? f.line_starts[n] - 1 : f.text.size();
-  std::string l(f.text.data() + begin, end - begin);
-  if (!l.empty() && l.back() == '\r') l.pop_back();
+  std::string_view raw;
+  const auto* file = raw_line(files_, path, n, raw);
+  if (!file) return {};
+  const auto& f = *file;
+  std::string l(raw);
   mask_password_values(l);
   if (std::find(f.broken.begin(), f.broken.end(), n) != f.broken.end()) {
     std::vector<bool> hide = broken_line_mask(l);
