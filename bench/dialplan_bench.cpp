@@ -2,10 +2,14 @@
 // tenants with the real dialplan-compile, then load-and-verify the tables
 // and time lookups through the router.
 //
-//   build/bin/dialplan_bench [--routes N] [--tenants N] [--dir DIR] [--lookups N]
+//   build/bin/dialplan_bench [--routes N] [--tenants N] [--dir DIR] [--lookups N] [--runs N]
 //
-// Figures: compile wall time and peak memory (the dialplan-compile process,
-// from wait4), tables file size, load-and-verify time (Tables::read as
+// Figures: compile wall time, CPU time and peak memory (the dialplan-compile
+// process, from wait4) beside the parse floor (toml_parse_floor: toml++
+// alone parsing the same files on one thread, its own child process), each
+// run --runs times, alternating, as min/median/max, and the ratio of the
+// compile's wall time to the floor's (issue 18: at most 1.5, peak under
+// 600 MB); then tables file size, load-and-verify time (Tables::read as
 // trunkd loads, and Tables::open as the tools do; best and median of 7),
 // and lookup latency (median and p99 of single lookups of random numbers
 // drawn from the routes, less the clock's own cost), beside the machine's
@@ -17,6 +21,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "gen_site.hpp"
 #include "measure.hpp"
@@ -30,14 +35,17 @@ int main(int argc, char** argv) {
   bench::RouteSiteShape shape;
   std::string dir = "/tmp/trunkline-dialplan-bench";
   std::size_t lookups = 1'000'000;
+  int runs = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--routes") shape.routes = std::atoi(argv[i + 1]);
     else if (a == "--tenants") shape.tenants = std::atoi(argv[i + 1]);
     else if (a == "--dir") dir = argv[i + 1];
     else if (a == "--lookups") lookups = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
     else {
-      std::fprintf(stderr, "usage: dialplan_bench [--routes N] [--tenants N] [--dir DIR] [--lookups N]\n");
+      std::fprintf(stderr, "usage: dialplan_bench [--routes N] [--tenants N] [--dir DIR] "
+                           "[--lookups N] [--runs N]\n");
       return 2;
     }
   }
@@ -46,14 +54,44 @@ int main(int argc, char** argv) {
               site.c_str());
   bench::write_route_site(site, shape);
 
+  // The compile and its floor alternate, so that a change in the machine's
+  // load reaches both alike.
   std::string compiler = bench::self_dir() + "/dialplan-compile";
-  auto run = bench::run_child({compiler, "-c", site, "-o", out});
-  if (run.exit_code != 0) {
-    std::fprintf(stderr, "dialplan-compile failed (exit %d)\n", run.exit_code);
-    return 1;
+  std::string floor = bench::self_dir() + "/toml_parse_floor";
+  std::vector<double> wall, cpu, peak_mb, floor_wall, floor_cpu, ratio;
+  for (int i = 0; i < runs; ++i) {
+    auto run = bench::run_child({compiler, "-c", site, "-o", out});
+    if (run.exit_code != 0) {
+      std::fprintf(stderr, "dialplan-compile failed (exit %d)\n", run.exit_code);
+      return 1;
+    }
+    auto parse = bench::run_child({floor, site});
+    if (parse.exit_code != 0) {
+      std::fprintf(stderr, "toml_parse_floor failed (exit %d)\n", parse.exit_code);
+      return 1;
+    }
+    wall.push_back(run.wall_s);
+    cpu.push_back(run.user_s + run.sys_s);
+    peak_mb.push_back(run.max_rss_kb / 1024.0);
+    floor_wall.push_back(parse.wall_s);
+    floor_cpu.push_back(parse.user_s + parse.sys_s);
+    ratio.push_back(run.wall_s / parse.wall_s);
   }
-  std::printf("compile:          %.2f s wall, %.2f s CPU, peak %.0f MB\n", run.wall_s,
-              run.user_s + run.sys_s, run.max_rss_kb / 1024.0);
+  // min / median / max of a figure over the runs.
+  auto spread = [](std::vector<double> v) {
+    char text[96];
+    std::snprintf(text, sizeof text, "%.2f / %.2f / %.2f", *std::min_element(v.begin(), v.end()),
+                  bench::percentile(v, 50), *std::max_element(v.begin(), v.end()));
+    return std::string(text);
+  };
+  std::printf("%d runs, min / median / max:\n", runs);
+  std::printf("compile:          %s s wall, %s s CPU, peak %s MB\n", spread(wall).c_str(),
+              spread(cpu).c_str(), spread(peak_mb).c_str());
+  std::printf("toml++ alone:     %s s wall, %s s CPU (one thread, same files)\n",
+              spread(floor_wall).c_str(), spread(floor_cpu).c_str());
+  std::printf("ratio:            %s (compile wall / toml++ wall, each run; goal <= 1.5, peak "
+              "< 600 MB)\n",
+              spread(ratio).c_str());
   std::printf("tables file:      %.1f MB\n", std::filesystem::file_size(out) / 1048576.0);
 
   // Load and verify, both ways: open() maps the file (the tools), read()

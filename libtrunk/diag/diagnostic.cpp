@@ -10,12 +10,18 @@
 namespace trunk::diag {
 
 const std::string* FilePath::intern(std::string_view path) {
+  // A loader names one file in every region of a fragment: a million
+  // regions in a row name the same path, so each thread remembers its last
+  // answer and skips the lock and the search of the set for it.
+  thread_local const std::string* last = nullptr;
+  if (last && *last == path) return last;
   static std::mutex mutex;
   static std::set<std::string, std::less<>> names;  // never shrinks: pointers stay valid
   std::lock_guard<std::mutex> lock(mutex);
   auto it = names.find(path);
   if (it == names.end()) it = names.emplace(path).first;
-  return &*it;
+  last = &*it;
+  return last;
 }
 
 const std::string& FilePath::empty_string() {

@@ -11,7 +11,7 @@
 namespace trunk::diag {
 
 struct StringPlace {
-  std::string file;          // empty for command-line input
+  FilePath file;             // empty for command-line input (interned: no copy per value)
   std::uint32_t line = 0;    // line of the string's first content character
   std::uint32_t column = 0;  // its column; 0 when the mapping is unknown
   // Characters in the file map one-to-one onto the string's bytes (no

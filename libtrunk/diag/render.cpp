@@ -3,19 +3,25 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace trunk::diag {
 
 namespace {
-std::size_t secret_value_start(const std::string& l);
+std::size_t secret_value_start(std::string_view l);
 }
 
 void SourceText::add(std::string path, std::string text) {
   File f;
   f.text = std::move(text);
+  // A site's fragments are added one after another while the loader
+  // merges them: counted first and found with memchr, since the texts of a
+  // large site are tens of megabytes.
+  f.line_starts.reserve(1 + std::count(f.text.begin(), f.text.end(), '\n'));
   f.line_starts.push_back(0);
-  for (std::size_t i = 0; i < f.text.size(); ++i)
-    if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+  for (const char *p = f.text.data(), *end = p + f.text.size();
+       (p = static_cast<const char*>(std::memchr(p, '\n', end - p))) != nullptr;)
+    f.line_starts.push_back(static_cast<std::size_t>(++p - f.text.data()));
   // A secret in a multi-line string: hide its lines up to the closing
   // quotes, so even a syntax error inside it quotes nothing of it. Only lines
   // that open a multi-line string are looked at: sites can be large.
@@ -163,7 +169,7 @@ bool secret_key(std::string key) {
 
 // Where the value of the first secret-looking `key = value` on the line
 // starts (after '=' and blanks), or npos. Keys may be bare, quoted or dotted.
-std::size_t secret_value_start(const std::string& l) {
+std::size_t secret_value_start(std::string_view l) {
   bool in_string = false;
   char quote = 0;
   for (std::size_t i = 0; i < l.size(); ++i) {
@@ -185,11 +191,11 @@ std::size_t secret_value_start(const std::string& l) {
     std::size_t begin = end;
     if (begin >= 2 && (l[begin - 1] == '"' || l[begin - 1] == '\'')) {
       std::size_t open = l.rfind(l[begin - 1], begin - 2);
-      if (open == std::string::npos || !secret_key(l.substr(open + 1, begin - 2 - open)))
+      if (open == std::string::npos || !secret_key(std::string(l.substr(open + 1, begin - 2 - open))))
         continue;
     } else {
       while (begin > 0 && key_char(l[begin - 1])) --begin;
-      if (begin == end || !secret_key(l.substr(begin, end - begin))) continue;
+      if (begin == end || !secret_key(std::string(l.substr(begin, end - begin)))) continue;
     }
     std::size_t v = i + 1;
     while (v < l.size() && (l[v] == ' ' || l[v] == '\t')) ++v;
@@ -208,14 +214,46 @@ void mask_password_values(std::string& l) {
 
 }  // namespace
 
-std::string SourceText::line(const std::string& path, std::uint32_t n) const {
-  auto it = files_.find(path);
-  if (it == files_.end() || n == 0 || n > it->second.line_starts.size()) return {};
-  const File& f = it->second;
+namespace {
+
+// Line `n` of `path` in `files` (SourceText's) as in the file, without its
+// line ending, into `out`, and its file; null when there is no such line.
+// A template so that it needs no name of SourceText's private File.
+template <class Files>
+const typename Files::mapped_type* raw_line(const Files& files, const std::string& path,
+                                            std::uint32_t n, std::string_view& out) {
+  auto it = files.find(path);
+  if (it == files.end() || n == 0 || n > it->second.line_starts.size()) return nullptr;
+  const auto& f = it->second;
   std::size_t begin = f.line_starts[n - 1];
   std::size_t end = n < f.line_starts.size() ? f.line_starts[n] - 1 : f.text.size();
-  std::string l(f.text.data() + begin, end - begin);
-  if (!l.empty() && l.back() == '\r') l.pop_back();
+  out = std::string_view(f.text.data() + begin, end - begin);
+  if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+  return &f;
+}
+
+}  // namespace
+
+std::optional<std::string_view> SourceText::plain_line(const std::string& path,
+                                                       std::uint32_t n) const {
+  std::string_view l;
+  const auto* f = raw_line(files_, path, n, l);
+  if (!f) return std::nullopt;
+  // The masks of line(): a secret key's value, a line that does not parse,
+  // a redacted region. Any of them, and the line is not plain.
+  if (std::find(f->broken.begin(), f->broken.end(), n) != f->broken.end()) return std::nullopt;
+  for (const auto& r : f->redacted)
+    if (n >= r.line && n <= std::max(r.line, r.end_line)) return std::nullopt;
+  if (secret_value_start(l) != std::string::npos) return std::nullopt;
+  return l;
+}
+
+std::string SourceText::line(const std::string& path, std::uint32_t n) const {
+  std::string_view raw;
+  const auto* file = raw_line(files_, path, n, raw);
+  if (!file) return {};
+  const auto& f = *file;
+  std::string l(raw);
   mask_password_values(l);
   if (std::find(f.broken.begin(), f.broken.end(), n) != f.broken.end()) {
     std::vector<bool> hide = broken_line_mask(l);

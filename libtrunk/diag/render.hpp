@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ class SourceText {
   // value of any `password = ...` key on it, and every redacted region, is
   // masked with '*'. Empty if unknown.
   std::string line(const std::string& path, std::uint32_t n) const;
+  // The same line as it is in the file, when line() would mask nothing of
+  // it (no secret key, not broken, nothing redacted); nullopt otherwise.
+  // For callers that look at many lines: no copy. The view lives as long
+  // as this SourceText.
+  std::optional<std::string_view> plain_line(const std::string& path, std::uint32_t n) const;
   // Masks a region (a secret's value, possibly over several lines) whenever
   // its lines are quoted.
   void redact(const SourceRegion& r);

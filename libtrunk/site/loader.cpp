@@ -76,6 +76,8 @@ std::string_view line_of(std::string_view text, std::uint32_t n) {
 // written as a string. The nesting pre-scan bounds the recursion.
 void find_secrets(const toml::node& node, const std::string& table,
                   std::vector<SourceRegion>& out) {
+  // A route, a tenant, ... holds no secret: not a key of it is looked at.
+  if (!schema::may_hold_secrets(table)) return;
   if (const toml::array* a = node.as_array()) {
     for (const auto& e : *a) find_secrets(e, table, out);
     return;

@@ -92,17 +92,62 @@ constexpr Field kFields[] = {
 
 std::span<const Field> fields() { return kFields; }
 
-std::vector<std::string_view> keys_of(std::string_view table) {
+namespace {
+
+// The fields of one table: kFields lists each table's fields together.
+struct TableFields {
+  std::string_view table;
+  std::span<const Field> fields;
   std::vector<std::string_view> keys;
-  for (const Field& f : kFields)
-    if (f.table == table) keys.push_back(f.key);
-  return keys;
+};
+
+// Built once (thread-safe): a loader asks for the keys of every table it
+// reads, a million times for a million routes, so the answers are kept.
+const std::vector<TableFields>& tables() {
+  static const std::vector<TableFields> kTables = [] {
+    std::vector<TableFields> out;
+    const std::span<const Field> all(kFields);
+    for (std::size_t i = 0; i < all.size();) {
+      std::size_t end = i;
+      while (end < all.size() && all[end].table == all[i].table) ++end;
+      TableFields t{all[i].table, all.subspan(i, end - i), {}};
+      for (const Field& f : t.fields) t.keys.push_back(f.key);
+      out.push_back(std::move(t));
+      i = end;
+    }
+    return out;
+  }();
+  return kTables;
+}
+
+const TableFields* table_fields(std::string_view table) {
+  for (const TableFields& t : tables())
+    if (t.table == table) return &t;
+  return nullptr;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& keys_of(std::string_view table) {
+  static const std::vector<std::string_view> kNone;
+  const TableFields* t = table_fields(table);
+  return t ? t->keys : kNone;
 }
 
 const Field* find(std::string_view table, std::string_view key) {
-  for (const Field& f : kFields)
-    if (f.table == table && f.key == key) return &f;
+  if (const TableFields* t = table_fields(table))
+    for (const Field& f : t->fields)
+      if (f.key == key) return &f;
   return nullptr;
+}
+
+bool may_hold_secrets(std::string_view table) {
+  for (const Field& f : kFields) {
+    if (!f.secret) continue;
+    if (table.empty() || f.table == table) return true;
+    if (f.table.starts_with(table) && f.table[table.size()] == '.') return true;
+  }
+  return false;
 }
 
 std::string_view type_words(Type t) {

@@ -38,11 +38,18 @@ struct Field {
 // Every field, grouped by table, in the order trunk-site(5) lists them.
 std::span<const Field> fields();
 
-// The keys table `table` knows, sub-tables included ("keepalive" in "trunk").
-std::vector<std::string_view> keys_of(std::string_view table);
+// The keys table `table` knows, sub-tables included ("keepalive" in "trunk");
+// empty for a table the schema does not have. The list lives as long as the
+// program.
+const std::vector<std::string_view>& keys_of(std::string_view table);
 
 // The field `key` of `table`; null when there is none.
 const Field* find(std::string_view table, std::string_view key);
+
+// Whether a secret field may be written in `table` or in a table below it
+// ("" is the whole file, "trunk" holds "trunk.auth"): where it is false,
+// the loader need not look for secrets.
+bool may_hold_secrets(std::string_view table);
 
 // The words trunk-site(5) uses for a type: "string", "integer", "boolean",
 // "array of strings", "array of integers", "table", "array of tables".

@@ -313,7 +313,7 @@ class TableReader {
   std::string label_;
   diag::Sink& sink_;
   std::string_view table_;
-  std::vector<std::string_view> known_;
+  const std::vector<std::string_view>& known_;  // the schema's, never copied
 };
 
 }  // namespace trunk::site::reading

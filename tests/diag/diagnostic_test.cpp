@@ -72,6 +72,32 @@ TEST_CASE("explicitly redacted regions are masked") {
   CHECK(src.line("s.toml", 2) == "key = ********");
 }
 
+// place_of reads lines through plain_line: it may hand out a line only
+// where line() would mask nothing, and then the very same text.
+TEST_CASE("plain_line is the line as line() shows it, or nothing where line() masks") {
+  SourceText src;
+  src.add("s.toml",
+          "match = \"_1[2-7]\"\r\n"
+          "password = \"hunter2\"\n"
+          "key = \"abcdef\"\n"
+          "broken = \"x\n"
+          "secret = \"\"\"\nmulti\n\"\"\"\n"
+          "host = \"h\" # password = not a key here\n");
+  src.redact({"s.toml", 3, 7, 3, 15});
+  src.mark_broken({"s.toml", 4, 1});
+  CHECK(src.plain_line("s.toml", 1) == std::optional<std::string_view>("match = \"_1[2-7]\""));
+  CHECK(src.plain_line("s.toml", 8) ==
+        std::optional<std::string_view>("host = \"h\" # password = not a key here"));
+  CHECK(src.line("s.toml", 8) == "host = \"h\" # password = not a key here");
+  for (std::uint32_t n : {2u, 3u, 4u, 5u, 6u, 7u}) {
+    INFO("line ", n);
+    CHECK_FALSE(src.plain_line("s.toml", n).has_value());
+  }
+  CHECK_FALSE(src.plain_line("s.toml", 0).has_value());
+  CHECK_FALSE(src.plain_line("s.toml", 99).has_value());
+  CHECK_FALSE(src.plain_line("other.toml", 1).has_value());
+}
+
 TEST_CASE("sorting orders by place then code") {
   Sink sink;
   sink.warning("b", "second", {"a.toml", 3, 1});

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "site/schema.hpp"
 #include "site/settings.hpp"
@@ -149,4 +150,36 @@ TEST_CASE("schema: every shipped template holds only the schema's keys") {
     ++seen;
   }
   CHECK(seen >= 4);
+}
+
+// keys_of and find answer from a list built once, one entry per table,
+// which holds a table's fields only if kFields lists them together.
+TEST_CASE("schema: keys_of and find agree with fields() for every table") {
+  std::map<std::string, std::vector<std::string>> keys;
+  for (const schema::Field& f : schema::fields()) {
+    keys[std::string(f.table)].push_back(std::string(f.key));
+    INFO(f.table, ".", f.key);
+    CHECK(schema::find(f.table, f.key) == &f);
+  }
+  for (const auto& [table, want] : keys) {
+    INFO(table);
+    const auto& got = schema::keys_of(table);
+    CHECK(std::vector<std::string>(got.begin(), got.end()) == want);
+  }
+  CHECK(schema::keys_of("nowhere").empty());
+  CHECK(schema::find("route", "password") == nullptr);
+  CHECK(schema::find("trunk.aut", "password") == nullptr);
+}
+
+// The loader skips looking for secrets where this says none can be.
+TEST_CASE("schema: may_hold_secrets names the tables on the way to a secret field") {
+  CHECK(schema::may_hold_secrets(""));
+  CHECK(schema::may_hold_secrets("trunk"));
+  CHECK(schema::may_hold_secrets("trunk.auth"));
+  CHECK_FALSE(schema::may_hold_secrets("trunk.aut"));
+  CHECK_FALSE(schema::may_hold_secrets("trunk.auth.extra"));
+  CHECK_FALSE(schema::may_hold_secrets("trunk.tenant"));
+  CHECK_FALSE(schema::may_hold_secrets("route"));
+  CHECK_FALSE(schema::may_hold_secrets("tenant"));
+  CHECK_FALSE(schema::may_hold_secrets("tru"));
 }
