@@ -298,8 +298,16 @@ class Scanner {
   static bool scan(sv bytes, MessageView& m);
 
  private:
+  // The headers a message may hold once, seen so far, and its
+  // Content-Length.
+  struct Seen {
+    bool from = false, to = false, call_id = false, cseq = false, length = false,
+         max_forwards = false, type = false, agent = false, server = false;
+    std::uint32_t content_length = 0;
+  };
   static bool start_line(sv line, MessageView& m);
   static bool vias(sv value, MessageView& m);
+  static bool header(Header h, sv name, sv value, MessageView& m, Seen& seen);
 };
 
 // The Via entries of one header value; false when one is not plain.
@@ -371,20 +379,77 @@ bool Scanner::start_line(sv line, MessageView& m) {
   return uri(u, m.request_uri_);
 }
 
+// One header line's value, read into `m` or checked; false when it is not
+// plain, or is a second one of a header a message holds once.
+bool Scanner::header(Header h, sv name, sv value, MessageView& m, Seen& seen) {
+  auto once = [](bool& was) {
+    if (was) return false;
+    was = true;
+    return true;
+  };
+  bool has_tag = false;
+  switch (h) {
+    case Header::via:
+      return vias(value, m);
+    case Header::from:
+      if (!once(seen.from) || !address(value, m.from_, has_tag) || !value.empty()) return false;
+      return m.from_.scheme != "tel";  // sofia-sip's From host is then the number
+    case Header::to:
+      if (!once(seen.to) || !address(value, m.to_, has_tag) || !value.empty()) return false;
+      m.to_has_tag_ = has_tag;
+      return m.to_.scheme != "tel";
+    case Header::contact:
+      for (;;) {
+        UriView contact;
+        if (!address(value, contact, has_tag) || has_tag) return false;
+        if (value.empty()) return true;
+        value.remove_prefix(1);  // ','
+        skip_blanks(value);
+      }
+    case Header::call_id:
+      if (!once(seen.call_id) || value.empty() || !all_of(value, is_call_id_char)) return false;
+      m.call_id_ = value;
+      return true;
+    case Header::cseq: {
+      if (!once(seen.cseq)) return false;
+      sv digits = take(value, is_digit);
+      if (!number(digits, 9, m.cseq_) || value.size() < 2 || value.front() != ' ') return false;
+      value.remove_prefix(1);
+      m.cseq_method_ = value;
+      return known_method(value);
+    }
+    case Header::content_length:
+      return once(seen.length) && number(value, 9, seen.content_length);
+    case Header::max_forwards: {
+      std::uint32_t hops = 0;
+      return once(seen.max_forwards) && number(value, 3, hops) && hops <= 255;
+    }
+    case Header::content_type: {
+      if (!once(seen.type) || named(value.substr(0, 10), "multipart/")) return false;
+      if (take(value, is_token).empty() || value.empty() || value.front() != '/') return false;
+      value.remove_prefix(1);
+      if (take(value, is_token).empty()) return false;
+      return params(value, "", [](sv, sv, bool) { return true; }) && value.empty();
+    }
+    case Header::user_agent:
+    case Header::server:
+      return once(h == Header::server ? seen.server : seen.agent) && !value.empty() &&
+             all_of(value, is_product_char);
+    case Header::allow:
+    case Header::supported:
+      return token_list(value);
+    case Header::other:
+      return !sofia_parses(name);
+  }
+  return false;
+}
+
 bool Scanner::scan(sv bytes, MessageView& m) {
   m = MessageView{};
   const auto first_end = bytes.find("\r\n");
   if (first_end == sv::npos || !start_line(bytes.substr(0, first_end), m)) return false;
   sv rest = bytes.substr(first_end + 2);
-  bool seen_from = false, seen_to = false, seen_call_id = false, seen_cseq = false;
-  bool seen_length = false, seen_max_forwards = false, seen_type = false, seen_agent = false,
-       seen_server = false;
-  std::uint32_t length = 0;
-  auto once = [](bool& seen) {
-    if (seen) return false;
-    seen = true;
-    return true;
-  };
+  Seen seen;
   for (;;) {
     const auto end = rest.find("\r\n");
     if (end == sv::npos) return false;
@@ -396,85 +461,18 @@ bool Scanner::scan(sv bytes, MessageView& m) {
     if (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) return false;
     for (char c : line)
       if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) return false;
-    sv name = line;
-    name = take(line, is_token);
+    sv name = take(line, is_token);
     if (name.empty() || line.empty() || line.front() != ':') return false;
     line.remove_prefix(1);
     skip_blanks(line);
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    sv value = line;
-    bool has_tag = false;
-    switch (header_of(name)) {
-      case Header::via:
-        if (!vias(value, m)) return false;
-        break;
-      case Header::from:
-        if (!once(seen_from) || !address(value, m.from_, has_tag) || !value.empty()) return false;
-        if (m.from_.scheme == "tel") return false;  // sofia-sip's From host is then the number
-        break;
-      case Header::to:
-        if (!once(seen_to) || !address(value, m.to_, has_tag) || !value.empty()) return false;
-        if (m.to_.scheme == "tel") return false;
-        m.to_has_tag_ = has_tag;
-        break;
-      case Header::contact:
-        for (;;) {
-          UriView contact;
-          if (!address(value, contact, has_tag) || has_tag) return false;
-          if (value.empty()) break;
-          value.remove_prefix(1);  // ','
-          skip_blanks(value);
-        }
-        break;
-      case Header::call_id:
-        if (!once(seen_call_id) || value.empty() || !all_of(value, is_call_id_char)) return false;
-        m.call_id_ = value;
-        break;
-      case Header::cseq: {
-        if (!once(seen_cseq)) return false;
-        sv digits = take(value, is_digit);
-        if (!number(digits, 9, m.cseq_) || value.size() < 2 || value.front() != ' ') return false;
-        value.remove_prefix(1);
-        m.cseq_method_ = value;
-        if (!known_method(value)) return false;
-        break;
-      }
-      case Header::content_length:
-        if (!once(seen_length) || !number(value, 9, length)) return false;
-        break;
-      case Header::max_forwards: {
-        std::uint32_t hops = 0;
-        if (!once(seen_max_forwards) || !number(value, 3, hops) || hops > 255) return false;
-        break;
-      }
-      case Header::content_type: {
-        if (!once(seen_type) || named(value.substr(0, 10), "multipart/")) return false;
-        if (take(value, is_token).empty() || value.empty() || value.front() != '/') return false;
-        value.remove_prefix(1);
-        if (take(value, is_token).empty()) return false;
-        if (!params(value, "", [](sv, sv, bool) { return true; }) || !value.empty()) return false;
-        break;
-      }
-      case Header::user_agent:
-      case Header::server:
-        if (!once(header_of(name) == Header::server ? seen_server : seen_agent) ||
-            value.empty() || !all_of(value, is_product_char))
-          return false;
-        break;
-      case Header::allow:
-      case Header::supported:
-        if (!token_list(value)) return false;
-        break;
-      case Header::other:
-        if (sofia_parses(name)) return false;
-        break;
-    }
+    if (!header(header_of(name), name, line, m, seen)) return false;
   }
   // What message_faults() would miss: a mandatory header, the CSeq
   // method, the body's length.
-  if (m.via_count_ == 0 || !seen_from || !seen_to || !seen_call_id || !seen_cseq) return false;
-  if (m.request_ && (!seen_max_forwards || m.cseq_method_ != m.method_)) return false;
-  if (!seen_length || length != rest.size()) return false;
+  if (m.via_count_ == 0 || !seen.from || !seen.to || !seen.call_id || !seen.cseq) return false;
+  if (m.request_ && (!seen.max_forwards || m.cseq_method_ != m.method_)) return false;
+  if (!seen.length || seen.content_length != rest.size()) return false;
   if (needs_full_parse(m.status_, m.cseq_method_)) return false;
   m.from_host_ = m.from_.host;
   m.from_url_host_ = m.from_.host;
