@@ -291,6 +291,47 @@ class Trunkd(unittest.TestCase):
         self.sipp("OPTIONS", "sip:monitor@proxy.example", "ping", 200, ("Allow: INVITE, ACK, OPTIONS",))
         self.sipp("MESSAGE", "sip:alice@acme.test", "14155550123", 405, ("Allow: INVITE",))
 
+    def test_acks_are_counted_and_never_answered(self):
+        # A plain ACK is counted without the full parse (sip::is_plain_ack);
+        # a compact one too; a folded one and one without a Call-ID take
+        # the full parse. Each is counted once as an ACK answered with
+        # nothing, none is answered, none is "not SIP".
+        ack = ("ACK sip:+442079460000@127.0.0.1 SIP/2.0\r\n"
+               "Via: SIP/2.0/UDP 127.0.0.1:%(port)d;branch=z9hG4bK-ack%(n)d\r\n"
+               "From: <sip:alice@acme.example>;tag=f%(n)d\r\n"
+               "To: <sip:+442079460000@127.0.0.1>;tag=t%(n)d\r\n"
+               "Call-ID: ack-%(n)d@127.0.0.1\r\n"
+               "CSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+        before = self.ask({"cmd": "stats"})
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            me = udp.getsockname()[1]
+            plain = ack % {"port": me, "n": 1}
+            compact = (ack % {"port": me, "n": 2}).replace("Call-ID:", "i:")
+            folded = (ack % {"port": me, "n": 3}).replace("CSeq: 1 ACK", "CSeq:\r\n 1 ACK")
+            no_call_id = "".join(line + "\r\n" for line in (ack % {"port": me, "n": 4}).split(
+                "\r\n")[:-2] if not line.startswith("Call-ID"))
+            for text in (plain, compact, folded, no_call_id):
+                udp.sendto(text.encode(), ("127.0.0.1", self.port))
+            # The OPTIONS after them is answered by the same worker once
+            # every ACK before it has been taken.
+            udp.sendto(plain.replace("ACK", "OPTIONS").encode(), ("127.0.0.1", self.port))
+            udp.settimeout(5)
+            reply = udp.recv(65536).decode()
+            self.assertTrue(reply.startswith("SIP/2.0 200 OK"), reply)
+            self.assertIn("CSeq: 1 OPTIONS", reply)
+            udp.settimeout(0.3)
+            with self.assertRaises(socket.timeout):
+                udp.recv(65536)  # no ACK was answered
+        after = self.ask({"cmd": "stats"})
+        delta = lambda *keys: (after[keys[0]][keys[1]] - before[keys[0]][keys[1]]
+                               if len(keys) == 2 else after[keys[0]] - before[keys[0]])
+        self.assertEqual(delta("requests", "ACK"), 4)
+        self.assertEqual(delta("requests", "OPTIONS"), 1)
+        self.assertEqual(delta("responses", "none"), 4)
+        self.assertEqual(delta("lookups"), 5)
+        self.assertEqual(delta("not_sip"), 0)
+
     def test_control_lookup(self):
         out = self.ask({"cmd": "lookup", "tenant": "acme", "number": "14155550123"})
         self.assertEqual(out["route"], "national")
