@@ -102,7 +102,11 @@ modparam("dispatcher", "ds_ping_from", "@PING_FROM@")
 modparam("dmq", "server_address", "@DMQ_SELF@")
 @DMQ_PEERS@
 modparam("dmq", "multi_notify", 1)
-modparam("dmq", "num_workers", 2)
+# One worker: a dialog's replicated steps (created, then its profiles and
+# state) must be applied in the order they were sent. Two workers took
+# them in parallel, and a peer now and then missed a call in a profile,
+# so a shared limit let one call too many through.
+modparam("dmq", "num_workers", 1)
 modparam("dialog", "enable_dmq", 1)
 #!endif
 # Concurrent calls per trunk: inbound, outbound, and both.
