@@ -45,14 +45,17 @@ std::shared_ptr<const Loaded> load_tables(const std::string& path, std::string& 
   return loaded;
 }
 
-void Stats::count_method(std::string_view method) {
+void Stats::count_request(std::string_view method, int code) {
   constexpr std::size_t kOther = std::size(kMethods) - 1;
-  for (std::size_t i = 0; i < kOther; ++i)
-    if (method == kMethods[i]) {
-      ++by_method[i];
-      return;
+  std::size_t m = 0;
+  while (m < kOther && method != kMethods[m]) ++m;
+  ++by_method[m];
+  ++lookups;
+  for (std::size_t i = 0; i < std::size(kCodes); ++i)
+    if (code == kCodes[i]) {
+      ++by_code[i];
+      break;
     }
-  ++by_method[kOther];
 }
 
 std::uint64_t Stats::get(trunk::control::Counter c) const {
@@ -73,14 +76,6 @@ std::uint64_t Stats::get(trunk::control::Counter c) const {
     case Counter::control_dropped: return control_dropped.load();
   }
   return 0;
-}
-
-void Stats::count_code(int code) {
-  for (std::size_t i = 0; i < std::size(kCodes); ++i)
-    if (code == kCodes[i]) {
-      ++by_code[i];
-      return;
-    }
 }
 
 bool reload(Shared& shared, std::string& account) {
@@ -122,9 +117,7 @@ std::string_view answer(Shared& shared, const Loaded& tables, std::string_view b
   // ACK is answered: a plain one is counted as the full parse and
   // redirect() would count it, without sofia-sip's parse.
   if (trunk::sip::is_plain_ack(bytes)) {
-    shared.stats.count_method("ACK");
-    ++shared.stats.lookups;
-    shared.stats.count_code(0);
+    shared.stats.count_request("ACK", 0);
     return {};
   }
   std::string error;  // set only for bytes that are not SIP
@@ -134,10 +127,8 @@ std::string_view answer(Shared& shared, const Loaded& tables, std::string_view b
     return {};
   }
   if (!message->is_request()) return {};
-  shared.stats.count_method(message->method_view());
-  ++shared.stats.lookups;
   trunk::sip::Reply reply = trunk::sip::redirect(tables.router, *message, from, out);
-  shared.stats.count_code(reply.code);
+  shared.stats.count_request(message->method_view(), reply.code);
   if (reply.code != 0 && logs(Level::debug))  // the line is built only when it is written
     log(Level::debug, std::string(message->method_view()) + " " +
                           std::string(message->call_id_view()) + " -> " +

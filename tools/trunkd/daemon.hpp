@@ -60,8 +60,8 @@ struct Stats {
   // trunkd later: deadline passed, line too long, peer gone.
   std::atomic<std::uint64_t> control_refused{0}, control_dropped{0};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  void count_method(std::string_view method);
-  void count_code(int code);
+  // One request looked up: its method, and the response sent (0: none).
+  void count_request(std::string_view method, int code);
   // The counter trunk::control names `c`.
   std::uint64_t get(trunk::control::Counter c) const;
 };
