@@ -18,15 +18,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import BIN_DIR, SOURCE_DIR, Run, ToolTest  # noqa: E402
+from clitest import SOURCE_DIR, Run  # noqa: E402
+from test_trunkctl_provision import EXAMPLE_SITE, TEMPLATES, TRUNKCTL, SiteCopy  # noqa: E402
 
-TRUNKCTL = os.path.join(BIN_DIR, "trunkctl")
-EXAMPLE_SITE = os.path.join(SOURCE_DIR, "examples", "site")
-TEMPLATES = os.path.join(SOURCE_DIR, "examples", "templates")
 SHIPPED = sorted(f[:-len(".toml")] for f in os.listdir(TEMPLATES) if f.endswith(".toml"))
 
 # What the operator gives beside the template: the host where the template
@@ -52,15 +49,7 @@ def run(tool, *args, cwd=SOURCE_DIR, env=None):
     return Run(tool, list(args), proc)
 
 
-class Templates(ToolTest):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="trunkctl-templates-")
-        self.site = os.path.join(self.tmp, "site")
-        shutil.copytree(EXAMPLE_SITE, self.site)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp)
-
+class Templates(SiteCopy):
     def test_lists_exactly_the_shipped_files(self):
         run_ = run(TRUNKCTL, "templates", "--format", "json")
         self.check(run_, 0, err="")
