@@ -218,14 +218,12 @@ Stop locate_trunk(const std::filesystem::path& path, Plan& p) {
 }
 
 ChangeResult template_not_found(const ChangeRequest& req) {
-  std::vector<std::string> names = template_names(req.template_dirs);
+  std::vector<std::string> names = template_names(req.templates);
   std::vector<std::string_view> views(names.begin(), names.end());
   std::string near = diag::closest_match(req.template_name, views);
   std::vector<std::string> hints;
   if (!near.empty()) hints.push_back("did you mean " + q(near) + "?");
-  std::vector<std::string> dirs;
-  for (const auto& d : req.template_dirs) dirs.push_back(d.string());
-  hints.push_back("looked in " + join(dirs) +
+  hints.push_back("looked in " + describe_search(req.templates) +
                   (names.empty() ? "" : "; templates there: " + join(names)));
   return unusable("no template " + q(req.template_name), hints);
 }
@@ -238,10 +236,10 @@ Stop new_trunk_body(Plan& p, std::string& body) {
     body = "type = " + edit::toml_string(req.type) + "\n";
     return std::nullopt;
   }
-  auto found = find_template(req.template_name, req.template_dirs);
+  auto found = find_template(req.template_name, req.templates);
   if (!found) return template_not_found(req);
   std::string text, read_error;
-  if (!io::read_input(*found, io::kTemplateFile, text, read_error))
+  if (!read_template(*found, text, read_error))
     return unusable("cannot read template: " + read_error);
   body = template_body(text);
   if (!req.type.empty()) p.settings.insert(p.settings.begin(), {"type", edit::toml_string(req.type)});

@@ -31,6 +31,7 @@
 #include "diag/diagnostic.hpp"
 #include "diag/render.hpp"
 #include "site/loader.hpp"
+#include "site/templates.hpp"
 
 namespace trunk::site {
 
@@ -40,7 +41,7 @@ struct ChangeRequest {
   std::string trunk;                          // the trunk's name
   std::string type;                           // add: --type (overrides the template's)
   std::string template_name;                  // add: --template
-  std::vector<std::filesystem::path> template_dirs;  // add: where templates are looked up
+  TemplateSearch templates;                   // add: where --template is looked up
   std::vector<std::string> settings;          // add --set, set: KEY=VALUE
   std::string tenant;                         // assign, unassign
   std::optional<std::string> did_pool;        // assign

@@ -279,7 +279,8 @@ class Refused(SiteCopy):
         run = self.ctl("add", "new-1", "--template", "twillio", "--templates", TEMPLATES)
         self.check(run, 2, "")
         self.assertIn('trunkctl add: no template "twillio"\n', run.err)
-        self.assertIn("templates there: generic, teams, telnyx, twilio-elastic-sip", run.err)
+        self.assertIn("templates there: bandwidth, generic, generic-ip-peer, generic-register, teams, "
+                      "telnyx, twilio-elastic-sip, vonage", run.err)
         self.check(self.ctl("assign", "CarrierA"), 2)  # --tenant is required
         self.assert_unchanged("usage errors")
 

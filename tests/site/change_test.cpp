@@ -3,6 +3,7 @@
 // that would break the site leaving nothing to write.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "check/site.hpp"
 #include "site/change.hpp"
+#include "site/builtin_templates.hpp"
 #include "site/templates.hpp"
 #include "support/site_fixture.hpp"
 
@@ -50,13 +52,18 @@ const char* kSecret = "Zq8-very-secret-inline";
 
 TEST_CASE("every shipped template loads as a trunk; only the host may be left to set") {
   fs::path dir = fs::path(TRUNK_SOURCE_DIR) / "examples" / "templates";
-  auto names = site::template_names({dir});
-  CHECK(names == std::vector<std::string>{"generic", "teams", "telnyx", "twilio-elastic-sip"});
+  site::TemplateSearch files_only{{dir}, false};
+  auto names = site::template_names(files_only);
+  CHECK(names.size() >= 8);
   for (const auto& name : names) {
     CAPTURE(name);
-    auto found = site::find_template(name, {dir});
+    auto found = site::find_template(name, files_only);
     REQUIRE(found);
-    std::string body = site::template_body(read(*found));
+    std::string text = read(found->path);
+    // `trunkctl templates` prints this line: `# NAME: DESCRIPTION`.
+    CHECK(text.starts_with("# " + name + ": "));
+    CHECK_FALSE(site::template_description(name, text).empty());
+    std::string body = site::template_body(text);
     CHECK(body.find("name =") == std::string::npos);
     auto c = trunk::test::load_only(std::string(trunk::test::kBase) +
                                     "\n[[trunk]]\nname = \"T\"\n" + body);
@@ -65,6 +72,66 @@ TEST_CASE("every shipped template loads as a trunk; only the host may be left to
       CHECK(d.message == "[[trunk]] is missing required key `host`");
     }
   }
+}
+
+// The tools carry the templates (site/builtin_templates.hpp): the same
+// names and the same bytes as examples/templates, so a build never ships a
+// stale or forgotten one.
+TEST_CASE("the built-in templates are examples/templates, byte for byte") {
+  fs::path dir = fs::path(TRUNK_SOURCE_DIR) / "examples" / "templates";
+  std::vector<std::string> builtin;
+  for (const auto& t : site::builtin_templates()) {
+    CAPTURE(t.name);
+    builtin.emplace_back(t.name);
+    CHECK(read(dir / (std::string(t.name) + ".toml")) == t.text);
+  }
+  CHECK(builtin == site::template_names({{dir}, false}));
+}
+
+TEST_CASE("a template name is looked up in the directories, then built in") {
+  TempSite s("");
+  fs::create_directory(s.dir / "templates");
+  write(s.dir / "templates" / "generic.toml", "# generic: the house's own\n\ntype = \"peer\"\n");
+  auto search = site::template_search("", s.file);
+  REQUIRE(search.dirs.size() >= 1);
+  CHECK(search.dirs.back() == s.dir / "templates");
+  CHECK(search.builtin);
+
+  auto own = site::find_template("generic", search);
+  REQUIRE(own);
+  CHECK(own->origin() == (s.dir / "templates" / "generic.toml").string());
+  auto builtin = site::find_template("teams.toml", search);
+  REQUIRE(builtin);
+  CHECK(builtin->origin() == "built-in");
+  std::string text, error;
+  REQUIRE(site::read_template(*builtin, text, error));
+  CHECK(text.find("sip.pstnhub.microsoft.com") != std::string::npos);
+  // A path is read as it is, wherever it is.
+  auto path = site::find_template((s.dir / "templates" / "generic.toml").string(), search);
+  REQUIRE(path);
+  CHECK(path->path == s.dir / "templates" / "generic.toml");
+  CHECK_FALSE(site::find_template("no-such", search));
+
+  // --templates DIR alone: no built-in set behind it.
+  auto only = site::template_search((s.dir / "templates").string(), s.file);
+  CHECK_FALSE(only.builtin);
+  CHECK_FALSE(site::find_template("teams", only));
+  CHECK(site::template_names(only) == std::vector<std::string>{"generic"});
+  CHECK(site::describe_search(only) == (s.dir / "templates").string());
+
+  auto entries = site::list_templates(search);
+  auto it = std::find_if(entries.begin(), entries.end(),
+                         [](const site::TemplateEntry& e) { return e.name == "generic"; });
+  REQUIRE(it != entries.end());
+  CHECK(it->description == "the house's own");
+}
+
+TEST_CASE("a template's description is its first line") {
+  CHECK(site::template_description("x", "# x: an IP peer\n# more\n\ntype = 1\n") == "an IP peer");
+  CHECK(site::template_description("x", "# Some words\r\n") == "Some words");
+  CHECK(site::template_description("x", "# xy: not the name\n") == "xy: not the name");
+  CHECK(site::template_description("x", "type = \"peer\"\n").empty());
+  CHECK(site::template_description("x", "").empty());
 }
 
 TEST_CASE("template_body leaves out the opening comment paragraph") {

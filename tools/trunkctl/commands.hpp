@@ -32,6 +32,8 @@ Run setup_set(CLI::App& app, Common& common);
 Run setup_remove(CLI::App& app, Common& common);
 Run setup_assign(CLI::App& app, Common& common);
 Run setup_unassign(CLI::App& app, Common& common);
+// The templates add can start from (templates.cpp).
+Run setup_templates(CLI::App& app, Common& common);
 
 // Loads and checks the site for commands that read it; prints the
 // diagnostics when the site is unusable and returns false.

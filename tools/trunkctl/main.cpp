@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
        trunkctl::setup_register_test},
       {"add", "Add a trunk (--type, or --template), checked as a whole site",
        trunkctl::setup_add},
+      {"templates", "The templates add --template can start from, one line each",
+       trunkctl::setup_templates},
       {"set", "Set keys of a trunk: NAME KEY=VALUE...", trunkctl::setup_set},
       {"remove", "Remove a trunk no route, rule or failover uses", trunkctl::setup_remove},
       {"assign", "Assign a trunk to a tenant with its DID pool", trunkctl::setup_assign},

@@ -55,7 +55,7 @@ const char* command_word(site::ChangeRequest::Kind k) {
 int run(const Common& common, ProvisionOptions& o) {
   site::ChangeRequest& req = o.request;
   if (req.kind == site::ChangeRequest::Kind::add)
-    req.template_dirs = site::template_dirs(o.templates, common.site);
+    req.templates = site::template_search(o.templates, common.site);
   if (o.did_pool_option && o.did_pool_option->count() > 0) req.did_pool = o.did_pool;
   // Read, change and write under the site's lock, so that two changes at
   // once take turns instead of one undoing the other. A dry run writes
@@ -137,10 +137,11 @@ Run setup_add(CLI::App& app, Common& common) {
                  "register, accept-register, peer, teams, webrtc or whatsapp (overrides the "
                  "template's)");
   app.add_option("--template", o->request.template_name,
-                 "Start from this template (NAME.toml in the templates directories)");
+                 "Start from this template: a NAME (`trunkctl templates` lists them) or a "
+                 "file's path holding a '/'");
   app.add_option("--templates", o->templates,
                  "Look templates up in DIR only (default: $TRUNK_TEMPLATES, SITE/templates, "
-                 "the installed examples/templates)")
+                 "then the built-in ones)")
       ->type_name("DIR");
   app.add_option("--set", o->request.settings, "KEY=VALUE to set on the new trunk (repeatable)")
       ->allow_extra_args(false)
