@@ -7,7 +7,6 @@
 // handlers with a null `sip`: they count as no answer from the server.
 #include "sip/live_check.hpp"
 
-#include <sofia-sip/auth_client.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -19,6 +18,7 @@
 #include <functional>
 #include <mutex>
 
+#include "sip/digest.hpp"
 #include "sip/header_values.hpp"
 
 extern "C" {
@@ -142,50 +142,70 @@ std::vector<std::string> other_transports(const std::string& transport) {
   return out;
 }
 
-// The answer to a digest challenge, computed here: nua takes credentials
-// only as one string, "Digest:REALM:USER:PASSWORD", which sofia-sip's
-// auc_credentials cuts at every ':' with no escape, so a password holding
-// one would be cut short. auc_all_credentials takes the password whole;
-// the headers it makes go out with the retried request, and nua, holding
-// no credentials of its own, leaves them as they are.
+// The answer to a digest challenge, computed by sip::digest rather than by
+// sofia-sip's auc_*, which knows MD5 only (sofia-sip 1.12): carriers now
+// challenge with SHA-256 and SHA-512-256 (RFC 8760). The answers go out
+// as header text with the retried request; nua, holding no credentials of
+// its own, leaves them as they are. The password is hashed whole, so a
+// password holding ':' (which nua's "Digest:REALM:USER:PASSWORD" string
+// would cut) works too.
 class DigestAnswer {
  public:
-  DigestAnswer() = default;
-  DigestAnswer(const DigestAnswer&) = delete;  // the headers live in home_
-  DigestAnswer& operator=(const DigestAnswer&) = delete;
-  ~DigestAnswer() { su_home_deinit(home_); }
-
   // Answers the challenges of the 401/407 `sip` for `method` to `url`:
-  // false when there is none sofia-sip can answer (then both are null).
+  // false when it holds none this client can answer (`error` says why).
   bool answer(const sip_t* sip, const std::string& user, const std::string& password,
               const char* method, const std::string& url) {
-    authorization = nullptr;
-    proxy_authorization = nullptr;
+    authorization.clear();
+    proxy_authorization.clear();
+    error.clear();
+    bool ok = true;
     if (sip->sip_www_authenticate)
-      auc_challenge(&auc_, home_, sip->sip_www_authenticate, sip_authorization_class);
-    if (sip->sip_proxy_authenticate)
-      auc_challenge(&auc_, home_, sip->sip_proxy_authenticate, sip_proxy_authorization_class);
-    if (auc_all_credentials(&auc_, nullptr, nullptr, user.c_str(), password.c_str()) <= 0)
-      return false;
-    url_t* u = url_hdup(home_, URL_STRING_MAKE(url.c_str())->us_url);
-    msg_header_t* headers = nullptr;
-    if (!u || auc_authorization_headers(&auc_, home_, method, u, nullptr, &headers) <= 0)
-      return false;
-    for (msg_header_t* h = headers; h; h = h->sh_next) {
-      if (h->sh_class == sip_authorization_class)
-        authorization = reinterpret_cast<sip_authorization_t*>(h);
-      else if (h->sh_class == sip_proxy_authorization_class)
-        proxy_authorization = reinterpret_cast<sip_proxy_authorization_t*>(h);
-    }
-    return authorization || proxy_authorization;
+      ok = answer_one(sip->sip_www_authenticate, "WWW-Authenticate", user, password, method, url,
+                      authorization);
+    if (ok && sip->sip_proxy_authenticate)
+      ok = answer_one(sip->sip_proxy_authenticate, "Proxy-Authenticate", user, password, method,
+                      url, proxy_authorization);
+    if (!ok) authorization.clear(), proxy_authorization.clear();
+    return ok && (!authorization.empty() || !proxy_authorization.empty());
   }
 
-  sip_authorization_t* authorization = nullptr;
-  sip_proxy_authorization_t* proxy_authorization = nullptr;
+  std::string authorization;        // header values to send; secret: never printed
+  std::string proxy_authorization;
+  std::string used;                 // "digest SHA-256, qop=auth", for the report
+  std::string error;                // why no answer was possible
 
  private:
-  su_home_t home_[1] = {SU_HOME_INIT(home_)};
-  auth_client_t* auc_ = nullptr;  // allocated in home_
+  // The challenges of one header (all its instances), the strongest answered.
+  bool answer_one(const msg_auth_t* headers, const char* name, const std::string& user,
+                  const std::string& password, const char* method, const std::string& url,
+                  std::string& out) {
+    std::vector<digest::Challenge> challenges;
+    for (const msg_auth_t* h = headers; h; h = h->au_next) {
+      std::string text = h->au_scheme ? h->au_scheme : "";
+      for (const msg_param_t* p = h->au_params; p && *p; ++p)
+        text.append(p == h->au_params ? " " : ", ").append(*p);
+      std::string parse_error;
+      auto parsed = digest::parse_challenges(text, parse_error);
+      if (!parsed) {
+        error = std::string("malformed ") + name + ": " + parse_error;
+        return false;
+      }
+      for (auto& c : *parsed) challenges.push_back(std::move(c));
+    }
+    const digest::Challenge* c = digest::choose(challenges, error);
+    if (!c) return false;
+    // A nonce answered again (a challenge repeated) counts up nc.
+    std::uint32_t nc = 1;
+    for (auto& [nonce, count] : used_nonces_)
+      if (nonce == c->nonce) nc = ++count;
+    if (nc == 1) used_nonces_.emplace_back(c->nonce, 1);
+    const std::string cnonce = digest::random_cnonce();
+    out = digest::authorization(*c, {user, password, method, url, cnonce, nc});
+    used = digest::describe(*c);
+    return true;
+  }
+
+  std::vector<std::pair<std::string, std::uint32_t>> used_nonces_;
 };
 
 // Probes `peers` once over their own transports.
@@ -286,14 +306,13 @@ class RegisterExchange {
   RegisterResult& result() { return result_; }
 
   // The REGISTER, with the answer to a challenge when `a` or `pa` is set.
-  void send_register(nua_handle_t* nh, sip_authorization_t* a = nullptr,
-                     sip_proxy_authorization_t* pa = nullptr) {
+  void send_register(nua_handle_t* nh, const char* a = nullptr, const char* pa = nullptr) {
     nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar_.c_str())),
                  NUTAG_M_USERNAME(request_.username.c_str()),
                  SIPTAG_EXPIRES_STR(expires_.c_str()),
                  TAG_IF(!route_.empty(), SIPTAG_ROUTE_STR(route_.c_str())),
-                 TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
-                 TAG_END());
+                 TAG_IF(a, SIPTAG_AUTHORIZATION_STR(a)),
+                 TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION_STR(pa)), TAG_END());
   }
 
   // Every final answer on the handle, and the 904s of challenged requests
@@ -313,11 +332,10 @@ class RegisterExchange {
 
  private:
   // Its Expires: 0 twin, likewise.
-  void send_unregister(nua_handle_t* nh, sip_authorization_t* a = nullptr,
-                       sip_proxy_authorization_t* pa = nullptr) {
+  void send_unregister(nua_handle_t* nh, const char* a = nullptr, const char* pa = nullptr) {
     nua_unregister(nh, TAG_IF(!route_.empty(), SIPTAG_ROUTE_STR(route_.c_str())),
-                   TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
-                   TAG_END());
+                   TAG_IF(a, SIPTAG_AUTHORIZATION_STR(a)),
+                   TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION_STR(pa)), TAG_END());
   }
 
   // The REGISTER (or its Expires: 0 twin) again, answering the challenge
@@ -325,13 +343,16 @@ class RegisterExchange {
   bool answer(nua_handle_t* nh, const sip_t* sip, bool unregister) {
     if (!digest_.answer(sip, request_.username, request_.password, "REGISTER", registrar_))
       return false;
+    if (!unregister) result_.auth = digest_.used;
+    auto text = [](const std::string& h) { return h.empty() ? nullptr : h.c_str(); };
     // nua holds the challenged request, waiting for credentials, and
     // queues a new REGISTER behind it: an authenticate with none ends it
     // (a local 904, ignored in on_event), then the request goes out again.
     ++waiting_ended_;
     nua_authenticate(nh, TAG_END());
-    if (unregister) send_unregister(nh, digest_.authorization, digest_.proxy_authorization);
-    else send_register(nh, digest_.authorization, digest_.proxy_authorization);
+    if (unregister)
+      send_unregister(nh, text(digest_.authorization), text(digest_.proxy_authorization));
+    else send_register(nh, text(digest_.authorization), text(digest_.proxy_authorization));
     return true;
   }
 
@@ -371,8 +392,11 @@ class RegisterExchange {
     if (sent_credentials_ && !challenge_stale(sip)) return finish(RegisterStatus::auth_failed);
     // Stale nonces without end.
     if (result_.challenges > 3) return finish(RegisterStatus::auth_failed);
-    // A challenge sofia-sip cannot answer.
-    if (!answer(nh, sip, false)) return finish(RegisterStatus::rejected);
+    // A challenge this client cannot answer: say why.
+    if (!answer(nh, sip, false)) {
+      result_.auth_error = digest_.error;
+      return finish(RegisterStatus::rejected);
+    }
     sent_credentials_ = true;
   }
 

@@ -79,10 +79,17 @@ struct RegisterResult {
   int unregister_code = 0;    // its response code; 0 when none or --keep
   std::string answered_over;  // transport_inconsistent: the transport that answered
   double rtt_ms = 0;          // first request to final response
+  // The challenge answered to register: "digest SHA-256, qop=auth"; empty
+  // when none was. Never the password, HA1 or response.
+  std::string auth;
+  // Why a challenge could not be answered (status rejected): a malformed
+  // header, or no algorithm and qop this client supports.
+  std::string auth_error;
 };
 
 // Registers `request.username` at the peer, answering digest challenges with
-// the password (all of it, whatever bytes it holds), then unregisters unless
+// the password (all of it, whatever bytes it holds; the strongest of
+// SHA-512-256, SHA-256 and MD5 offered, see sip/digest.hpp), then unregisters unless
 // `keep`. A 401/407 that comes back
 // after credentials were sent (and is not a stale nonce) is authentication
 // failed; a 403 after credentials is too, while a 403 or other refusal to

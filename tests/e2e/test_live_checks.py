@@ -305,8 +305,9 @@ class LiveChecks(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
                                    r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
-                                   r"trunk-user\n$" % self.port)
+                                   r"trunk-user; auth: digest MD5\n$" % self.port)
         self.assertEqual(j["status"], "registered")
+        self.assertEqual(j["auth"], "digest MD5")  # the server names no algorithm and no qop
         self.assertEqual(j["code"], 200)
         self.assertEqual(j["challenges"], 1)
         self.assertEqual(j["expires"], 300)  # asked 3600; the registrar's max is 300
@@ -340,7 +341,8 @@ class LiveChecks(unittest.TestCase):
         self.assertEqual(p.stdout,
                          "wrong-password: registration failed: authentication failed "
                          "(401 Unauthorized after credentials were sent) "
-                         "sip:127.0.0.1:%d;transport=udp as trunk-user2\n" % self.port)
+                         "sip:127.0.0.1:%d;transport=udp as trunk-user2; auth: digest MD5\n"
+                         % self.port)
         self.assertEqual(j["status"], "auth-failed")
         self.assertEqual(j["code"], 401)
         self.assertEqual(j["challenges"], 2)

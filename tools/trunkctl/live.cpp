@@ -194,6 +194,8 @@ void print_register_json(const site::Trunk& t, const sip::RegisterRequest& req,
     }
   }
   if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
+  if (!r.auth.empty()) w.field("auth", r.auth);
+  if (!r.auth_error.empty()) w.field("auth_error", r.auth_error);
   w.end_object();
   std::cout << w.str() << "\n";
 }
@@ -215,7 +217,9 @@ void print_register_text(const site::Trunk& t, const sip::RegisterRequest& req,
       std::cout << " (" << r.code << " " << r.phrase << " after credentials were sent)";
       break;
     case sip::RegisterStatus::rejected:
-      std::cout << " (" << r.code << " " << r.phrase << ")";
+      std::cout << " (" << r.code << " " << r.phrase;
+      if (!r.auth_error.empty()) std::cout << "; cannot answer: " << r.auth_error;
+      std::cout << ")";
       break;
     case sip::RegisterStatus::no_response:
       std::cout << " (" << r.phrase << ")";
@@ -225,7 +229,9 @@ void print_register_text(const site::Trunk& t, const sip::RegisterRequest& req,
                 << r.answered_over << ")";
       break;
   }
-  std::cout << " " << req.peer.uri() << " as " << req.username << "\n";
+  std::cout << " " << req.peer.uri() << " as " << req.username;
+  if (!r.auth.empty()) std::cout << "; auth: " << r.auth;
+  std::cout << "\n";
 }
 
 }  // namespace
