@@ -8,6 +8,7 @@ one, a blocked user, the wrong transport (TCP against a UDP-only server)
 and a closed port. Every case asserts the status an operator reads, the
 exit code, the JSON fields, and that no password is ever printed.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -184,7 +185,11 @@ def options_answered(port, timeout=0.5):
 
 
 @unittest.skipIf(KAMAILIO is None, "kamailio is not installed (Debian package kamailio)")
-class LiveChecks(unittest.TestCase):
+class KamailioRegistrar(unittest.TestCase):
+    """Kamailio with registrar.cfg on a free port, the site beside it, and
+    trunkctl run against them; DEFINES are passed as kamailio -A."""
+    DEFINES = ()
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="trunk-live-")
@@ -200,9 +205,12 @@ class LiveChecks(unittest.TestCase):
         cls.log = open(os.path.join(cls.tmp, "kamailio.log"), "w")
         cls.kamailio = subprocess.Popen(
             [KAMAILIO, "-f", CONFIG, "-l", "udp:127.0.0.1:%d" % cls.port, "-DD", "-E",
-             "-m", "64", "-M", "16", "-Y", cls.tmp],
+             "-m", "64", "-M", "16", "-Y", cls.tmp] +
+            [arg for d in cls.DEFINES for arg in ("-A", d)],
             stdout=cls.log, stderr=subprocess.STDOUT, cwd=cls.tmp,
-            env=dict(os.environ, LIVE_SPECIAL_PASSWORD=SPECIAL_PASSWORD))
+            env=dict(os.environ, LIVE_SPECIAL_PASSWORD=SPECIAL_PASSWORD,
+                     LIVE_SPECIAL_HA1=hashlib.sha256(
+                         ("special-user2:trunk.test:" + SPECIAL_PASSWORD).encode()).hexdigest()))
         deadline = time.time() + 30
         while not options_answered(cls.port):
             if cls.kamailio.poll() is not None or time.time() > deadline:
@@ -242,6 +250,8 @@ class LiveChecks(unittest.TestCase):
         self.assertEqual(j.returncode, p.returncode, j.stderr)
         return p, json.loads(j.stdout)
 
+
+class LiveChecks(KamailioRegistrar):
     # --- probe -----------------------------------------------------------
 
     def test_probe_online(self):
@@ -380,6 +390,36 @@ class LiveChecks(unittest.TestCase):
                                        if k != "LIVE_GOOD_PASSWORD"})
         self.assertEqual(env_less.returncode, 2)
         self.assertIn("environment variable LIVE_GOOD_PASSWORD is not set", env_less.stderr)
+
+
+class Sha256Challenges(KamailioRegistrar):
+    """The same Kamailio challenging with algorithm=SHA-256, qop=auth (its
+    auth module's "algorithm" setting, RFC 8760), as carriers now do."""
+    DEFINES = ("DIGEST_SHA256",)
+
+    def test_register_sha256(self):
+        p, j = self.register("good")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
+                                   r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
+                                   r"trunk-user; auth: digest SHA-256, qop=auth\n$" % self.port)
+        self.assertEqual((j["status"], j["challenges"], j["unregister_code"], j["auth"]),
+                         ("registered", 1, 200, "digest SHA-256, qop=auth"))
+
+    def test_register_sha256_special_password(self):
+        p, j = self.register("special-file")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual((j["status"], j["auth"]), ("registered", "digest SHA-256, qop=auth"))
+
+    def test_register_sha256_wrong_password(self):
+        p, j = self.register("wrong-password")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout,
+                         "wrong-password: registration failed: authentication failed "
+                         "(401 Unauthorized after credentials were sent) "
+                         "sip:127.0.0.1:%d;transport=udp as trunk-user2; "
+                         "auth: digest SHA-256, qop=auth\n" % self.port)
+        self.assertEqual((j["status"], j["challenges"]), ("auth-failed", 2))
 
 
 if __name__ == "__main__":
