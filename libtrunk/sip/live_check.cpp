@@ -18,7 +18,7 @@
 #include <functional>
 #include <mutex>
 
-#include "sip/digest.hpp"
+#include "sip/digest_answer.hpp"
 #include "sip/header_values.hpp"
 
 extern "C" {
@@ -142,86 +142,63 @@ std::vector<std::string> other_transports(const std::string& transport) {
   return out;
 }
 
-// The answer to a digest challenge, computed by sip::digest rather than by
-// sofia-sip's auc_*, which knows MD5 only (sofia-sip 1.12): carriers now
-// challenge with SHA-256 and SHA-512-256 (RFC 8760). The answers go out
-// as header text with the retried request; nua, holding no credentials of
-// its own, leaves them as they are. The password is hashed whole, so a
-// password holding ':' (which nua's "Digest:REALM:USER:PASSWORD" string
-// would cut) works too.
-class DigestAnswer {
- public:
-  // Answers the challenges of the 401/407 `sip` for `method` to `url`:
-  // false when it holds none this client can answer (`error` says why).
-  bool answer(const sip_t* sip, const std::string& user, const std::string& password,
-              const char* method, const std::string& url) {
-    authorization.clear();
-    proxy_authorization.clear();
-    error.clear();
-    bool ok = true;
-    if (sip->sip_www_authenticate)
-      ok = answer_one(sip->sip_www_authenticate, "WWW-Authenticate", user, password, method, url,
-                      authorization);
-    if (ok && sip->sip_proxy_authenticate)
-      ok = answer_one(sip->sip_proxy_authenticate, "Proxy-Authenticate", user, password, method,
-                      url, proxy_authorization);
-    if (!ok) authorization.clear(), proxy_authorization.clear();
-    return ok && (!authorization.empty() || !proxy_authorization.empty());
+// One OPTIONS of a probe: its target, its result, and the answer to a
+// challenge when the trunk has credentials.
+struct PendingProbe {
+  std::string uri, route;
+  const Credentials* credentials = nullptr;  // null or empty username: none
+  ProbeResult result;
+  Clock::time_point sent;
+  bool done = false;
+  bool challenged = false;   // a 401/407 was answered (once: a second one is the result)
+  bool ending_held = false;  // the challenged OPTIONS nua holds: its 904 to come
+  DigestAnswer digest;
+
+  void send(nua_handle_t* nh, const char* a = nullptr, const char* pa = nullptr) {
+    nua_options(nh, NUTAG_URL(URL_STRING_MAKE(uri.c_str())),
+                TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
+                TAG_IF(a, SIPTAG_AUTHORIZATION_STR(a)),
+                TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION_STR(pa)), TAG_END());
   }
 
-  std::string authorization;        // header values to send; secret: never printed
-  std::string proxy_authorization;
-  std::string used;                 // "digest SHA-256, qop=auth", for the report
-  std::string error;                // why no answer was possible
-
- private:
-  // The challenges of one header (all its instances), the strongest answered.
-  bool answer_one(const msg_auth_t* headers, const char* name, const std::string& user,
-                  const std::string& password, const char* method, const std::string& url,
-                  std::string& out) {
-    std::vector<digest::Challenge> challenges;
-    for (const msg_auth_t* h = headers; h; h = h->au_next) {
-      std::string text = h->au_scheme ? h->au_scheme : "";
-      for (const msg_param_t* p = h->au_params; p && *p; ++p)
-        text.append(p == h->au_params ? " " : ", ").append(*p);
-      std::string parse_error;
-      auto parsed = digest::parse_challenges(text, parse_error);
-      if (!parsed) {
-        error = std::string("malformed ") + name + ": " + parse_error;
-        return false;
-      }
-      for (auto& c : *parsed) challenges.push_back(std::move(c));
+  // A 401/407 answered with the credentials, as register-test does: true
+  // when the OPTIONS went out again. A challenge that cannot be answered
+  // leaves the 401/407 as the probe's result, with the reason.
+  bool answer_challenge(nua_handle_t* nh, int status, const sip_t* sip) {
+    if (!sip || (status != 401 && status != 407) || challenged || !credentials ||
+        credentials->username.empty())
+      return false;
+    challenged = true;
+    if (!digest.answer(sip, credentials->username, credentials->password, "OPTIONS", uri)) {
+      result.auth_error = digest.error;
+      return false;
     }
-    const digest::Challenge* c = digest::choose(challenges, error);
-    if (!c) return false;
-    // A nonce answered again (a challenge repeated) counts up nc.
-    std::uint32_t nc = 1;
-    for (auto& [nonce, count] : used_nonces_)
-      if (nonce == c->nonce) nc = ++count;
-    if (nc == 1) used_nonces_.emplace_back(c->nonce, 1);
-    const std::string cnonce = digest::random_cnonce();
-    out = digest::authorization(*c, {user, password, method, url, cnonce, nc});
-    used = digest::describe(*c);
+    result.auth = digest.used;
+    ending_held = true;  // see RegisterExchange::answer
+    nua_authenticate(nh, TAG_END());
+    auto text = [](const std::string& h) { return h.empty() ? nullptr : h.c_str(); };
+    send(nh, text(digest.authorization), text(digest.proxy_authorization));
     return true;
   }
-
-  std::vector<std::pair<std::string, std::uint32_t>> used_nonces_;
 };
 
-// Probes `peers` once over their own transports.
-std::vector<ProbeResult> probe_once(std::span<const Peer> peers, const LiveOptions& options) {
-  struct Pending {
-    ProbeResult result;
-    Clock::time_point sent;
-    bool done = false;
-  };
-  std::vector<Pending> pending(peers.size());
+// Probes `peers` once over their own transports; `credentials` is empty or
+// one per peer.
+std::vector<ProbeResult> probe_once(std::span<const Peer> peers,
+                                    std::span<const Credentials> credentials,
+                                    const LiveOptions& options) {
+  std::vector<PendingProbe> pending(peers.size());
   std::size_t answered = 0;
   Session session(options, [&](nua_event_t event, int status, const char* phrase,
-                               nua_handle_t*, void* hmagic, const sip_t* sip) {
+                               nua_handle_t* nh, void* hmagic, const sip_t* sip) {
     if (event != nua_r_options || status < 200) return;
-    auto* p = static_cast<Pending*>(hmagic);
+    auto* p = static_cast<PendingProbe*>(hmagic);
     if (p->done) return;
+    if (!sip && status == 904 && p->ending_held) {
+      p->ending_held = false;
+      return;
+    }
+    if (p->answer_challenge(nh, status, sip)) return;
     p->done = true;
     ++answered;
     p->result.phrase = phrase;
@@ -241,14 +218,14 @@ std::vector<ProbeResult> probe_once(std::span<const Peer> peers, const LiveOptio
   }
   std::vector<nua_handle_t*> handles;
   for (std::size_t i = 0; i < peers.size(); ++i) {
-    std::string uri = peers[i].uri();
-    std::string route = route_header(peers[i]);
-    nua_handle_t* nh = nua_handle(session.nua(), &pending[i],
-                                  SIPTAG_TO_STR(uri.c_str()), TAG_END());
+    PendingProbe& p = pending[i];
+    p.uri = peers[i].uri();
+    p.route = route_header(peers[i]);
+    if (i < credentials.size()) p.credentials = &credentials[i];
+    nua_handle_t* nh = nua_handle(session.nua(), &p, SIPTAG_TO_STR(p.uri.c_str()), TAG_END());
     handles.push_back(nh);
-    pending[i].sent = Clock::now();
-    nua_options(nh, NUTAG_URL(URL_STRING_MAKE(uri.c_str())),
-                TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+    p.sent = Clock::now();
+    p.send(nh);
   }
   session.run_until(Clock::now() + options.timeout, [&] { return answered == peers.size(); });
   for (auto& p : pending)
@@ -278,7 +255,7 @@ std::vector<std::string> answering_transport(std::span<const Peer> peers,
   }
   std::vector<std::string> out(peers.size());
   if (tries.empty()) return out;
-  auto results = probe_once(tries, options);
+  auto results = probe_once(tries, {}, options);
   for (std::size_t k = 0; k < tries.size(); ++k)
     if (results[k].status == ProbeStatus::online && out[owner[k]].empty())
       out[owner[k]] = tries[k].transport;
@@ -440,7 +417,13 @@ std::string_view to_string(ProbeStatus s) {
 }
 
 std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options) {
-  auto results = probe_once(peers, options);
+  return probe(peers, {}, options);
+}
+
+std::vector<ProbeResult> probe(std::span<const Peer> peers,
+                               std::span<const Credentials> credentials,
+                               const LiveOptions& options) {
+  auto results = probe_once(peers, credentials, options);
   if (!options.try_other_transports) return results;
   std::vector<bool> unanswered;
   for (const auto& r : results) unanswered.push_back(r.status != ProbeStatus::online);

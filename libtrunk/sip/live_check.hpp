@@ -53,11 +53,28 @@ struct ProbeResult {
   std::string phrase;   // its reason phrase, or what went wrong here
   double rtt_ms = 0;    // request to final response; 0 when none
   std::string answered_over;  // transport_inconsistent: the transport that answered
+  // A 401/407 to the OPTIONS answered with the trunk's credentials: the
+  // challenge answered ("digest SHA-256, qop=auth"), and the code, phrase
+  // and round trip are the answer's. Empty when none was.
+  std::string auth;
+  std::string auth_error;  // why a challenge could not be answered
+};
+
+// A trunk's user name and password, to answer digest challenges with.
+struct Credentials {
+  std::string username;  // empty: none, a challenge is the probe's result
+  std::string password;
 };
 
 // Sends OPTIONS to every peer at once and waits for all answers, at most
-// `options.timeout`. Results are in the order of `peers`.
+// `options.timeout`. Results are in the order of `peers`. A server that
+// challenges the OPTIONS (401/407) is answered once, as register-test
+// answers, with `credentials[i]` when given (empty span: none); it is
+// online either way.
 std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options);
+std::vector<ProbeResult> probe(std::span<const Peer> peers,
+                               std::span<const Credentials> credentials,
+                               const LiveOptions& options);
 
 
 struct RegisterRequest {

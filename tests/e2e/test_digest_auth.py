@@ -1,4 +1,5 @@
-"""End-to-end tests of the digest algorithms `trunkctl register-test` offers
+"""End-to-end tests of the digest algorithms `trunkctl register-test` (and
+`probe`, when a server challenges its OPTIONS) offer
 beyond what Kamailio can challenge with (test_live_checks.py covers MD5 and
 SHA-256 against Kamailio): SHA-512-256, -sess, several challenges in one
 401 (RFC 7616 sec 3.7), a 407 from a proxy, and challenges no client could
@@ -70,7 +71,7 @@ class Registrar(threading.Thread):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.seen = []     # (username, the Authorization header's parameters)
+        self.seen = []     # (username, method, Authorization's parameters, its text)
         self.nonces = set()
         self.count = 0
 
@@ -86,24 +87,30 @@ class Registrar(threading.Thread):
 
     def answer(self, text):
         head = text.split("\r\n\r\n", 1)[0].split("\r\n")
-        if not head[0].startswith("REGISTER "):
+        method, uri = head[0].split(" ")[:2]
+        if method not in ("REGISTER", "OPTIONS"):
             return None
-        uri = head[0].split(" ")[1]
         headers = [tuple(x.strip() for x in h.split(":", 1)) for h in head[1:] if ":" in h]
         get = lambda n: [v for k, v in headers if k.lower() == n.lower()]
-        user = re.search(r"sip:([^@]+)@", get("From")[0]).group(1)
+        if method == "REGISTER":
+            user = re.search(r"sip:([^@]+)@", get("From")[0]).group(1)
+        else:  # an OPTIONS names no user: challenged as "strongest", checked as its answer says
+            user = params(get("Authorization")[0])["username"] if get("Authorization") else \
+                "strongest"
         code, challenge_name, challenges = CHALLENGES[user]
         creds = get("Authorization" if code == 401 else "Proxy-Authorization")
         ok = False
         if creds:
             p = params(creds[0])
-            self.seen.append((user, p, creds[0]))
+            self.seen.append((user, method, p, creds[0]))
             ok = (p.get("nonce") in self.nonces and p.get("uri") == uri and
                   p.get("realm") == REALM and
-                  p.get("response") == expected_response(p, "REGISTER", PASSWORD))
+                  p.get("response") == expected_response(p, method, PASSWORD))
         copy = "".join("%s: %s\r\n" % (k, v) for k, v in headers
                        if k.lower() in ("via", "from", "call-id", "cseq"))
         to = get("To")[0] + ";tag=reg1"
+        if ok and method == "OPTIONS":
+            return "SIP/2.0 200 OK\r\n%sTo: %s\r\nContent-Length: 0\r\n\r\n" % (copy, to)
         if ok:
             expires = "0" if get("Expires") == ["0"] else "120"
             return ("SIP/2.0 200 OK\r\n%sTo: %s\r\nContact: %s;expires=%s\r\n"
@@ -128,6 +135,8 @@ class DigestAlgorithms(unittest.TestCase):
             '[[trunk]]\nname = "%s"\ntype = "register"\nprovider = "%s"\nhost = "127.0.0.1"\n'
             'port = %d\n[trunk.auth]\nusername = "%s"\npassword_env = "DIGEST_PASSWORD"\n\n'
             % (u, u.upper(), cls.registrar.port, u) for u in CHALLENGES)
+        trunks += ('[[trunk]]\nname = "nocreds"\ntype = "peer"\nprovider = "PEER"\n'
+                   'host = "127.0.0.1"\nport = %d\n' % cls.registrar.port)
         with open(cls.site, "w") as f:
             f.write('[site]\nname = "digest"\ntransports = ["udp"]\n\n'
                     '[[tenant]]\nname = "acme"\nsip_domain = "acme.test"\n\n' + trunks)
@@ -137,8 +146,8 @@ class DigestAlgorithms(unittest.TestCase):
         cls.registrar.sock.close()
         cls.tmp.cleanup()
 
-    def register(self, name, fmt="text"):
-        p = subprocess.run([TRUNKCTL, "register-test", "-c", self.site, name, "--bind",
+    def register(self, name, fmt="text", command="register-test"):
+        p = subprocess.run([TRUNKCTL, command, "-c", self.site, name, "--bind",
                             "127.0.0.1", "--timeout", "2", "--no-fallback", "--format", fmt],
                            capture_output=True, text=True, timeout=60,
                            env=dict(os.environ, DIGEST_PASSWORD=PASSWORD))
@@ -147,7 +156,8 @@ class DigestAlgorithms(unittest.TestCase):
         return p
 
     def sent(self, user):
-        return [(p, raw) for u, p, raw in self.registrar.seen if u == user]
+        """The REGISTERs' Authorization headers from `user`: (parameters, text)."""
+        return [(p, raw) for u, m, p, raw in self.registrar.seen if u == user and m == "REGISTER"]
 
     def test_strongest_of_three_challenges_is_answered(self):
         p = self.register("strongest")
@@ -193,6 +203,23 @@ class DigestAlgorithms(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("nononce: registration failed: rejected (401 Unauthorized; cannot answer: "
                       "malformed WWW-Authenticate: Digest challenge without nonce)", p.stdout)
+
+    def test_probe_answers_a_challenge_with_the_trunks_credentials(self):
+        p = self.register("strongest", command="probe")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"^strongest: online \(200 OK, [0-9.]+ ms\) "
+                                   r"sip:127\.0\.0\.1:%d;transport=udp; "
+                                   r"auth: digest SHA-512-256, qop=auth\n$" % self.registrar.port)
+        j = json.loads(self.register("strongest", "json", command="probe").stdout)
+        self.assertEqual((j["status"], j["code"], j["auth"]),
+                         ("online", 200, "digest SHA-512-256, qop=auth"))
+
+    def test_probe_without_credentials_reports_the_challenge(self):
+        p = self.register("nocreds", "json", command="probe")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual((j["status"], j["code"], j["phrase"]), ("online", 401, "Unauthorized"))
+        self.assertNotIn("auth", j)
 
 
 if __name__ == "__main__":

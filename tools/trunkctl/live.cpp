@@ -52,6 +52,20 @@ sip::Peer peer_of(const site::Trunk& t) {
   return p;
 }
 
+// The trunk's user name and password when it has both (a probe answers a
+// challenge with them); none when its password cannot be read, which a
+// probe does not need.
+sip::Credentials credentials_of(const site::Trunk& t) {
+  sip::Credentials c;
+  if (!t.auth.username.present) return c;
+  std::string error;
+  auto password = site::read_password(t.auth, error);
+  if (!password) return c;
+  c.username = t.auth.username.value;
+  c.password = std::move(*password);
+  return c;
+}
+
 std::string ms_text(double ms) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(ms < 10 ? 1 : 0) << ms << " ms";
@@ -91,8 +105,13 @@ Run setup_probe(CLI::App& app, Common& common) {
       }
     }
     std::vector<sip::Peer> peers;
-    for (const auto* t : trunks) peers.push_back(peer_of(*t));
-    auto results = sip::probe(peers, live_options(o->live));
+    std::vector<sip::Credentials> credentials(trunks.size());
+    for (std::size_t i = 0; i < trunks.size(); ++i) {
+      peers.push_back(peer_of(*trunks[i]));
+      credentials[i] = credentials_of(*trunks[i]);
+    }
+    auto results = sip::probe(peers, credentials, live_options(o->live));
+    for (auto& c : credentials) c.password.assign(c.password.size(), '\0');
 
     bool all_online = true;
     std::size_t width = 0;
@@ -112,6 +131,8 @@ Run setup_probe(CLI::App& app, Common& common) {
         w.field("phrase", r.phrase);
         if (r.code) w.field("rtt_ms", r.rtt_ms);
         if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
+        if (!r.auth.empty()) w.field("auth", r.auth);
+        if (!r.auth_error.empty()) w.field("auth_error", r.auth_error);
         w.end_object();
         std::cout << w.str() << "\n";
         continue;
@@ -133,6 +154,8 @@ Run setup_probe(CLI::App& app, Common& common) {
       }
       std::cout << " " << p.uri();
       if (!p.proxy_host.empty()) std::cout << " via " << p.proxy_host;
+      if (!r.auth.empty()) std::cout << "; auth: " << r.auth;
+      if (!r.auth_error.empty()) std::cout << "; cannot answer the challenge: " << r.auth_error;
       std::cout << "\n";
     }
     return all_online ? cli::kExitClean : cli::kExitFindings;
