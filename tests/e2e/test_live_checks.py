@@ -189,6 +189,7 @@ class KamailioRegistrar(unittest.TestCase):
     """Kamailio with registrar.cfg on a free port, the site beside it, and
     trunkctl run against them; DEFINES are passed as kamailio -A."""
     DEFINES = ()
+    AUTH = "digest MD5"  # how the server's challenge is answered, as reported
 
     @classmethod
     def setUpClass(cls):
@@ -249,6 +250,32 @@ class KamailioRegistrar(unittest.TestCase):
         j = self.trunkctl("register-test", name, "--timeout", "2", "--format", "json", *extra)
         self.assertEqual(j.returncode, p.returncode, j.stderr)
         return p, json.loads(j.stdout)
+
+    def check_right_password(self):
+        p, j = self.register("good")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
+                                   r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
+                                   r"trunk-user; auth: %s\n$" % (self.port, self.AUTH))
+        self.assertEqual(j["status"], "registered")
+        self.assertEqual(j["auth"], self.AUTH)
+        self.assertEqual(j["code"], 200)
+        self.assertEqual(j["challenges"], 1)
+        self.assertEqual(j["expires"], 300)  # asked 3600; the registrar's max is 300
+        self.assertTrue(j["unregistered"])
+        self.assertEqual(j["unregister_code"], 200)
+
+    def check_wrong_password(self):
+        p, j = self.register("wrong-password")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout,
+                         "wrong-password: registration failed: authentication failed "
+                         "(401 Unauthorized after credentials were sent) "
+                         "sip:127.0.0.1:%d;transport=udp as trunk-user2; auth: %s\n"
+                         % (self.port, self.AUTH))
+        self.assertEqual(j["status"], "auth-failed")
+        self.assertEqual(j["code"], 401)
+        self.assertEqual(j["challenges"], 2)
 
 
 class LiveChecks(KamailioRegistrar):
@@ -311,18 +338,7 @@ class LiveChecks(KamailioRegistrar):
     # --- register-test ---------------------------------------------------
 
     def test_register_right_password(self):
-        p, j = self.register("good")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
-                                   r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
-                                   r"trunk-user; auth: digest MD5\n$" % self.port)
-        self.assertEqual(j["status"], "registered")
-        self.assertEqual(j["auth"], "digest MD5")  # the server names no algorithm and no qop
-        self.assertEqual(j["code"], 200)
-        self.assertEqual(j["challenges"], 1)
-        self.assertEqual(j["expires"], 300)  # asked 3600; the registrar's max is 300
-        self.assertTrue(j["unregistered"])
-        self.assertEqual(j["unregister_code"], 200)
+        self.check_right_password()  # the server names no algorithm and no qop: MD5
 
     def test_register_password_with_colons_quotes_and_utf8(self):
         # From the environment and from password_file: the whole value is
@@ -346,16 +362,7 @@ class LiveChecks(KamailioRegistrar):
         self.assertIn("; kept", p.stdout)
 
     def test_register_wrong_password(self):
-        p, j = self.register("wrong-password")
-        self.assertEqual(p.returncode, 1)
-        self.assertEqual(p.stdout,
-                         "wrong-password: registration failed: authentication failed "
-                         "(401 Unauthorized after credentials were sent) "
-                         "sip:127.0.0.1:%d;transport=udp as trunk-user2; auth: digest MD5\n"
-                         % self.port)
-        self.assertEqual(j["status"], "auth-failed")
-        self.assertEqual(j["code"], 401)
-        self.assertEqual(j["challenges"], 2)
+        self.check_wrong_password()
 
     def test_register_blocked_user(self):
         p, j = self.register("blocked")
@@ -396,15 +403,10 @@ class Sha256Challenges(KamailioRegistrar):
     """The same Kamailio challenging with algorithm=SHA-256, qop=auth (its
     auth module's "algorithm" setting, RFC 8760), as carriers now do."""
     DEFINES = ("DIGEST_SHA256",)
+    AUTH = "digest SHA-256, qop=auth"
 
     def test_register_sha256(self):
-        p, j = self.register("good")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
-                                   r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
-                                   r"trunk-user; auth: digest SHA-256, qop=auth\n$" % self.port)
-        self.assertEqual((j["status"], j["challenges"], j["unregister_code"], j["auth"]),
-                         ("registered", 1, 200, "digest SHA-256, qop=auth"))
+        self.check_right_password()
 
     def test_register_sha256_special_password(self):
         p, j = self.register("special-file")
@@ -412,15 +414,7 @@ class Sha256Challenges(KamailioRegistrar):
         self.assertEqual((j["status"], j["auth"]), ("registered", "digest SHA-256, qop=auth"))
 
     def test_register_sha256_wrong_password(self):
-        p, j = self.register("wrong-password")
-        self.assertEqual(p.returncode, 1)
-        self.assertEqual(p.stdout,
-                         "wrong-password: registration failed: authentication failed "
-                         "(401 Unauthorized after credentials were sent) "
-                         "sip:127.0.0.1:%d;transport=udp as trunk-user2; "
-                         "auth: digest SHA-256, qop=auth\n" % self.port)
-        self.assertEqual((j["status"], j["challenges"]), ("auth-failed", 2))
-
+        self.check_wrong_password()
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
