@@ -74,6 +74,50 @@ std::string ms_text(double ms) {
 
 }  // namespace
 
+namespace {
+
+void print_probe_json(const site::Trunk& t, const sip::Peer& p, const sip::ProbeResult& r) {
+  diag::JsonWriter w;
+  w.begin_object()
+      .field("trunk", t.name.value)
+      .field("status", sip::to_string(r.status))
+      .field("target", p.uri());
+  if (!p.proxy_host.empty()) w.field("outbound_proxy", p.proxy_host);
+  if (r.code) w.field("code", static_cast<std::int64_t>(r.code));
+  w.field("phrase", r.phrase);
+  if (r.code) w.field("rtt_ms", r.rtt_ms);
+  if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
+  if (!r.auth.empty()) w.field("auth", r.auth);
+  if (!r.auth_error.empty()) w.field("auth_error", r.auth_error);
+  w.end_object();
+  std::cout << w.str() << "\n";
+}
+
+// One line; names are padded to `width` so the statuses line up.
+void print_probe_text(const site::Trunk& t, const sip::Peer& p, const sip::ProbeResult& r,
+                      std::size_t width) {
+  std::cout << std::left << std::setw(static_cast<int>(width) + 2) << t.name.value + ":";
+  switch (r.status) {
+    case sip::ProbeStatus::online:
+      std::cout << "online (" << r.code << " " << r.phrase << ", " << ms_text(r.rtt_ms) << ")";
+      break;
+    case sip::ProbeStatus::offline:
+      std::cout << "offline (" << r.phrase << ")";
+      break;
+    case sip::ProbeStatus::transport_inconsistent:
+      std::cout << "offline: transport type inconsistent (no answer over " << p.transport
+                << "; the server answers over " << r.answered_over << ")";
+      break;
+  }
+  std::cout << " " << p.uri();
+  if (!p.proxy_host.empty()) std::cout << " via " << p.proxy_host;
+  if (!r.auth.empty()) std::cout << "; auth: " << r.auth;
+  if (!r.auth_error.empty()) std::cout << "; cannot answer the challenge: " << r.auth_error;
+  std::cout << "\n";
+}
+
+}  // namespace
+
 Run setup_probe(CLI::App& app, Common& common) {
   struct Opts {
     std::vector<std::string> names;
@@ -120,43 +164,8 @@ Run setup_probe(CLI::App& app, Common& common) {
       const auto& r = results[i];
       const auto& p = peers[i];
       all_online = all_online && r.status == sip::ProbeStatus::online;
-      if (common.format == cli::Format::json) {
-        diag::JsonWriter w;
-        w.begin_object()
-            .field("trunk", trunks[i]->name.value)
-            .field("status", sip::to_string(r.status))
-            .field("target", p.uri());
-        if (!p.proxy_host.empty()) w.field("outbound_proxy", p.proxy_host);
-        if (r.code) w.field("code", static_cast<std::int64_t>(r.code));
-        w.field("phrase", r.phrase);
-        if (r.code) w.field("rtt_ms", r.rtt_ms);
-        if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
-        if (!r.auth.empty()) w.field("auth", r.auth);
-        if (!r.auth_error.empty()) w.field("auth_error", r.auth_error);
-        w.end_object();
-        std::cout << w.str() << "\n";
-        continue;
-      }
-      std::cout << std::left << std::setw(static_cast<int>(width) + 2)
-                << trunks[i]->name.value + ":";
-      switch (r.status) {
-        case sip::ProbeStatus::online:
-          std::cout << "online (" << r.code << " " << r.phrase << ", " << ms_text(r.rtt_ms)
-                    << ")";
-          break;
-        case sip::ProbeStatus::offline:
-          std::cout << "offline (" << r.phrase << ")";
-          break;
-        case sip::ProbeStatus::transport_inconsistent:
-          std::cout << "offline: transport type inconsistent (no answer over "
-                    << p.transport << "; the server answers over " << r.answered_over << ")";
-          break;
-      }
-      std::cout << " " << p.uri();
-      if (!p.proxy_host.empty()) std::cout << " via " << p.proxy_host;
-      if (!r.auth.empty()) std::cout << "; auth: " << r.auth;
-      if (!r.auth_error.empty()) std::cout << "; cannot answer the challenge: " << r.auth_error;
-      std::cout << "\n";
+      if (common.format == cli::Format::json) print_probe_json(*trunks[i], p, r);
+      else print_probe_text(*trunks[i], p, r, width);
     }
     return all_online ? cli::kExitClean : cli::kExitFindings;
   };
