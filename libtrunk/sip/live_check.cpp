@@ -7,7 +7,6 @@
 // handlers with a null `sip`: they count as no answer from the server.
 #include "sip/live_check.hpp"
 
-#include <sofia-sip/auth_client.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -19,6 +18,7 @@
 #include <functional>
 #include <mutex>
 
+#include "sip/digest_answer.hpp"
 #include "sip/header_values.hpp"
 
 extern "C" {
@@ -142,66 +142,63 @@ std::vector<std::string> other_transports(const std::string& transport) {
   return out;
 }
 
-// The answer to a digest challenge, computed here: nua takes credentials
-// only as one string, "Digest:REALM:USER:PASSWORD", which sofia-sip's
-// auc_credentials cuts at every ':' with no escape, so a password holding
-// one would be cut short. auc_all_credentials takes the password whole;
-// the headers it makes go out with the retried request, and nua, holding
-// no credentials of its own, leaves them as they are.
-class DigestAnswer {
- public:
-  DigestAnswer() = default;
-  DigestAnswer(const DigestAnswer&) = delete;  // the headers live in home_
-  DigestAnswer& operator=(const DigestAnswer&) = delete;
-  ~DigestAnswer() { su_home_deinit(home_); }
+// One OPTIONS of a probe: its target, its result, and the answer to a
+// challenge when the trunk has credentials.
+struct PendingProbe {
+  std::string uri, route;
+  const Credentials* credentials = nullptr;  // null or empty username: none
+  ProbeResult result;
+  Clock::time_point sent;
+  bool done = false;
+  bool challenged = false;   // a 401/407 was answered (once: a second one is the result)
+  bool ending_held = false;  // the challenged OPTIONS nua holds: its 904 to come
+  DigestAnswer digest;
 
-  // Answers the challenges of the 401/407 `sip` for `method` to `url`:
-  // false when there is none sofia-sip can answer (then both are null).
-  bool answer(const sip_t* sip, const std::string& user, const std::string& password,
-              const char* method, const std::string& url) {
-    authorization = nullptr;
-    proxy_authorization = nullptr;
-    if (sip->sip_www_authenticate)
-      auc_challenge(&auc_, home_, sip->sip_www_authenticate, sip_authorization_class);
-    if (sip->sip_proxy_authenticate)
-      auc_challenge(&auc_, home_, sip->sip_proxy_authenticate, sip_proxy_authorization_class);
-    if (auc_all_credentials(&auc_, nullptr, nullptr, user.c_str(), password.c_str()) <= 0)
-      return false;
-    url_t* u = url_hdup(home_, URL_STRING_MAKE(url.c_str())->us_url);
-    msg_header_t* headers = nullptr;
-    if (!u || auc_authorization_headers(&auc_, home_, method, u, nullptr, &headers) <= 0)
-      return false;
-    for (msg_header_t* h = headers; h; h = h->sh_next) {
-      if (h->sh_class == sip_authorization_class)
-        authorization = reinterpret_cast<sip_authorization_t*>(h);
-      else if (h->sh_class == sip_proxy_authorization_class)
-        proxy_authorization = reinterpret_cast<sip_proxy_authorization_t*>(h);
-    }
-    return authorization || proxy_authorization;
+  void send(nua_handle_t* nh, const char* a = nullptr, const char* pa = nullptr) {
+    nua_options(nh, NUTAG_URL(URL_STRING_MAKE(uri.c_str())),
+                TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
+                TAG_IF(a, SIPTAG_AUTHORIZATION_STR(a)),
+                TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION_STR(pa)), TAG_END());
   }
 
-  sip_authorization_t* authorization = nullptr;
-  sip_proxy_authorization_t* proxy_authorization = nullptr;
-
- private:
-  su_home_t home_[1] = {SU_HOME_INIT(home_)};
-  auth_client_t* auc_ = nullptr;  // allocated in home_
+  // A 401/407 answered with the credentials, as register-test does: true
+  // when the OPTIONS went out again. A challenge that cannot be answered
+  // leaves the 401/407 as the probe's result, with the reason.
+  bool answer_challenge(nua_handle_t* nh, int status, const sip_t* sip) {
+    if (!sip || (status != 401 && status != 407) || challenged || !credentials ||
+        credentials->username.empty())
+      return false;
+    challenged = true;
+    if (!digest.answer(sip, credentials->username, credentials->password, "OPTIONS", uri)) {
+      result.auth_error = digest.error;
+      return false;
+    }
+    result.auth = digest.used;
+    ending_held = true;  // see RegisterExchange::answer
+    nua_authenticate(nh, TAG_END());
+    auto text = [](const std::string& h) { return h.empty() ? nullptr : h.c_str(); };
+    send(nh, text(digest.authorization), text(digest.proxy_authorization));
+    return true;
+  }
 };
 
-// Probes `peers` once over their own transports.
-std::vector<ProbeResult> probe_once(std::span<const Peer> peers, const LiveOptions& options) {
-  struct Pending {
-    ProbeResult result;
-    Clock::time_point sent;
-    bool done = false;
-  };
-  std::vector<Pending> pending(peers.size());
+// Probes `peers` once over their own transports; `credentials` is empty or
+// one per peer.
+std::vector<ProbeResult> probe_once(std::span<const Peer> peers,
+                                    std::span<const Credentials> credentials,
+                                    const LiveOptions& options) {
+  std::vector<PendingProbe> pending(peers.size());
   std::size_t answered = 0;
   Session session(options, [&](nua_event_t event, int status, const char* phrase,
-                               nua_handle_t*, void* hmagic, const sip_t* sip) {
+                               nua_handle_t* nh, void* hmagic, const sip_t* sip) {
     if (event != nua_r_options || status < 200) return;
-    auto* p = static_cast<Pending*>(hmagic);
+    auto* p = static_cast<PendingProbe*>(hmagic);
     if (p->done) return;
+    if (!sip && status == 904 && p->ending_held) {
+      p->ending_held = false;
+      return;
+    }
+    if (p->answer_challenge(nh, status, sip)) return;
     p->done = true;
     ++answered;
     p->result.phrase = phrase;
@@ -221,14 +218,14 @@ std::vector<ProbeResult> probe_once(std::span<const Peer> peers, const LiveOptio
   }
   std::vector<nua_handle_t*> handles;
   for (std::size_t i = 0; i < peers.size(); ++i) {
-    std::string uri = peers[i].uri();
-    std::string route = route_header(peers[i]);
-    nua_handle_t* nh = nua_handle(session.nua(), &pending[i],
-                                  SIPTAG_TO_STR(uri.c_str()), TAG_END());
+    PendingProbe& p = pending[i];
+    p.uri = peers[i].uri();
+    p.route = route_header(peers[i]);
+    if (i < credentials.size()) p.credentials = &credentials[i];
+    nua_handle_t* nh = nua_handle(session.nua(), &p, SIPTAG_TO_STR(p.uri.c_str()), TAG_END());
     handles.push_back(nh);
-    pending[i].sent = Clock::now();
-    nua_options(nh, NUTAG_URL(URL_STRING_MAKE(uri.c_str())),
-                TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+    p.sent = Clock::now();
+    p.send(nh);
   }
   session.run_until(Clock::now() + options.timeout, [&] { return answered == peers.size(); });
   for (auto& p : pending)
@@ -258,7 +255,7 @@ std::vector<std::string> answering_transport(std::span<const Peer> peers,
   }
   std::vector<std::string> out(peers.size());
   if (tries.empty()) return out;
-  auto results = probe_once(tries, options);
+  auto results = probe_once(tries, {}, options);
   for (std::size_t k = 0; k < tries.size(); ++k)
     if (results[k].status == ProbeStatus::online && out[owner[k]].empty())
       out[owner[k]] = tries[k].transport;
@@ -286,14 +283,13 @@ class RegisterExchange {
   RegisterResult& result() { return result_; }
 
   // The REGISTER, with the answer to a challenge when `a` or `pa` is set.
-  void send_register(nua_handle_t* nh, sip_authorization_t* a = nullptr,
-                     sip_proxy_authorization_t* pa = nullptr) {
+  void send_register(nua_handle_t* nh, const char* a = nullptr, const char* pa = nullptr) {
     nua_register(nh, NUTAG_REGISTRAR(URL_STRING_MAKE(registrar_.c_str())),
                  NUTAG_M_USERNAME(request_.username.c_str()),
                  SIPTAG_EXPIRES_STR(expires_.c_str()),
                  TAG_IF(!route_.empty(), SIPTAG_ROUTE_STR(route_.c_str())),
-                 TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
-                 TAG_END());
+                 TAG_IF(a, SIPTAG_AUTHORIZATION_STR(a)),
+                 TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION_STR(pa)), TAG_END());
   }
 
   // Every final answer on the handle, and the 904s of challenged requests
@@ -313,11 +309,10 @@ class RegisterExchange {
 
  private:
   // Its Expires: 0 twin, likewise.
-  void send_unregister(nua_handle_t* nh, sip_authorization_t* a = nullptr,
-                       sip_proxy_authorization_t* pa = nullptr) {
+  void send_unregister(nua_handle_t* nh, const char* a = nullptr, const char* pa = nullptr) {
     nua_unregister(nh, TAG_IF(!route_.empty(), SIPTAG_ROUTE_STR(route_.c_str())),
-                   TAG_IF(a, SIPTAG_AUTHORIZATION(a)), TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION(pa)),
-                   TAG_END());
+                   TAG_IF(a, SIPTAG_AUTHORIZATION_STR(a)),
+                   TAG_IF(pa, SIPTAG_PROXY_AUTHORIZATION_STR(pa)), TAG_END());
   }
 
   // The REGISTER (or its Expires: 0 twin) again, answering the challenge
@@ -325,13 +320,16 @@ class RegisterExchange {
   bool answer(nua_handle_t* nh, const sip_t* sip, bool unregister) {
     if (!digest_.answer(sip, request_.username, request_.password, "REGISTER", registrar_))
       return false;
+    if (!unregister) result_.auth = digest_.used;
+    auto text = [](const std::string& h) { return h.empty() ? nullptr : h.c_str(); };
     // nua holds the challenged request, waiting for credentials, and
     // queues a new REGISTER behind it: an authenticate with none ends it
     // (a local 904, ignored in on_event), then the request goes out again.
     ++waiting_ended_;
     nua_authenticate(nh, TAG_END());
-    if (unregister) send_unregister(nh, digest_.authorization, digest_.proxy_authorization);
-    else send_register(nh, digest_.authorization, digest_.proxy_authorization);
+    if (unregister)
+      send_unregister(nh, text(digest_.authorization), text(digest_.proxy_authorization));
+    else send_register(nh, text(digest_.authorization), text(digest_.proxy_authorization));
     return true;
   }
 
@@ -371,8 +369,11 @@ class RegisterExchange {
     if (sent_credentials_ && !challenge_stale(sip)) return finish(RegisterStatus::auth_failed);
     // Stale nonces without end.
     if (result_.challenges > 3) return finish(RegisterStatus::auth_failed);
-    // A challenge sofia-sip cannot answer.
-    if (!answer(nh, sip, false)) return finish(RegisterStatus::rejected);
+    // A challenge this client cannot answer: say why.
+    if (!answer(nh, sip, false)) {
+      result_.auth_error = digest_.error;
+      return finish(RegisterStatus::rejected);
+    }
     sent_credentials_ = true;
   }
 
@@ -416,7 +417,13 @@ std::string_view to_string(ProbeStatus s) {
 }
 
 std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options) {
-  auto results = probe_once(peers, options);
+  return probe(peers, {}, options);
+}
+
+std::vector<ProbeResult> probe(std::span<const Peer> peers,
+                               std::span<const Credentials> credentials,
+                               const LiveOptions& options) {
+  auto results = probe_once(peers, credentials, options);
   if (!options.try_other_transports) return results;
   std::vector<bool> unanswered;
   for (const auto& r : results) unanswered.push_back(r.status != ProbeStatus::online);

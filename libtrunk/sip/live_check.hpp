@@ -53,11 +53,28 @@ struct ProbeResult {
   std::string phrase;   // its reason phrase, or what went wrong here
   double rtt_ms = 0;    // request to final response; 0 when none
   std::string answered_over;  // transport_inconsistent: the transport that answered
+  // A 401/407 to the OPTIONS answered with the trunk's credentials: the
+  // challenge answered ("digest SHA-256, qop=auth"), and the code, phrase
+  // and round trip are the answer's. Empty when none was.
+  std::string auth;
+  std::string auth_error;  // why a challenge could not be answered
+};
+
+// A trunk's user name and password, to answer digest challenges with.
+struct Credentials {
+  std::string username;  // empty: none, a challenge is the probe's result
+  std::string password;
 };
 
 // Sends OPTIONS to every peer at once and waits for all answers, at most
-// `options.timeout`. Results are in the order of `peers`.
+// `options.timeout`. Results are in the order of `peers`. A server that
+// challenges the OPTIONS (401/407) is answered once, as register-test
+// answers, with `credentials[i]` when given (empty span: none); it is
+// online either way.
 std::vector<ProbeResult> probe(std::span<const Peer> peers, const LiveOptions& options);
+std::vector<ProbeResult> probe(std::span<const Peer> peers,
+                               std::span<const Credentials> credentials,
+                               const LiveOptions& options);
 
 
 struct RegisterRequest {
@@ -79,10 +96,17 @@ struct RegisterResult {
   int unregister_code = 0;    // its response code; 0 when none or --keep
   std::string answered_over;  // transport_inconsistent: the transport that answered
   double rtt_ms = 0;          // first request to final response
+  // The challenge answered to register: "digest SHA-256, qop=auth"; empty
+  // when none was. Never the password, HA1 or response.
+  std::string auth;
+  // Why a challenge could not be answered (status rejected): a malformed
+  // header, or no algorithm and qop this client supports.
+  std::string auth_error;
 };
 
 // Registers `request.username` at the peer, answering digest challenges with
-// the password (all of it, whatever bytes it holds), then unregisters unless
+// the password (all of it, whatever bytes it holds; the strongest of
+// SHA-512-256, SHA-256 and MD5 offered, see sip/digest.hpp), then unregisters unless
 // `keep`. A 401/407 that comes back
 // after credentials were sent (and is not a stale nonce) is authentication
 // failed; a 403 after credentials is too, while a 403 or other refusal to

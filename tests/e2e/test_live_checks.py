@@ -8,6 +8,7 @@ one, a blocked user, the wrong transport (TCP against a UDP-only server)
 and a closed port. Every case asserts the status an operator reads, the
 exit code, the JSON fields, and that no password is ever printed.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -184,7 +185,12 @@ def options_answered(port, timeout=0.5):
 
 
 @unittest.skipIf(KAMAILIO is None, "kamailio is not installed (Debian package kamailio)")
-class LiveChecks(unittest.TestCase):
+class KamailioRegistrar(unittest.TestCase):
+    """Kamailio with registrar.cfg on a free port, the site beside it, and
+    trunkctl run against them; DEFINES are passed as kamailio -A."""
+    DEFINES = ()
+    AUTH = "digest MD5"  # how the server's challenge is answered, as reported
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="trunk-live-")
@@ -200,9 +206,12 @@ class LiveChecks(unittest.TestCase):
         cls.log = open(os.path.join(cls.tmp, "kamailio.log"), "w")
         cls.kamailio = subprocess.Popen(
             [KAMAILIO, "-f", CONFIG, "-l", "udp:127.0.0.1:%d" % cls.port, "-DD", "-E",
-             "-m", "64", "-M", "16", "-Y", cls.tmp],
+             "-m", "64", "-M", "16", "-Y", cls.tmp] +
+            [arg for d in cls.DEFINES for arg in ("-A", d)],
             stdout=cls.log, stderr=subprocess.STDOUT, cwd=cls.tmp,
-            env=dict(os.environ, LIVE_SPECIAL_PASSWORD=SPECIAL_PASSWORD))
+            env=dict(os.environ, LIVE_SPECIAL_PASSWORD=SPECIAL_PASSWORD,
+                     LIVE_SPECIAL_HA1=hashlib.sha256(
+                         ("special-user2:trunk.test:" + SPECIAL_PASSWORD).encode()).hexdigest()))
         deadline = time.time() + 30
         while not options_answered(cls.port):
             if cls.kamailio.poll() is not None or time.time() > deadline:
@@ -242,6 +251,34 @@ class LiveChecks(unittest.TestCase):
         self.assertEqual(j.returncode, p.returncode, j.stderr)
         return p, json.loads(j.stdout)
 
+    def check_right_password(self):
+        p, j = self.register("good")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
+                                   r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
+                                   r"trunk-user; auth: %s\n$" % (self.port, self.AUTH))
+        self.assertEqual(j["status"], "registered")
+        self.assertEqual(j["auth"], self.AUTH)
+        self.assertEqual(j["code"], 200)
+        self.assertEqual(j["challenges"], 1)
+        self.assertEqual(j["expires"], 300)  # asked 3600; the registrar's max is 300
+        self.assertTrue(j["unregistered"])
+        self.assertEqual(j["unregister_code"], 200)
+
+    def check_wrong_password(self):
+        p, j = self.register("wrong-password")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout,
+                         "wrong-password: registration failed: authentication failed "
+                         "(401 Unauthorized after credentials were sent) "
+                         "sip:127.0.0.1:%d;transport=udp as trunk-user2; auth: %s\n"
+                         % (self.port, self.AUTH))
+        self.assertEqual(j["status"], "auth-failed")
+        self.assertEqual(j["code"], 401)
+        self.assertEqual(j["challenges"], 2)
+
+
+class LiveChecks(KamailioRegistrar):
     # --- probe -----------------------------------------------------------
 
     def test_probe_online(self):
@@ -301,17 +338,7 @@ class LiveChecks(unittest.TestCase):
     # --- register-test ---------------------------------------------------
 
     def test_register_right_password(self):
-        p, j = self.register("good")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertRegex(p.stdout, r"^good: registered \(200 OK, expires 300 s, [0-9.]+ ms\); "
-                                   r"unregistered sip:127\.0\.0\.1:%d;transport=udp as "
-                                   r"trunk-user\n$" % self.port)
-        self.assertEqual(j["status"], "registered")
-        self.assertEqual(j["code"], 200)
-        self.assertEqual(j["challenges"], 1)
-        self.assertEqual(j["expires"], 300)  # asked 3600; the registrar's max is 300
-        self.assertTrue(j["unregistered"])
-        self.assertEqual(j["unregister_code"], 200)
+        self.check_right_password()  # the server names no algorithm and no qop: MD5
 
     def test_register_password_with_colons_quotes_and_utf8(self):
         # From the environment and from password_file: the whole value is
@@ -335,15 +362,7 @@ class LiveChecks(unittest.TestCase):
         self.assertIn("; kept", p.stdout)
 
     def test_register_wrong_password(self):
-        p, j = self.register("wrong-password")
-        self.assertEqual(p.returncode, 1)
-        self.assertEqual(p.stdout,
-                         "wrong-password: registration failed: authentication failed "
-                         "(401 Unauthorized after credentials were sent) "
-                         "sip:127.0.0.1:%d;transport=udp as trunk-user2\n" % self.port)
-        self.assertEqual(j["status"], "auth-failed")
-        self.assertEqual(j["code"], 401)
-        self.assertEqual(j["challenges"], 2)
+        self.check_wrong_password()
 
     def test_register_blocked_user(self):
         p, j = self.register("blocked")
@@ -379,6 +398,23 @@ class LiveChecks(unittest.TestCase):
         self.assertEqual(env_less.returncode, 2)
         self.assertIn("environment variable LIVE_GOOD_PASSWORD is not set", env_less.stderr)
 
+
+class Sha256Challenges(KamailioRegistrar):
+    """The same Kamailio challenging with algorithm=SHA-256, qop=auth (its
+    auth module's "algorithm" setting, RFC 8760), as carriers now do."""
+    DEFINES = ("DIGEST_SHA256",)
+    AUTH = "digest SHA-256, qop=auth"
+
+    def test_register_sha256(self):
+        self.check_right_password()
+
+    def test_register_sha256_special_password(self):
+        p, j = self.register("special-file")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual((j["status"], j["auth"]), ("registered", "digest SHA-256, qop=auth"))
+
+    def test_register_sha256_wrong_password(self):
+        self.check_wrong_password()
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

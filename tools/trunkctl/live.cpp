@@ -52,10 +52,68 @@ sip::Peer peer_of(const site::Trunk& t) {
   return p;
 }
 
+// The trunk's user name and password when it has both (a probe answers a
+// challenge with them); none when its password cannot be read, which a
+// probe does not need.
+sip::Credentials credentials_of(const site::Trunk& t) {
+  sip::Credentials c;
+  if (!t.auth.username.present) return c;
+  std::string error;
+  auto password = site::read_password(t.auth, error);
+  if (!password) return c;
+  c.username = t.auth.username.value;
+  c.password = std::move(*password);
+  return c;
+}
+
 std::string ms_text(double ms) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(ms < 10 ? 1 : 0) << ms << " ms";
   return o.str();
+}
+
+}  // namespace
+
+namespace {
+
+void print_probe_json(const site::Trunk& t, const sip::Peer& p, const sip::ProbeResult& r) {
+  diag::JsonWriter w;
+  w.begin_object()
+      .field("trunk", t.name.value)
+      .field("status", sip::to_string(r.status))
+      .field("target", p.uri());
+  if (!p.proxy_host.empty()) w.field("outbound_proxy", p.proxy_host);
+  if (r.code) w.field("code", static_cast<std::int64_t>(r.code));
+  w.field("phrase", r.phrase);
+  if (r.code) w.field("rtt_ms", r.rtt_ms);
+  if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
+  if (!r.auth.empty()) w.field("auth", r.auth);
+  if (!r.auth_error.empty()) w.field("auth_error", r.auth_error);
+  w.end_object();
+  std::cout << w.str() << "\n";
+}
+
+// One line; names are padded to `width` so the statuses line up.
+void print_probe_text(const site::Trunk& t, const sip::Peer& p, const sip::ProbeResult& r,
+                      std::size_t width) {
+  std::cout << std::left << std::setw(static_cast<int>(width) + 2) << t.name.value + ":";
+  switch (r.status) {
+    case sip::ProbeStatus::online:
+      std::cout << "online (" << r.code << " " << r.phrase << ", " << ms_text(r.rtt_ms) << ")";
+      break;
+    case sip::ProbeStatus::offline:
+      std::cout << "offline (" << r.phrase << ")";
+      break;
+    case sip::ProbeStatus::transport_inconsistent:
+      std::cout << "offline: transport type inconsistent (no answer over " << p.transport
+                << "; the server answers over " << r.answered_over << ")";
+      break;
+  }
+  std::cout << " " << p.uri();
+  if (!p.proxy_host.empty()) std::cout << " via " << p.proxy_host;
+  if (!r.auth.empty()) std::cout << "; auth: " << r.auth;
+  if (!r.auth_error.empty()) std::cout << "; cannot answer the challenge: " << r.auth_error;
+  std::cout << "\n";
 }
 
 }  // namespace
@@ -91,8 +149,13 @@ Run setup_probe(CLI::App& app, Common& common) {
       }
     }
     std::vector<sip::Peer> peers;
-    for (const auto* t : trunks) peers.push_back(peer_of(*t));
-    auto results = sip::probe(peers, live_options(o->live));
+    std::vector<sip::Credentials> credentials(trunks.size());
+    for (std::size_t i = 0; i < trunks.size(); ++i) {
+      peers.push_back(peer_of(*trunks[i]));
+      credentials[i] = credentials_of(*trunks[i]);
+    }
+    auto results = sip::probe(peers, credentials, live_options(o->live));
+    for (auto& c : credentials) c.password.assign(c.password.size(), '\0');
 
     bool all_online = true;
     std::size_t width = 0;
@@ -101,39 +164,8 @@ Run setup_probe(CLI::App& app, Common& common) {
       const auto& r = results[i];
       const auto& p = peers[i];
       all_online = all_online && r.status == sip::ProbeStatus::online;
-      if (common.format == cli::Format::json) {
-        diag::JsonWriter w;
-        w.begin_object()
-            .field("trunk", trunks[i]->name.value)
-            .field("status", sip::to_string(r.status))
-            .field("target", p.uri());
-        if (!p.proxy_host.empty()) w.field("outbound_proxy", p.proxy_host);
-        if (r.code) w.field("code", static_cast<std::int64_t>(r.code));
-        w.field("phrase", r.phrase);
-        if (r.code) w.field("rtt_ms", r.rtt_ms);
-        if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
-        w.end_object();
-        std::cout << w.str() << "\n";
-        continue;
-      }
-      std::cout << std::left << std::setw(static_cast<int>(width) + 2)
-                << trunks[i]->name.value + ":";
-      switch (r.status) {
-        case sip::ProbeStatus::online:
-          std::cout << "online (" << r.code << " " << r.phrase << ", " << ms_text(r.rtt_ms)
-                    << ")";
-          break;
-        case sip::ProbeStatus::offline:
-          std::cout << "offline (" << r.phrase << ")";
-          break;
-        case sip::ProbeStatus::transport_inconsistent:
-          std::cout << "offline: transport type inconsistent (no answer over "
-                    << p.transport << "; the server answers over " << r.answered_over << ")";
-          break;
-      }
-      std::cout << " " << p.uri();
-      if (!p.proxy_host.empty()) std::cout << " via " << p.proxy_host;
-      std::cout << "\n";
+      if (common.format == cli::Format::json) print_probe_json(*trunks[i], p, r);
+      else print_probe_text(*trunks[i], p, r, width);
     }
     return all_online ? cli::kExitClean : cli::kExitFindings;
   };
@@ -194,6 +226,8 @@ void print_register_json(const site::Trunk& t, const sip::RegisterRequest& req,
     }
   }
   if (!r.answered_over.empty()) w.field("answers_over", r.answered_over);
+  if (!r.auth.empty()) w.field("auth", r.auth);
+  if (!r.auth_error.empty()) w.field("auth_error", r.auth_error);
   w.end_object();
   std::cout << w.str() << "\n";
 }
@@ -215,7 +249,9 @@ void print_register_text(const site::Trunk& t, const sip::RegisterRequest& req,
       std::cout << " (" << r.code << " " << r.phrase << " after credentials were sent)";
       break;
     case sip::RegisterStatus::rejected:
-      std::cout << " (" << r.code << " " << r.phrase << ")";
+      std::cout << " (" << r.code << " " << r.phrase;
+      if (!r.auth_error.empty()) std::cout << "; cannot answer: " << r.auth_error;
+      std::cout << ")";
       break;
     case sip::RegisterStatus::no_response:
       std::cout << " (" << r.phrase << ")";
@@ -225,7 +261,9 @@ void print_register_text(const site::Trunk& t, const sip::RegisterRequest& req,
                 << r.answered_over << ")";
       break;
   }
-  std::cout << " " << req.peer.uri() << " as " << req.username << "\n";
+  std::cout << " " << req.peer.uri() << " as " << req.username;
+  if (!r.auth.empty()) std::cout << "; auth: " << r.auth;
+  std::cout << "\n";
 }
 
 }  // namespace
