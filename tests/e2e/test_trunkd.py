@@ -292,7 +292,8 @@ class Trunkd(unittest.TestCase):
         self.sipp("MESSAGE", "sip:alice@acme.test", "14155550123", 405, ("Allow: INVITE",))
 
     def test_acks_are_counted_and_never_answered(self):
-        # A plain ACK is counted without the full parse (sip::is_plain_ack);
+        # A plain ACK is counted without the full parse (sip::scan, then
+        # the scanned redirect());
         # a compact one too; a folded one and one without a Call-ID take
         # the full parse. Each is counted once as an ACK answered with
         # nothing, none is answered, none is "not SIP".
