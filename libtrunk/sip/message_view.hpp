@@ -39,7 +39,7 @@ struct UriView {
 // kept for IPv6) and port, the received and rport parameters (rport empty
 // when absent or valueless). `text` is the whole entry as written
 // ("SIP/2.0/UDP host:port;branch=..."), kept by the scanner only (a
-// scanned request's response echoes it; see sip/echo.hpp).
+// scanned request's response echoes it; see sip/response_echo.hpp).
 struct ViaView {
   std::string_view host, port, received, rport;
   std::string_view text;
