@@ -294,8 +294,9 @@ class Trunkd(unittest.TestCase):
     def test_acks_are_counted_and_never_answered(self):
         # A plain ACK is counted without the full parse (sip::scan, then
         # redirect() over the scanned view); a compact one too; a folded
-        # one and one without a Call-ID take the full parse. Each is counted once as an ACK answered with
-        # nothing, none is answered, none is "not SIP".
+        # one and one without a Call-ID take the full parse. Each is
+        # counted once as an ACK answered with nothing, none is answered,
+        # none is "not SIP".
         ack = ("ACK sip:+442079460000@127.0.0.1 SIP/2.0\r\n"
                "Via: SIP/2.0/UDP 127.0.0.1:%(port)d;branch=z9hG4bK-ack%(n)d\r\n"
                "From: <sip:alice@acme.example>;tag=f%(n)d\r\n"
