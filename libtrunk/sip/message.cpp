@@ -118,7 +118,7 @@ std::size_t Message::vias(std::span<ViaView> out) const {
   std::size_t n = 0;
   for (const sip_via_t* v = sip->sip_via; v; v = v->v_next, ++n)
     if (n < out.size())
-      out[n] = {view(v->v_host), view(v->v_port), view(v->v_received), view(v->v_rport)};
+      out[n] = {view(v->v_host), view(v->v_port), view(v->v_received), view(v->v_rport), {}};
   return n;
 }
 

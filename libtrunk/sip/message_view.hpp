@@ -37,9 +37,12 @@ struct UriView {
 
 // What one Via says of the hop that sent it: the sent-by host (brackets
 // kept for IPv6) and port, the received and rport parameters (rport empty
-// when absent or valueless).
+// when absent or valueless). `text` is the whole entry as written
+// ("SIP/2.0/UDP host:port;branch=..."), kept by the scanner only (a
+// scanned request's response echoes it; see sip/response_echo.hpp).
 struct ViaView {
   std::string_view host, port, received, rport;
+  std::string_view text;
 };
 
 // A Reason header (RFC 3326): "Q.850;cause=34;text=\"No circuit/channel
@@ -72,6 +75,10 @@ class MessageView {
   std::string_view from_host_lenient() const { return from_host_; }
   bool to_has_tag() const { return to_has_tag_; }
   std::string_view call_id() const { return call_id_; }
+  // The From and To values as written (blanks around them trimmed), kept
+  // by the scanner only: empty in a view of a full parse.
+  std::string_view from_text() const { return from_text_; }
+  std::string_view to_text() const { return to_text_; }
   std::uint32_t cseq_number() const { return cseq_; }  // 0 when there is no CSeq
   std::string_view cseq_method() const { return cseq_method_; }
   // The Vias, top first: at most kMaxVias of them, and how many there are.
@@ -104,6 +111,7 @@ class MessageView {
   std::string_view from_url_host_;
   bool to_has_tag_ = false;
   std::string_view call_id_;
+  std::string_view from_text_, to_text_;
   std::uint32_t cseq_ = 0;
   std::string_view cseq_method_;
   std::size_t via_count_ = 0;

@@ -9,7 +9,7 @@
 
 #include "net/ip_address.hpp"
 #include "route/decide.hpp"
-#include "sip/scanner.hpp"
+#include "sip/response_echo.hpp"
 #include "tables/checksum.hpp"
 
 namespace trunk::sip {
@@ -80,10 +80,37 @@ void ResponseText::append_number(std::uint64_t n) {
 
 namespace {
 
+// A request as redirect() reads it, from sofia-sip's full parse or from
+// the scanner: the same few reads, so that the decision and every byte of
+// the response are produced by one code for both.
+struct Parsed {
+  const Message& m;
+  std::string_view method() const { return m.method_view(); }
+  std::string_view call_id() const { return m.call_id_view(); }
+  route::Request facts(const Source& from, std::span<route::ViaHop> hops) const {
+    return request_facts(m, from, hops);
+  }
+  std::size_t write_response_headers(std::string_view tag, std::span<char> out) const {
+    return m.write_response_headers(tag, out);
+  }
+};
+struct Scanned {
+  const MessageView& m;
+  std::string_view method() const { return m.method(); }
+  std::string_view call_id() const { return m.call_id(); }
+  route::Request facts(const Source& from, std::span<route::ViaHop> hops) const {
+    return request_facts(m, from, hops);
+  }
+  std::size_t write_response_headers(std::string_view tag, std::span<char> out) const {
+    return sip::write_response_headers(m, tag, out);
+  }
+};
+
 // A stable To tag for a stateless response: the same request, the same
 // tag. 16 hex digits.
-std::array<char, 16> to_tag(const Message& m) {
-  std::string_view id = m.call_id_view();
+template <class Request>
+std::array<char, 16> to_tag(const Request& m) {
+  std::string_view id = m.call_id();
   std::uint64_t h = tables::name_hash_impl(id.data(), id.size());
   std::array<char, 16> out;
   for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = "0123456789abcdef"[h & 15];
@@ -93,8 +120,8 @@ std::array<char, 16> to_tag(const Message& m) {
 // Writes the response: the status line with the reason `reason` writes,
 // the request's Via, From, To (tagged), Call-ID and CSeq, the headers
 // `extra` writes, then Server and Content-Length.
-template <class Reason, class Extra>
-Reply respond(const Message& m, int code, Reason&& reason, Extra&& extra, ResponseText& out) {
+template <class Request, class Reason, class Extra>
+Reply respond(const Request& m, int code, Reason&& reason, Extra&& extra, ResponseText& out) {
   Reply r;
   out.clear();
   out.append("SIP/2.0 ");
@@ -126,14 +153,15 @@ auto text(std::string_view s) {
 void nothing(ResponseText&) {}
 
 // The 302 or refusal for an INVITE: decide() says what, this writes it.
-Reply answer_invite(const route::Router& router, const Message& m, const Source& from,
+template <class Request>
+Reply answer_invite(const route::Router& router, const Request& m, const Source& from,
                     ResponseText& out) {
   const tables::Tables& t = router.tables();
   std::array<route::ViaHop, kMaxViaHops> hops;
   // The Decision is large and per worker thread: a thread_local keeps it
   // off the stack and out of the allocator.
   thread_local route::Decision d;
-  route::decide(router, request_facts(m, from, hops), d);
+  route::decide(router, m.facts(from, hops), d);
   std::string_view trunk, tenant, route_name;
   if (d.direction == route::Direction::inbound && d.trunk != kNone) trunk = t.str(t.trunks()[d.trunk].name);
   if (d.direction == route::Direction::outbound && d.contact_count)
@@ -191,24 +219,31 @@ Reply answer_invite(const route::Router& router, const Message& m, const Source&
   return r;
 }
 
-}  // namespace
-
-bool is_plain_ack(std::string_view bytes) {
-  if (!bytes.starts_with("ACK ")) return false;
-  thread_local MessageView view;
-  return scan(bytes, view) && view.is_request() && view.method() == "ACK";
+// The answer to a well-formed request, by its method.
+template <class Request>
+Reply answer(const route::Router& router, const Request& m, const Source& from,
+             ResponseText& out) {
+  std::string_view method = m.method();
+  if (method == "ACK") return {};
+  if (method == "OPTIONS")
+    return respond(m, 200, text("OK"), text("Allow: INVITE, ACK, OPTIONS\r\nAccept: application/sdp\r\n"), out);
+  if (method == "CANCEL") return respond(m, 481, text("Call/Transaction Does Not Exist"), nothing, out);
+  if (method != "INVITE")
+    return respond(m, 405, text("Method Not Allowed"), text("Allow: INVITE, ACK, OPTIONS\r\n"), out);
+  return answer_invite(router, m, from, out);
 }
+
+}  // namespace
 
 Reply redirect(const route::Router& router, const Message& m, const Source& from,
                ResponseText& out) {
   out.clear();
   if (!m.is_request()) return {};  // responses are not ours to answer
-  std::string_view method = m.method_view();
-  if (method == "ACK") return {};
+  if (m.method_view() == "ACK") return {};
   if (!m.can_be_answered()) return {};
   auto malformed = m.malformed_headers();
   if (!malformed.empty()) {
-    return respond(m, 400, [&](ResponseText& o) {
+    return respond(Parsed{m}, 400, [&](ResponseText& o) {
       o.append("Bad Request (malformed ");
       o.append(malformed.front());
       o.append(" header)");
@@ -217,14 +252,20 @@ Reply redirect(const route::Router& router, const Message& m, const Source& from
   // Over UDP the rest of the body never comes (RFC 3261 18.3); over TCP a
   // message is framed by its Content-Length, so it is never short.
   if (m.body_shortfall() > 0)
-    return respond(m, 400, text("Bad Request (body shorter than Content-Length)"), nothing, out);
-  if (method == "OPTIONS")
-    return respond(m, 200, text("OK"), text("Allow: INVITE, ACK, OPTIONS\r\nAccept: application/sdp\r\n"), out);
-  if (method == "CANCEL") return respond(m, 481, text("Call/Transaction Does Not Exist"), nothing, out);
-  if (method != "INVITE")
-    return respond(m, 405, text("Method Not Allowed"), text("Allow: INVITE, ACK, OPTIONS\r\n"), out);
+    return respond(Parsed{m}, 400, text("Bad Request (body shorter than Content-Length)"), nothing,
+                   out);
+  return answer(router, Parsed{m}, from, out);
+}
 
-  return answer_invite(router, m, from, out);
+std::optional<Reply> redirect(const route::Router& router, const MessageView& m,
+                              const Source& from, ResponseText& out) {
+  out.clear();
+  // What the full parse checks first holds of any request the scanner
+  // calls plain: every header to echo is there and parsed, none is set
+  // aside, the body is as long as Content-Length says.
+  if (m.parsed() || !m.is_request()) return std::nullopt;
+  if (m.method() != "ACK" && !echoes_as_written(m)) return std::nullopt;
+  return answer(router, Scanned{m}, from, out);
 }
 
 }  // namespace trunk::sip

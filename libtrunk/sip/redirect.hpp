@@ -78,12 +78,6 @@ struct Reply {
   std::string_view tenant;
 };
 
-// Whether `bytes` is a plain ACK (sip::scan): redirect() answers every ACK
-// with nothing, so a server may count a plain one without parsing it in
-// full. A suspect ACK gives false and takes the full parse. Allocates
-// nothing.
-bool is_plain_ack(std::string_view bytes);
-
 // The response to `request` from `from`, written into `out` (cleared
 // first); the Reply's views point into `out` and into the router's tables.
 // `router` must outlive the call. Allocates nothing for a well-formed
@@ -92,5 +86,15 @@ bool is_plain_ack(std::string_view bytes);
 // sent: the Reply's code is 0.
 Reply redirect(const route::Router& router, const Message& request, const Source& from,
                ResponseText& out);
+
+// The same answer to a request sip::scan() called plain (`request` is the
+// view it filled, its views into the request's bytes), written from the
+// scanned bytes without sofia-sip's parse: the same Reply, byte for byte,
+// decided and written by the same code. Nullopt when this path cannot vouch
+// for that (the view is of a full parse or of a response, or sofia-sip
+// would re-encode a header the response echoes: response_echo.hpp): parse
+// the request then and call the above. Allocates nothing.
+std::optional<Reply> redirect(const route::Router& router, const MessageView& request,
+                              const Source& from, ResponseText& out);
 
 }  // namespace trunk::sip

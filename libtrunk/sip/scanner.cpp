@@ -314,6 +314,7 @@ class Scanner {
 bool Scanner::vias(sv s, MessageView& v) {
   for (;;) {
     if (s.size() < 8 || s.substr(0, 8) != "SIP/2.0/") return false;
+    const char* const entry = s.data();
     sv protocol = s;
     s.remove_prefix(8);
     if (take(s, is_transport_char).empty()) return false;
@@ -341,6 +342,7 @@ bool Scanner::vias(sv s, MessageView& v) {
     if (seen_branch && branch.empty()) return false;
     if (seen_received && via.received.empty()) return false;
     if (v.via_count_ >= MessageView::kMaxVias) return false;
+    via.text = sv(entry, static_cast<std::size_t>(s.data() - entry));
     if (v.via_count_ == 0) {
       v.via_protocol_ = protocol;
       v.via_branch_ = branch;
@@ -392,9 +394,11 @@ bool Scanner::header(Header h, sv name, sv value, MessageView& m, Seen& seen) {
     case Header::via:
       return vias(value, m);
     case Header::from:
+      m.from_text_ = value;
       if (!once(seen.from) || !address(value, m.from_, has_tag) || !value.empty()) return false;
       return m.from_.scheme != "tel";  // sofia-sip's From host is then the number
     case Header::to:
+      m.to_text_ = value;
       if (!once(seen.to) || !address(value, m.to_, has_tag) || !value.empty()) return false;
       m.to_has_tag_ = has_tag;
       return m.to_.scheme != "tel";

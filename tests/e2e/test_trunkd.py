@@ -292,10 +292,11 @@ class Trunkd(unittest.TestCase):
         self.sipp("MESSAGE", "sip:alice@acme.test", "14155550123", 405, ("Allow: INVITE",))
 
     def test_acks_are_counted_and_never_answered(self):
-        # A plain ACK is counted without the full parse (sip::is_plain_ack);
-        # a compact one too; a folded one and one without a Call-ID take
-        # the full parse. Each is counted once as an ACK answered with
-        # nothing, none is answered, none is "not SIP".
+        # A plain ACK is counted without the full parse (sip::scan, then
+        # redirect() over the scanned view); a compact one too; a folded
+        # one and one without a Call-ID take the full parse. Each is
+        # counted once as an ACK answered with nothing, none is answered,
+        # none is "not SIP".
         ack = ("ACK sip:+442079460000@127.0.0.1 SIP/2.0\r\n"
                "Via: SIP/2.0/UDP 127.0.0.1:%(port)d;branch=z9hG4bK-ack%(n)d\r\n"
                "From: <sip:alice@acme.example>;tag=f%(n)d\r\n"

@@ -10,6 +10,7 @@
 #include "check/site.hpp"
 #include "site/loader.hpp"
 #include "support/compiled.hpp"
+#include "support/redirect_agreement.hpp"
 #include "tables/writer.hpp"
 
 using namespace trunk;
@@ -17,29 +18,6 @@ using namespace trunk;
 extern std::size_t g_allocations;  // tests/support/alloc_count.cpp
 
 namespace {
-
-// The example site, compiled once for all cases.
-struct Example {
-  std::string bytes;
-  tables::Tables tables;
-  Example() {
-    site::Site s;
-    diag::Sink sink;
-    diag::SourceText src;
-    REQUIRE(site::load_site(std::string(TRUNK_SOURCE_DIR) + "/examples/site", s, sink, src) ==
-            site::LoadStatus::loaded);
-    trunk::check::site_rules(s, src, sink);
-    tables::Plan plan;
-    REQUIRE(route::compile(s, src, sink, plan));
-    bytes = tables::serialize(plan);
-    std::string error;
-    REQUIRE(tables.load_bytes(bytes, error));
-  }
-};
-const Example& example() {
-  static Example e;
-  return e;
-}
 
 std::string invite(std::string_view ruri, std::string_view from, std::string_view method = "INVITE",
                    std::string_view contact = "<sip:caller@192.0.2.7:5060>") {
@@ -69,7 +47,8 @@ Answer ask(const std::string& text, const char* address, std::uint16_t port) {
   REQUIRE_MESSAGE(m.has_value(), error);
   auto from = sip::make_source(address, port);
   REQUIRE(from.has_value());
-  route::Router router(example().tables);
+  REQUIRE(test::example_router());
+  const route::Router& router = *test::example_router();
   sip::ResponseText out;
   sip::Reply r = sip::redirect(router, *m, *from, out);
   return {r.code, std::string(r.reason), std::string(r.bytes), std::string(r.trunk),
@@ -317,7 +296,8 @@ TEST_CASE("From hosts are matched without regard to case") {
 }
 
 TEST_CASE("answering a well-formed request allocates nothing") {
-  route::Router router(example().tables);
+  REQUIRE(test::example_router());
+  const route::Router& router = *test::example_router();
   sip::ResponseText out;
   struct Case {
     std::string text;
@@ -350,6 +330,15 @@ TEST_CASE("answering a well-formed request allocates nothing") {
     const std::size_t made = g_allocations - before;
     CHECK(r.code == c.code);
     CHECK(made == 0);
+    // trunkd's fast path: the scan and the answer from the scanned bytes.
+    sip::MessageView view;
+    const std::size_t before_fast = g_allocations;
+    REQUIRE(sip::scan(c.text, view));
+    auto fast = sip::redirect(router, view, *from, out);
+    const std::size_t made_fast = g_allocations - before_fast;
+    REQUIRE(fast.has_value());
+    CHECK(fast->code == c.code);
+    CHECK(made_fast == 0);
   }
 }
 
@@ -380,22 +369,3 @@ TEST_CASE("a tel: Request-URI gives its number as the user, in both accessors") 
   CHECK(tel.reason == sip_uri.reason);
 }
 
-// trunkd counts a plain ACK without parsing it (is_plain_ack): only where
-// the full parse would give an ACK that redirect() answers with nothing.
-TEST_CASE("ACK: a plain ACK is known without the full parse; anything odd takes it") {
-  const std::string ack = invite("sip:+442079460000@trunkd.example", "sip:alice@acme.example", "ACK");
-  CHECK(sip::is_plain_ack(ack));
-  CHECK(ask(ack, "192.0.2.7", 5060).code == 0);
-  CHECK(ask(ack, "192.0.2.7", 5060).bytes.empty());
-  // Not an ACK, or not plain: the full parse decides.
-  CHECK_FALSE(sip::is_plain_ack(invite("sip:+442079460000@trunkd.example", "sip:a@acme.example")));
-  CHECK_FALSE(sip::is_plain_ack("ACK"));
-  CHECK_FALSE(sip::is_plain_ack("ACK sip:x@y SIP/2.0\r\n\r\n"));  // no Via, From, To, ...
-  std::string folded = ack;
-  folded.replace(folded.find("Call-ID: "), 9, "Call-ID:\r\n ");
-  CHECK_FALSE(sip::is_plain_ack(folded));
-  std::string no_call_id = ack;
-  no_call_id.erase(no_call_id.find("Call-ID: "), no_call_id.find("CSeq:") - no_call_id.find("Call-ID: "));
-  CHECK_FALSE(sip::is_plain_ack(no_call_id));
-  CHECK_FALSE(sip::is_plain_ack("ACK sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-1\r\n"));
-}

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "tables/dump.hpp"
+#include "sip/scanner.hpp"
 #include "tables/sha256.hpp"
 
 namespace trunkd {
@@ -113,27 +114,33 @@ std::string trusted_proxies(const trunk::tables::Tables& t) {
 
 std::string_view answer(Shared& shared, const Loaded& tables, std::string_view bytes,
                         const trunk::sip::Source& from, trunk::sip::ResponseText& out) {
-  // Half of a redirected call's requests are the ACKs of its 302s, and no
-  // ACK is answered: a plain one is counted as the full parse and
-  // redirect() would count it, without sofia-sip's parse.
-  if (trunk::sip::is_plain_ack(bytes)) {
-    shared.stats.count_request("ACK", 0);
-    return {};
+  // Most requests are plain (an INVITE, the ACK of its 302): the scanner
+  // reads them and redirect() answers from the scanned bytes, the same
+  // answer as after sofia-sip's full parse, which the rest still takes.
+  thread_local trunk::sip::MessageView view;
+  std::optional<trunk::sip::Reply> reply;
+  if (trunk::sip::scan(bytes, view)) {
+    if (!view.is_request()) return {};  // responses are not ours to answer
+    reply = trunk::sip::redirect(tables.router, view, from, out);
   }
-  std::string error;  // set only for bytes that are not SIP
-  auto message = trunk::sip::Message::parse(bytes, error);
-  if (!message) {
-    ++shared.stats.not_sip;
-    return {};
+  std::optional<trunk::sip::Message> message;
+  if (!reply) {
+    std::string error;  // set only for bytes that are not SIP
+    message = trunk::sip::Message::parse(bytes, error);
+    if (!message) {
+      ++shared.stats.not_sip;
+      return {};
+    }
+    if (!message->is_request()) return {};
+    reply = trunk::sip::redirect(tables.router, *message, from, out);
   }
-  if (!message->is_request()) return {};
-  trunk::sip::Reply reply = trunk::sip::redirect(tables.router, *message, from, out);
-  shared.stats.count_request(message->method_view(), reply.code);
-  if (reply.code != 0 && logs(Level::debug))  // the line is built only when it is written
-    log(Level::debug, std::string(message->method_view()) + " " +
-                          std::string(message->call_id_view()) + " -> " +
-                          std::to_string(reply.code) + " " + std::string(reply.reason));
-  return reply.bytes;
+  const std::string_view method = message ? message->method_view() : view.method();
+  shared.stats.count_request(method, reply->code);
+  if (reply->code != 0 && logs(Level::debug))  // the line is built only when it is written
+    log(Level::debug, std::string(method) + " " +
+                          std::string(message ? message->call_id_view() : view.call_id()) +
+                          " -> " + std::to_string(reply->code) + " " + std::string(reply->reason));
+  return reply->bytes;
 }
 
 std::string fit_descriptors(TcpLimits& limits, int udp_addresses, int tcp_addresses, int workers) {
