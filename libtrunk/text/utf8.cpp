@@ -29,9 +29,21 @@ std::size_t utf8_sequence(std::string_view s, std::size_t at) {
   return n;
 }
 
-std::string printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+bool printable_as_is(std::string_view s) {
+  // Tab and 0x20-0x7E: the bytes printable() keeps one for one. Checked
+  // first so that a plain line (nearly all of a report) is copied whole.
+  for (const char ch : s) {
+    const auto b = static_cast<unsigned char>(ch);
+    if ((b < 0x20 && b != '\t') || b >= 0x7F) return false;
+  }
+  return true;
+}
+
+void append_printable(std::string& out, std::string_view s) {
+  if (printable_as_is(s)) {
+    out.append(s);
+    return;
+  }
   char buf[8];
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -61,6 +73,12 @@ std::string printable(std::string_view s) {
     }
     i += n;
   }
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_printable(out, s);
   return out;
 }
 
