@@ -54,6 +54,15 @@ TEST_CASE("utf8: append_printable appends what printable gives, copying plain te
   CHECK(text::printable_as_is("INVITE sip:+1@a SIP/2.0\t"));
   CHECK_FALSE(text::printable_as_is("caf\xC3\xA9"));  // printable keeps it, after the full check
   CHECK_FALSE(text::printable_as_is("a\x7f"));
+  // Words of eight bytes are checked at once: each odd byte in each place.
+  const std::string plain = "abcdefghijklmnopqrstuvwxyz 0123456789~!";
+  CHECK(text::printable_as_is(plain));
+  for (std::size_t at = 0; at < plain.size(); ++at)
+    for (const char odd : {'\x00', '\x1f', '\x7f', '\x80', '\xff', '\t'}) {
+      std::string s = plain;
+      s[at] = odd;
+      CHECK(text::printable_as_is(s) == (odd == '\t'));
+    }
 }
 
 TEST_CASE("json: a reused writer starts again from nothing, numbers as before") {
