@@ -99,9 +99,10 @@ void Report::end_line(std::size_t start) {
   buf_ += '\n';
 }
 
-void Report::line(std::string_view text) {
+void Report::line(std::string_view text, std::string_view more) {
   const std::size_t start = buf_.size();
   buf_ += text;
+  buf_ += more;
   end_line(start);
 }
 
@@ -226,18 +227,8 @@ void Report::message_text(const capture::Captured& c, const trace::MessageReport
       }
       end_line(start);
     }
-    for (const auto& n : m.notes) {
-      start = o.size();
-      o += "    note: ";
-      o += n;
-      end_line(start);
-    }
-    for (const auto& p : m.problems) {
-      start = o.size();
-      o += "    unmatched: ";
-      o += p;
-      end_line(start);
-    }
+    for (const auto& n : m.notes) line("    note: ", n);
+    for (const auto& p : m.problems) line("    unmatched: ", p);
     if (m.problems.empty() && !m.trunk_or_tenant_known())
       line(r.in_dialog ? "    in the dialog of a call that matched no trunk"
                        : "    unmatched: no trunk or tenant");
@@ -253,12 +244,7 @@ void Report::message_text(const capture::Captured& c, const trace::MessageReport
     o += '"';
     end_line(start);
   }
-  for (const auto& f : r.faults) {
-    start = o.size();
-    o += "    malformed message: ";
-    o += f;
-    end_line(start);
-  }
+  for (const auto& f : r.faults) line("    malformed message: ", f);
 }
 
 void Report::message_json(const capture::Captured& c, const trace::MessageReport& r) {

@@ -50,8 +50,9 @@ class Report {
   std::string_view tenant_name(std::uint32_t i) const;
   void message_text(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
   void message_json(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
-  // One line of text output, its control characters escaped.
-  void line(std::string_view text);
+  // One line of text output (`text` then `more`), its control characters
+  // escaped.
+  void line(std::string_view text, std::string_view more = {});
   // Ends the line written into buf_ from `start` on: escapes its control
   // characters (when it has any) and adds the newline.
   void end_line(std::size_t start);
