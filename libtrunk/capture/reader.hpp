@@ -38,7 +38,9 @@ struct Endpoint {
   bool known() const { return family != 0; }
   // "192.0.2.1:5060", "[2001:db8::1]:5060", "192.0.2.1" (no port), "" (unknown).
   std::string to_string() const;
+  void append_to(std::string& out) const;  // to_string() appended, without allocating
   std::string address() const;  // without the port: "192.0.2.1", "2001:db8::1"
+  void append_address(std::string& out) const;  // address() appended, without allocating
   // Parses "192.0.2.1", "192.0.2.1:5060", "[2001:db8::1]:5060", "2001:db8::1".
   static bool parse(std::string_view text, Endpoint& out);
   friend bool operator==(const Endpoint&, const Endpoint&) = default;

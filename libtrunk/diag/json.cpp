@@ -1,6 +1,7 @@
 // JSON writer: escaping and separators.
 #include "diag/json.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -11,6 +12,19 @@ namespace trunk::diag {
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // A run of bytes that stand for themselves is copied whole: most
+    // strings are nothing else.
+    std::size_t plain = i;
+    while (plain < s.size()) {
+      const auto b = static_cast<unsigned char>(s[plain]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    if (plain != i) {
+      out.append(s.data() + i, plain - i);
+      if (plain == s.size()) break;
+      i = plain;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       // JSON is UTF-8 (RFC 8259 section 8.1): a byte that is not part of a
@@ -96,12 +110,14 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 }
 JsonWriter& JsonWriter::value(std::int64_t n) {
   separate();
-  out_ += std::to_string(n);
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
   return *this;
 }
 JsonWriter& JsonWriter::value(std::uint64_t n) {
   separate();
-  out_ += std::to_string(n);
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
   return *this;
 }
 JsonWriter& JsonWriter::value(double d) {

@@ -41,6 +41,13 @@ class JsonWriter {
 
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
+  // Empty again, its memory kept: a writer that prints one object per
+  // message reuses one JsonWriter rather than allocating for each.
+  void clear() {
+    out_.clear();
+    first_.clear();
+    after_key_ = false;
+  }
 
  private:
   void separate();

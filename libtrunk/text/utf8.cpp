@@ -1,7 +1,9 @@
 // UTF-8 checks and printable text (see utf8.hpp).
 #include "text/utf8.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace trunk::text {
 
@@ -29,9 +31,32 @@ std::size_t utf8_sequence(std::string_view s, std::size_t at) {
   return n;
 }
 
-std::string printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+bool printable_as_is(std::string_view s) {
+  // Tab and 0x20-0x7E: the bytes printable() keeps one for one. Checked
+  // first so that a plain line (nearly all of a report) is copied whole,
+  // eight bytes at a time: a word with no byte below 0x20 and none at or
+  // above 0x7F is plain; one with a tab or worse is looked at byte by byte.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+    const std::uint64_t high_or_del = (w | (w + kOnes)) & kHigh;
+    if (below_space | high_or_del) break;
+  }
+  for (const char ch : s.substr(i)) {
+    const auto b = static_cast<unsigned char>(ch);
+    if ((b < 0x20 && b != '\t') || b >= 0x7F) return false;
+  }
+  return true;
+}
+
+void append_printable(std::string& out, std::string_view s) {
+  if (printable_as_is(s)) {
+    out.append(s);
+    return;
+  }
   char buf[8];
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -61,6 +86,12 @@ std::string printable(std::string_view s) {
     }
     i += n;
   }
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_printable(out, s);
   return out;
 }
 

@@ -118,7 +118,7 @@ std::string CallTracker::call_key(std::string_view call_id) {
 
 std::string_view CallTracker::intern(std::string_view word) {
   if (word.size() > kMaxWordBytes) word = word.substr(0, kMaxWordBytes);
-  auto it = words_.find(std::string(word));
+  auto it = words_.find(word);
   if (it != words_.end()) return *it;
   // Traces can make up words without end; past the cap they are not kept.
   if (words_.size() >= kMaxWords) return "(not kept)";
@@ -126,8 +126,11 @@ std::string_view CallTracker::intern(std::string_view word) {
 }
 
 const CallTracker::Calls::iterator* CallTracker::lookup_key(std::string_view key) const {
+  if (last_found_ && (*last_found_)->call_id == key) return last_found_;
   auto it = by_id_.find(key);
-  return it == by_id_.end() ? nullptr : &it->second;
+  if (it == by_id_.end()) return nullptr;
+  last_found_ = &it->second;
+  return last_found_;
 }
 
 const CallTracker::Calls::iterator* CallTracker::lookup(std::string_view call_id) const {
@@ -192,6 +195,7 @@ void CallTracker::close(Calls& list, Calls::iterator it) {
   count_out(*it);
   count_outcome(trunks_, *it);
   if (on_close_) on_close_(*it);
+  last_found_ = nullptr;
   by_id_.erase(std::string_view(it->call_id));
   list.erase(it);
 }

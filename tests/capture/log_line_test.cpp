@@ -126,3 +126,20 @@ TEST_CASE("text log lines: Content-Length, long and compact") {
   CHECK(content_length("Content-Type: application/sdp") == -1);
   CHECK(content_length("v=0") == -1);
 }
+
+TEST_CASE("endpoints: text forms, IPv4 written by hand as inet_ntop writes it") {
+  const auto text = [](std::string_view s) {
+    Endpoint e;
+    REQUIRE(Endpoint::parse(s, e));
+    std::string appended = "x";
+    e.append_to(appended);
+    CHECK(appended == "x" + e.to_string());
+    return e.to_string();
+  };
+  CHECK(text("0.0.0.0") == "0.0.0.0");
+  CHECK(text("255.255.255.255:65535") == "255.255.255.255:65535");
+  CHECK(text("10.0.100.9:5060") == "10.0.100.9:5060");
+  CHECK(text("[2001:db8::1]:5061") == "[2001:db8::1]:5061");
+  CHECK(text("2001:db8::1") == "2001:db8::1");
+  CHECK(Endpoint{}.to_string().empty());
+}

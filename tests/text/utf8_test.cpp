@@ -44,3 +44,31 @@ TEST_CASE("json: every string comes out as valid UTF-8") {
   w.begin_object().field("k\xFF", "v\x80").end_object();
   CHECK(w.str() == "{\"k\xEF\xBF\xBD\":\"v\xEF\xBF\xBD\"}");
 }
+
+TEST_CASE("utf8: append_printable appends what printable gives, copying plain text whole") {
+  std::string out = "kept ";
+  text::append_printable(out, "sip:bob@example.com\t1");
+  CHECK(out == "kept sip:bob@example.com\t1");
+  text::append_printable(out, "\x1b[2J \xC2\x9B \xFF");
+  CHECK(out == "kept sip:bob@example.com\t1\\x1b[2J \\u009b \\xff");
+  CHECK(text::printable_as_is("INVITE sip:+1@a SIP/2.0\t"));
+  CHECK_FALSE(text::printable_as_is("caf\xC3\xA9"));  // printable keeps it, after the full check
+  CHECK_FALSE(text::printable_as_is("a\x7f"));
+  // Words of eight bytes are checked at once: each odd byte in each place.
+  const std::string plain = "abcdefghijklmnopqrstuvwxyz 0123456789~!";
+  CHECK(text::printable_as_is(plain));
+  for (std::size_t at = 0; at < plain.size(); ++at)
+    for (const char odd : {'\x00', '\x1f', '\x7f', '\x80', '\xff', '\t'}) {
+      std::string s = plain;
+      s[at] = odd;
+      CHECK(text::printable_as_is(s) == (odd == '\t'));
+    }
+}
+
+TEST_CASE("json: a reused writer starts again from nothing, numbers as before") {
+  diag::JsonWriter w;
+  w.begin_object().field("a", std::uint64_t{18446744073709551615u}).key("b").begin_array();
+  w.clear();
+  w.begin_object().field("n", std::int64_t{-9223372036854775807 - 1}).field("s", "x\"y").end_object();
+  CHECK(w.str() == "{\"n\":-9223372036854775808,\"s\":\"x\\\"y\"}");
+}

@@ -1,6 +1,8 @@
 // sip-trace-match's report (see report.hpp).
 #include "report.hpp"
 
+#include <charconv>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 
@@ -14,41 +16,45 @@ using trace::kNone;
 
 namespace {
 
-// "10:01:02.123456" (UTC), or "" when the input has no times.
-std::string time_of_day(std::int64_t us) {
-  if (us <= 0) return {};
-  std::time_t s = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(us % 1000000));
-  return buf;
+template <class Int>
+void append_number(std::string& out, Int n) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
 }
 
-std::string where(const capture::Captured& c) {
-  if (c.frame) return "frame " + std::to_string(c.frame);
-  if (c.line) return "line " + std::to_string(c.line);
-  return {};
+// The frame or line a message came from: "frame 12", "line 40", or nothing.
+void append_where(std::string& out, const capture::Captured& c) {
+  if (c.frame) {
+    out += "frame ";
+    append_number(out, c.frame);
+  } else if (c.line) {
+    out += "line ";
+    append_number(out, c.line);
+  }
 }
 
-void optional_field(diag::JsonWriter& w, std::string_view k, const std::string& v) {
+void optional_field(diag::JsonWriter& w, std::string_view k, std::string_view v) {
   if (v.empty()) w.key(k).null();
   else w.field(k, v);
 }
+
+// The buffer is handed to the stream in pieces of about this size.
+constexpr std::size_t kFlushAt = 1 << 20;
 
 }  // namespace
 
 Report::Report(const site::Site& site, const tables::Tables& tables, const Filters& filters,
                cli::Format format, std::string input, std::ostream& out)
-    : site_(site), tables_(tables), filters_(filters), format_(format), input_(std::move(input)), out_(out) {}
-
-std::string Report::trunk_name(std::uint32_t i) const {
-  return i == kNone || i >= site_.trunks.size() ? std::string() : site_.trunks[i].name.value;
+    : site_(site), tables_(tables), filters_(filters), format_(format), input_(std::move(input)), out_(out) {
+  buf_.reserve(kFlushAt + (64 << 10));
 }
 
-std::string Report::tenant_name(std::uint32_t i) const {
-  return i == kNone || i >= site_.tenants.size() ? std::string() : site_.tenants[i].name.value;
+std::string_view Report::trunk_name(std::uint32_t i) const {
+  return i == kNone || i >= site_.trunks.size() ? std::string_view() : site_.trunks[i].name.value;
+}
+
+std::string_view Report::tenant_name(std::uint32_t i) const {
+  return i == kNone || i >= site_.tenants.size() ? std::string_view() : site_.tenants[i].name.value;
 }
 
 bool Report::shown(const trace::MessageReport& r) const {
@@ -62,8 +68,48 @@ bool Report::shown(const trace::MessageReport& r) const {
   return true;
 }
 
-void Report::line(std::string_view text) {
-  out_ << text::printable(text) << '\n';
+void Report::append_time(std::string& out, std::int64_t us) {
+  if (us <= 0) return;
+  const std::int64_t second = us / 1000000;
+  if (second != second_) {
+    std::time_t s = static_cast<std::time_t>(second);
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    std::snprintf(second_text_, sizeof second_text_, "%02d:%02d:%02d.", tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    second_ = second;
+  }
+  out += second_text_;
+  // Six digits, zero-padded: what "%06lld" gave.
+  char digits[6];
+  auto fraction = static_cast<std::uint32_t>(us % 1000000);
+  for (int i = 5; i >= 0; --i, fraction /= 10) digits[i] = static_cast<char>('0' + fraction % 10);
+  out.append(digits, sizeof digits);
+}
+
+void Report::end_line(std::size_t start) {
+  const std::string_view written(buf_.data() + start, buf_.size() - start);
+  if (!text::printable_as_is(written)) {
+    // Escaped as a whole, as printable() saw the line before it was built
+    // in place: a UTF-8 sequence is judged with the bytes that follow it.
+    scratch_.assign(written);
+    buf_.resize(start);
+    text::append_printable(buf_, scratch_);
+  }
+  buf_ += '\n';
+}
+
+void Report::line(std::string_view text, std::string_view more) {
+  const std::size_t start = buf_.size();
+  buf_ += text;
+  buf_ += more;
+  end_line(start);
+}
+
+void Report::flush(bool all) {
+  if (buf_.empty() || (!all && buf_.size() < kFlushAt)) return;
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
 }
 
 void Report::message(const capture::Captured& c, const trace::MessageReport& r) {
@@ -76,75 +122,150 @@ void Report::message(const capture::Captured& c, const trace::MessageReport& r) 
   if (filters_.summary_only) return;
   if (format_ == cli::Format::json) message_json(c, r);
   else message_text(c, r);
+  flush(false);
 }
 
 void Report::message_text(const capture::Captured& c, const trace::MessageReport& r) {
-  std::string head = "#" + std::to_string(r.index);
-  if (auto w = where(c); !w.empty()) head += " " + w;
-  if (auto t = time_of_day(c.time_us); !t.empty()) head += " " + t;
-  if (c.transport != capture::Transport::unknown) head += " " + std::string(to_string(c.transport));
-  if (c.src.known() || c.dst.known())
-    head += " " + (c.src.known() ? c.src.to_string() : "?") + " -> " +
-            (c.dst.known() ? c.dst.to_string() : "?");
+  std::string& o = buf_;
+  std::size_t start = o.size();
+  o += '#';
+  append_number(o, r.index);
+  if (c.frame || c.line) {
+    o += ' ';
+    append_where(o, c);
+  }
+  if (c.time_us > 0) {
+    o += ' ';
+    append_time(o, c.time_us);
+  }
+  if (c.transport != capture::Transport::unknown) {
+    o += ' ';
+    o += to_string(c.transport);
+  }
+  if (c.src.known() || c.dst.known()) {
+    o += ' ';
+    if (c.src.known()) c.src.append_to(o);
+    else o += '?';
+    o += " -> ";
+    if (c.dst.known()) c.dst.append_to(o);
+    else o += '?';
+  }
   if (!r.parsed) {
-    line(head + "  not a SIP message: " + r.parse_error);
+    o += "  not a SIP message: ";
+    o += r.parse_error;
+    end_line(start);
     return;
   }
-  if (r.request) head += "  " + std::string(r.method) + " " + r.request_uri +
-                        (r.retransmission ? "  (retransmission)" : "");
-  else head += "  " + std::to_string(r.status) + " " + std::string(r.phrase) + " (" +
-              std::string(r.cseq_method) + ")";
-  line(head);
+  if (r.request) {
+    o += "  ";
+    o += r.method;
+    o += ' ';
+    o += r.request_uri;
+    if (r.retransmission) o += "  (retransmission)";
+  } else {
+    o += "  ";
+    append_number(o, r.status);
+    o += ' ';
+    o += r.phrase;
+    o += " (";
+    o += r.cseq_method;
+    o += ')';
+  }
+  end_line(start);
   const trace::Match& m = r.match;
   if (r.request && !r.retransmission) {
-    std::string match;
-    if (m.trunk != kNone)
-      match = "trunk " + trunk_name(m.trunk) + " (" + m.trunk_by + "), " +
-             std::string(to_string(m.direction));
-    if (m.tenant != kNone)
-      match += (match.empty() ? "" : "; ") + std::string("tenant ") + tenant_name(m.tenant) +
-              (m.tenant_by.empty() ? "" : " (" + m.tenant_by + ")");
-    if (!m.route.empty()) {
-      std::string trunks;
-      for (const auto& t : m.trunks) trunks += (trunks.empty() ? "" : ", ") + t;
-      match += "; route " + m.route + " sends " + m.send + " via " + trunks;
+    start = o.size();
+    o += "    ";
+    const std::size_t empty = o.size();
+    if (m.trunk != kNone) {
+      o += "trunk ";
+      o += trunk_name(m.trunk);
+      o += " (";
+      o += m.trunk_by;
+      o += "), ";
+      o += to_string(m.direction);
     }
-    if (!m.destination.empty()) match += "; inbound rule -> " + m.destination;
-    if (!match.empty()) line("    " + match);
+    if (m.tenant != kNone) {
+      if (o.size() != empty) o += "; ";
+      o += "tenant ";
+      o += tenant_name(m.tenant);
+      if (!m.tenant_by.empty()) {
+        o += " (";
+        o += m.tenant_by;
+        o += ')';
+      }
+    }
+    if (!m.route.empty()) {
+      o += "; route ";
+      o += m.route;
+      o += " sends ";
+      o += m.send;
+      o += " via ";
+      for (std::size_t i = 0; i < m.trunks.size(); ++i) {
+        if (i) o += ", ";
+        o += m.trunks[i];
+      }
+    }
+    if (!m.destination.empty()) {
+      o += "; inbound rule -> ";
+      o += m.destination;
+    }
+    if (o.size() != empty) end_line(start);
+    else o.resize(start);
     if (m.decision) {
       // trunkd's answer to it: the same decision trunkd makes.
       std::array<char, route::kReasonSize> why;
-      std::string answer = "    trunkd: " + std::to_string(m.decision->code) + " " +
-                           std::string(route::reason(*m.decision, tables_, why));
-      if (m.decision->contact_count)
-        answer += " (" + std::to_string(m.decision->contact_count) +
-                  (m.decision->contact_count == 1 ? " Contact)" : " Contacts)");
-      line(answer);
+      start = o.size();
+      o += "    trunkd: ";
+      append_number(o, m.decision->code);
+      o += ' ';
+      o += route::reason(*m.decision, tables_, why);
+      if (m.decision->contact_count) {
+        o += " (";
+        append_number(o, m.decision->contact_count);
+        o += m.decision->contact_count == 1 ? " Contact)" : " Contacts)";
+      }
+      end_line(start);
     }
-    for (const auto& n : m.notes) line("    note: " + n);
-    for (const auto& p : m.problems) line("    unmatched: " + p);
+    for (const auto& n : m.notes) line("    note: ", n);
+    for (const auto& p : m.problems) line("    unmatched: ", p);
     if (m.problems.empty() && !m.trunk_or_tenant_known())
       line(r.in_dialog ? "    in the dialog of a call that matched no trunk"
                        : "    unmatched: no trunk or tenant");
   }
-  for (const auto& h : r.malformed)
-    line("    malformed " + h.name + ": " + h.problem + ": \"" + h.value + "\"");
-  for (const auto& f : r.faults) line("    malformed message: " + f);
+  for (const auto& h : r.malformed) {
+    start = o.size();
+    o += "    malformed ";
+    o += h.name;
+    o += ": ";
+    o += h.problem;
+    o += ": \"";
+    o += h.value;
+    o += '"';
+    end_line(start);
+  }
+  for (const auto& f : r.faults) line("    malformed message: ", f);
 }
 
 void Report::message_json(const capture::Captured& c, const trace::MessageReport& r) {
-  diag::JsonWriter w;
+  diag::JsonWriter& w = json_;
+  w.clear();
   w.begin_object().field("type", "message").field("index", r.index);
   if (c.frame) w.field("frame", c.frame);
   if (c.line) w.field("line", static_cast<std::uint64_t>(c.line));
   if (c.time_us) w.field("time_us", static_cast<std::int64_t>(c.time_us));
   w.field("transport", to_string(c.transport));
-  optional_field(w, "src", c.src.to_string());
-  optional_field(w, "dst", c.dst.to_string());
+  scratch_.clear();
+  c.src.append_to(scratch_);
+  optional_field(w, "src", scratch_);
+  scratch_.clear();
+  c.dst.append_to(scratch_);
+  optional_field(w, "dst", scratch_);
   w.field("sip", r.parsed);
   if (!r.parsed) {
     w.field("error", r.parse_error).end_object();
-    out_ << w.str() << "\n";
+    buf_ += w.str();
+    buf_ += '\n';
     return;
   }
   w.field("request", r.request);
@@ -187,7 +308,8 @@ void Report::message_json(const capture::Captured& c, const trace::MessageReport
   w.end_array().key("faults").begin_array();
   for (const auto& f : r.faults) w.value(f);
   w.end_array().end_object();
-  out_ << w.str() << "\n";
+  buf_ += w.str();
+  buf_ += '\n';
 }
 
 void Report::call(const trace::Call& call) {
@@ -217,20 +339,45 @@ void Report::call(const trace::Call& call) {
     calls_.write("\n");
     return;
   }
-  std::string who = trunk_name(call.trunk);
-  if (call.tenant != kNone) who += (who.empty() ? "" : " ") + std::string("tenant ") +
-                                   tenant_name(call.tenant);
-  std::string text = "  " + call.call_id + "  " + std::string(call.method) + "  " +
-                     (who.empty() ? "no trunk" : who) + ": " + call.describe() + " [" +
-                     std::to_string(call.messages) + (call.messages == 1 ? " message" : " messages");
-  if (call.first_us) text += ", " + time_of_day(call.first_us) + " - " + time_of_day(call.last_us);
-  text += "]";
-  calls_.write(text::printable(text));
-  calls_.write("\n");
+  // Built in scratch_ and escaped into the spool's text as a whole line.
+  std::string& t = scratch_;
+  t.assign("  ");
+  t += call.call_id;
+  t += "  ";
+  t += call.method;
+  t += "  ";
+  const std::size_t who = t.size();
+  t += trunk_name(call.trunk);
+  if (call.tenant != kNone) {
+    if (t.size() != who) t += ' ';
+    t += "tenant ";
+    t += tenant_name(call.tenant);
+  }
+  if (t.size() == who) t += "no trunk";
+  t += ": ";
+  t += call.describe();
+  t += " [";
+  append_number(t, call.messages);
+  t += call.messages == 1 ? " message" : " messages";
+  if (call.first_us) {
+    t += ", ";
+    append_time(t, call.first_us);
+    t += " - ";
+    append_time(t, call.last_us);
+  }
+  t += ']';
+  if (text::printable_as_is(t)) {
+    t += '\n';
+    calls_.write(t);
+  } else {
+    calls_.write(text::printable(t));
+    calls_.write("\n");
+  }
 }
 
 int Report::finish(const trace::Analyzer& a, std::string_view format_name,
                    const diag::Sink& warnings) {
+  flush(true);
   if (format_ != cli::Format::json && a.calls().opened()) out_ << "\ncalls:\n";
   std::string error;
   if (!calls_.copy_to(out_, error)) {
@@ -273,13 +420,15 @@ void Report::print_trunks(const trace::Analyzer& a) {
       }
       w.field("registers_unanswered", static_cast<std::uint64_t>(ts.registers_unanswered));
       w.end_object();
-      out_ << w.str() << "\n";
+      buf_ += w.str();
+      buf_ += '\n';
       continue;
     }
-    if (!header) out_ << "\ntrunks:\n";
+    if (!header) buf_ += "\ntrunks:\n";
     header = true;
     line("  " + site_.trunks[i].name.value + ": " + ts.describe(site_.trunks[i]));
   }
+  flush(true);
 }
 
 // The reader's warnings: JSON objects on stdout, or text on stderr.
