@@ -1,7 +1,7 @@
 // The compiler's route step: every tenant's outbound automaton and index.
 //
-// Parses and checks each route (pattern, prepend, duplicate names), copies
-// it into plan.routes, then builds one automaton per tenant in which every
+// Parses and checks each route (pattern, prepend, duplicate names), records
+// it in plan.routes, then builds one automaton per tenant in which every
 // number ends on the routes that win it (the higher priority, then the
 // strictly smaller set of numbers). A number with more than one winner is a
 // route-ambiguous error; a route that never wins is a route-shadowed
@@ -326,8 +326,8 @@ struct RouteInputs {
   tables::Plan& plan;
 };
 
-// Parses route i's pattern and checks its prepend into `out`, and fills
-// plan.routes[i]. Returns the pattern, or nothing if it does not parse.
+// Parses route i's pattern and checks its prepend into `out`. Returns the
+// pattern, or nothing if it does not parse.
 std::optional<DialPattern> check_route(const RouteInputs& in, std::uint32_t i, diag::Sink& out) {
   const site::Route& r = in.site.routes[i];
   std::string what = "match of route " + q(r.name.value);
@@ -338,22 +338,42 @@ std::optional<DialPattern> check_route(const RouteInputs& in, std::uint32_t i, d
                                   " has characters that are not dial symbols",
                               r.prepend.where),
                     "prepend holds digits, *, # and + only");
-  tables::Plan::Route& pr = in.plan.routes[i];
-  pr.tenant = in.route_tenant[i];
-  pr.priority = static_cast<std::int32_t>(r.priority.value);
-  pr.name = r.name.value;
-  pr.pattern = r.match.value;
-  pr.prepend = r.prepend.value;
-  pr.caller_id = r.caller_id.value;
-  pr.strip = static_cast<std::uint32_t>(r.strip.value);
-  // Whether each trunk may carry the route (assignment, direction) is a
-  // site rule (check/references.cpp), checked before the compiler runs.
-  for (const auto& tf : r.trunks.value) {
-    std::uint32_t ti = in.names.trunk(tf.value);
-    if (ti == tables::kNone) continue;  // unknown-trunk: reported by the validator
-    pr.trunks.push_back(ti);
-  }
   return pat;
+}
+
+// Every route's record in plan.routes, in site order: its texts and trunks
+// are appended to the plan's runs one route after the other, so this runs
+// on one thread, once per route, without an allocation per route.
+void plan_route_records(const RouteInputs& in) {
+  const auto& routes = in.site.routes;
+  tables::Plan& plan = in.plan;
+  std::size_t text = 0, trunks = 0;
+  for (const site::Route& r : routes) {
+    text += r.name.value.size() + r.match.value.size() + r.prepend.value.size() +
+            r.caller_id.value.size();
+    trunks += r.trunks.value.size();
+  }
+  plan.routes.resize(routes.size());
+  plan.route_text.reserve(text);
+  plan.route_trunks.reserve(trunks);
+  std::vector<std::uint32_t> route_trunks;
+  for (std::uint32_t i = 0; i < routes.size(); ++i) {
+    const site::Route& r = routes[i];
+    tables::Plan::Route& pr = plan.routes[i];
+    pr.tenant = in.route_tenant[i];
+    pr.priority = static_cast<std::int32_t>(r.priority.value);
+    pr.strip = static_cast<std::uint32_t>(r.strip.value);
+    // Whether each trunk may carry the route (assignment, direction) is a
+    // site rule (check/references.cpp), checked before the compiler runs.
+    route_trunks.clear();
+    for (const auto& tf : r.trunks.value) {
+      std::uint32_t ti = in.names.trunk(tf.value);
+      if (ti == tables::kNone) continue;  // unknown-trunk: reported by the validator
+      route_trunks.push_back(ti);
+    }
+    plan.add_route_text(pr, r.name.value, r.match.value, r.prepend.value, r.caller_id.value,
+                        route_trunks);
+  }
 }
 
 // One tenant's share of the step, built on its own core: its diagnostics
@@ -440,8 +460,8 @@ void plan_routes(const site::Site& site, const diag::SourceText& sources, const 
     route_tenant[i] = names.tenant(site.routes[i].tenant.value);
     if (route_tenant[i] != tables::kNone) tenant_routes[route_tenant[i]].push_back(i);
   }
-  plan.routes.resize(site.routes.size());
   const RouteInputs in{site, sources, names, route_tenant, plan};
+  plan_route_records(in);
   for (std::uint32_t i = 0; i < site.routes.size(); ++i)
     if (route_tenant[i] == tables::kNone) check_route(in, i, sink);  // unknown-tenant: validator
 

@@ -20,24 +20,57 @@
 namespace trunk::tables {
 namespace {
 
-// Each distinct string once. Keys view the plan's strings, which outlive
-// the pool.
+// Each distinct string once, at its first place in the bytes. The index
+// is an open-addressing table of offsets into the bytes themselves (no node
+// per string, no view into the plan): a million routes add four million
+// strings, and a node-based map spent more time allocating than hashing.
 class StringPool {
  public:
-  explicit StringPool(std::size_t expected) { index_.reserve(expected); }
-  Str add(const std::string& s) {
+  explicit StringPool(std::size_t expected) {
+    std::size_t slots = 16;
+    while (slots < expected * 2) slots *= 2;
+    slots_.assign(slots, Slot{});
+  }
+  Str add(std::string_view s) {
     if (s.empty()) return {0, 0};
-    auto [it, fresh] = index_.emplace(std::string_view(s), Str{});
-    if (!fresh) return it->second;
-    it->second = {static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(s.size())};
-    bytes_ += s;
-    return it->second;
+    const std::uint64_t h = name_hash_impl(s.data(), s.size());
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.str.length == 0) {  // empty: the string is new
+        const Str fresh{static_cast<std::uint32_t>(bytes_.size()),
+                        static_cast<std::uint32_t>(s.size())};
+        slot = {h, fresh};
+        bytes_ += s;
+        if (++count_ * 2 > slots_.size()) grow();  // `slot` is not used past here
+        return fresh;
+      }
+      if (slot.hash == h && slot.str.length == s.size() &&
+          bytes_.compare(slot.str.offset, slot.str.length, s) == 0)
+        return slot.str;
+    }
   }
   const std::string& bytes() const { return bytes_; }
 
  private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    Str str{0, 0};  // size 0: empty (the empty string is never stored)
+  };
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.str.length == 0) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].str.length != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
   std::string bytes_;
-  std::unordered_map<std::string_view, Str> index_;
+  std::vector<Slot> slots_;
+  std::size_t count_ = 0;
 };
 
 template <class T>
@@ -176,27 +209,25 @@ std::string trunk_records(const Plan& plan, StringPool& strings) {
   return out;
 }
 
-// The routes, and the trunk lists they point into (route_trunks).
-void route_records(const Plan& plan, StringPool& strings, std::string& routes,
-                   std::string& route_trunks) {
+// The routes. Their trunk lists (route_trunks) are the plan's, as laid out.
+std::string route_records(const Plan& plan, StringPool& strings) {
+  std::string routes;
   routes.reserve(plan.routes.size() * sizeof(RouteRecord));
-  route_trunks.reserve(plan.routes.size() * 2 * sizeof(std::uint32_t));
-  std::uint32_t trunk_words = 0;
   for (const auto& rt : plan.routes) {
+    const Plan::RouteText text = plan.text_of(rt);
     RouteRecord r{};
     r.tenant = rt.tenant;
     r.priority = rt.priority;
-    r.name = strings.add(rt.name);
-    r.pattern = strings.add(rt.pattern);
-    r.prepend = strings.add(rt.prepend);
-    r.caller_id = strings.add(rt.caller_id);
+    r.name = strings.add(text.name);
+    r.pattern = strings.add(text.pattern);
+    r.prepend = strings.add(text.prepend);
+    r.caller_id = strings.add(text.caller_id);
     r.strip = rt.strip;
-    r.trunk_first = trunk_words;
-    r.trunk_count = static_cast<std::uint32_t>(rt.trunks.size());
-    for (auto t : rt.trunks) append_pod(route_trunks, t);
-    trunk_words += r.trunk_count;
+    r.trunk_first = rt.trunk_first;
+    r.trunk_count = rt.trunk_count;
     append_pod(routes, r);
   }
+  return routes;
 }
 
 std::string inbound_records(const Plan& plan, StringPool& strings) {
@@ -287,8 +318,7 @@ std::string serialize(const Plan& plan) {
                      plan.inbound.size() * 2);
   const std::string tenants = tenant_records(plan, strings);
   const std::string trunks = trunk_records(plan, strings);
-  std::string routes, route_trunks;
-  route_records(plan, strings, routes, route_trunks);
+  const std::string routes = route_records(plan, strings);
   const std::string inbound = inbound_records(plan, strings);
   const std::string proxies = proxy_records(plan, strings);
   const std::string addresses = address_records(plan.addresses);
@@ -301,7 +331,7 @@ std::string serialize(const Plan& plan) {
       {SectionKind::tenants, tenants},
       {SectionKind::trunks, trunks},
       {SectionKind::routes, routes},
-      {SectionKind::route_trunks, route_trunks},
+      {SectionKind::route_trunks, words(plan.route_trunks)},
       {SectionKind::inbound, inbound},
       {SectionKind::addresses, addresses},
       {SectionKind::outbound_nodes, words(plan.outbound_nodes)},

@@ -179,6 +179,64 @@ TEST_CASE("written atomically, mapped, dumped") {
   std::filesystem::remove_all(dir);
 }
 
+// The plan keeps each route's texts and trunks as runs shared by all routes
+// (tables/plan.hpp): every route must get back its own, whatever the routes
+// before it held, and a name written twice is one string in the pool.
+TEST_CASE("each route's texts and trunks come back as written, route by route") {
+  auto c = test::compile_site(std::string(test::kBase) + R"(
+[[trunk]]
+name = "gw"
+type = "peer"
+host = "203.0.113.5"
+[[trunk.tenant]]
+tenant = "acme"
+[[trunk.tenant]]
+tenant = "globex"
+
+[[trunk]]
+name = "gw2"
+type = "peer"
+provider = "other"
+host = "203.0.113.6"
+[[trunk.tenant]]
+tenant = "acme"
+
+[[route]]
+tenant = "acme"
+name = "intl"
+match = "_00X."
+priority = 2
+strip = 2
+prepend = "+"
+caller_id = "+15550100"
+trunks = ["gw", "gw2"]
+
+[[route]]
+tenant = "acme"
+name = "local"
+match = "_NXX"
+trunks = ["gw2"]
+
+[[route]]
+tenant = "globex"
+name = "intl"
+match = "_00X."
+caller_id = "+15550199"
+trunks = ["gw"]
+)");
+  REQUIRE(c->ok);
+  const std::string text = tables::dump_text(c->tables);
+  CHECK(text.find("acme/intl match=_00X. priority=2 strip=2 prepend=+ caller_id=+15550100 "
+                  "trunks=gw,gw2\n") != std::string::npos);
+  CHECK(text.find("acme/local match=_NXX priority=0 strip=0 trunks=gw2\n") != std::string::npos);
+  CHECK(text.find("globex/intl match=_00X. priority=0 strip=0 caller_id=+15550199 trunks=gw\n") !=
+        std::string::npos);
+  const auto routes = c->tables.routes();
+  REQUIRE(routes.size() == 3);
+  CHECK(routes[0].name.offset == routes[2].name.offset);
+  CHECK(routes[0].pattern.offset == routes[2].pattern.offset);
+}
+
 TEST_CASE("read into memory of its own: the file can change, the tables do not") {
   auto c = test::compile_site(kSite);
   REQUIRE(c->ok);
