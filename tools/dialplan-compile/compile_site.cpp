@@ -163,7 +163,6 @@ class CompileRun {
     results_ = route::run_expectations(router, expectations_.expects, s_.sink);
     for (const auto& r : results_)
       if (!r.passed) code_ = cli::kExitFindings;
-    phase("test");
     return write_junit();
   }
 
