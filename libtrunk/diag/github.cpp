@@ -19,43 +19,32 @@ std::string_view command_for(Severity s) {
 std::string annotation_text(const Diagnostic& d) {
   std::string text = d.message;
   if (d.related)
-    text += "\nnote: " + d.related->to_string() + ": " +
-            (d.related_label.empty() ? std::string("related") : d.related_label);
+    text += "\nnote: " + d.related->to_string() + ": " + related_label_or_default(d);
   for (const auto& h : d.hints) text += "\nhint: " + h;
   return text;
 }
 
+// GitHub's two escapings differ only in : and , (which end a property).
+std::string escape(std::string_view s, bool property) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      case ':': out += property ? "%3A" : ":"; break;
+      case ',': out += property ? "%2C" : ","; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string escape_github_message(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string escape_github_property(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      case ':': out += "%3A"; break;
-      case ',': out += "%2C"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string escape_github_message(std::string_view s) { return escape(s, false); }
+std::string escape_github_property(std::string_view s) { return escape(s, true); }
 
 std::string render_github(const Diagnostic& d) {
   std::string out = "::";

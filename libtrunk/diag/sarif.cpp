@@ -71,7 +71,7 @@ void write_result(JsonWriter& w, const Diagnostic& d, std::size_t rule_index) {
     w.field("id", static_cast<std::uint64_t>(0));
     w.key("message")
         .begin_object()
-        .field("text", d.related_label.empty() ? std::string("related") : d.related_label)
+        .field("text", related_label_or_default(d))
         .end_object();
     w.key("physicalLocation");
     write_physical(w, *d.related);
