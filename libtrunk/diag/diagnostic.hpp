@@ -116,6 +116,10 @@ inline Diagnostic& with_related(Diagnostic& d, SourceRegion where,
   d.related_label = std::move(label);
   return d;
 }
+// What every rendering calls the related place: its label, or "related".
+inline std::string related_label_or_default(const Diagnostic& d) {
+  return d.related_label.empty() ? std::string("related") : d.related_label;
+}
 
 // `s` in double quotes, as messages name things: "acme".
 std::string quoted(std::string_view s);

@@ -299,8 +299,7 @@ std::string render_text(const Diagnostic& d, const SourceText* sources) {
   out += std::string(to_string(d.severity)) + "[" + d.code + "]: " + d.message + "\n";
   quote_line(out, d.where, sources);
   if (d.related) {
-    out += "  note: " + d.related->to_string() + ": " +
-           (d.related_label.empty() ? std::string("related") : d.related_label) + "\n";
+    out += "  note: " + d.related->to_string() + ": " + related_label_or_default(d) + "\n";
   }
   for (const auto& h : d.hints) out += "  hint: " + h + "\n";
   return out;

@@ -12,6 +12,18 @@ std::string not_a_dial_string(const DialCheck& c) {
 }
 }  // namespace
 
+std::string failure_message(const ExpectResult& r) { return "expectation failed: " + r.subject; }
+
+std::vector<std::string> failure_details(const ExpectResult& r) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < r.expected.size(); ++i)
+    out.push_back("expected " + r.expected[i].first + " " + r.expected[i].second + ", got " +
+                  r.actual[i].second);
+  for (std::size_t i = r.expected.size(); i < r.actual.size(); ++i)
+    out.push_back(r.actual[i].first + ": " + r.actual[i].second);
+  return out;
+}
+
 Answer ask_outbound(const Router& router, std::string_view tenant, std::string_view number) {
   Answer a;
   const auto& t = router.tables();
@@ -122,13 +134,8 @@ std::vector<ExpectResult> run_expectations(const Router& router,
       r.actual.emplace_back("error", a.error);
     }
     if (!r.passed) {
-      std::string msg = "expectation failed: " + r.subject;
-      auto& d = sink.error("expect-failed", msg, e.where);
-      for (std::size_t i = 0; i < r.expected.size(); ++i)
-        diag::with_hint(d, "expected " + r.expected[i].first + " " + r.expected[i].second +
-                               ", got " + r.actual[i].second);
-      for (std::size_t i = r.expected.size(); i < r.actual.size(); ++i)
-        diag::with_hint(d, r.actual[i].first + ": " + r.actual[i].second);
+      auto& d = sink.error("expect-failed", failure_message(r), e.where);
+      d.hints = failure_details(r);
     }
     out.push_back(std::move(r));
   }

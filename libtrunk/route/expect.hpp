@@ -36,6 +36,12 @@ struct Answer {
 Answer ask_outbound(const Router& router, std::string_view tenant, std::string_view number);
 Answer ask_inbound(const Router& router, std::string_view trunk, std::string_view did);
 
+// A failed expectation in words: "expectation failed: SUBJECT", and what
+// it got wrong, one line each ("expected route x, got y", "why: ..."). The
+// diagnostic and the JUnit report (expect_junit.hpp) both say it so.
+std::string failure_message(const ExpectResult& r);
+std::vector<std::string> failure_details(const ExpectResult& r);
+
 // Runs every expectation; failed ones are also reported to `sink` as
 // expect-failed errors at the expectation's place.
 std::vector<ExpectResult> run_expectations(const Router& router,

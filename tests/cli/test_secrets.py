@@ -87,18 +87,21 @@ EVERY_TOOL = {"basic", "multi-line", "inline table", "yaml", "json", "bad escape
 class Secrets(ToolTest):
     def runs(self, site, every_tool):
         runs = []
-        for fmt in ("text", "json"):
+        # github and sarif: the CI formats of the commands that report findings.
+        for fmt in ("text", "json", "github", "sarif"):
             f = ("--format", fmt)
             runs.append((TRUNKCTL, "validate", "-c", site, *f))
             if not every_tool:
                 continue
-            runs.append((TRUNKCTL, "list", "-c", site, *f))
-            runs.append((TRUNKCTL, "show", "-c", site, "xyz", *f))
-            runs.append((TRUNKCTL, "route", "-c", site, "acme", "2125550142", *f))
             runs.append((TRUNKCTL, "add", "-c", site, "new-one", "--type", "peer",
                          "--set", "host=192.0.2.9", "--dry-run", *f))
             runs.append((DIDPOOL, "-c", site, *f))
             runs.append((COMPILE, "-c", site, "--check", *f))
+            if fmt in ("github", "sarif"):
+                continue
+            runs.append((TRUNKCTL, "list", "-c", site, *f))
+            runs.append((TRUNKCTL, "show", "-c", site, "xyz", *f))
+            runs.append((TRUNKCTL, "route", "-c", site, "acme", "2125550142", *f))
             runs.append((TRACE_MATCH, "-c", site, TRACE, *f))
         with ThreadPoolExecutor(max_workers=2) as pool:
             return list(pool.map(lambda a: run_tool(*a), runs))

@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <iostream>
 
+#include "diag/junit.hpp"
 #include "emit_proxy.hpp"
+#include "io/atomic_write.hpp"
 #include "route/compile.hpp"
 #include "route/expect.hpp"
+#include "route/expect_junit.hpp"
 #include "site/loader.hpp"
 #include "tables/dump.hpp"
 #include "tables/reader.hpp"
@@ -87,7 +90,7 @@ class CompileRun {
   // The diagnostics so far, and `code`: the end of a run that stopped early.
   int finish(int code) {
     if (json_) print_json(o_, code == cli::kExitClean, s_.sink, 0, "", nullptr, emitted_);
-    else cli::print_diagnostics_text(s_.sink, &s_.sources, std::cerr);
+    else cli::print_findings(s_.sink, &s_.sources, o_.format);
     return code;
   }
 
@@ -160,6 +163,21 @@ class CompileRun {
     results_ = route::run_expectations(router, expectations_.expects, s_.sink);
     for (const auto& r : results_)
       if (!r.passed) code_ = cli::kExitFindings;
+    return write_junit();
+  }
+
+  // The results for CI, whatever they are: a failed expectation is what the
+  // report is for.
+  int write_junit() {
+    if (o_.junit.empty()) return kGoOn;
+    std::string error;
+    if (!io::write_atomically(
+            o_.junit, diag::render_junit("dialplan-compile", route::junit_suites(results_)),
+            error)) {
+      finish(cli::kExitUnusable);
+      std::cerr << "dialplan-compile: " << error << "\n";
+      return cli::kExitUnusable;
+    }
     return kGoOn;
   }
 
@@ -180,27 +198,27 @@ class CompileRun {
                  o_.test.empty() ? nullptr : &results_, emitted_);
       return code_;
     }
-    cli::print_diagnostics_text(s_.sink, &s_.sources, std::cerr);
-    std::cout << name_ << ": " << diag::count(stats_.tenants, "tenant") << ", "
-              << diag::count(stats_.trunks, "trunk") << ", "
-              << diag::count(stats_.routes, "route") << ", "
-              << diag::count(stats_.inbound, "inbound rule");
+    cli::print_findings(s_.sink, &s_.sources, o_.format);
+    std::ostream& out = cli::report_out(o_.format);
+    out << name_ << ": " << diag::count(stats_.tenants, "tenant") << ", "
+        << diag::count(stats_.trunks, "trunk") << ", " << diag::count(stats_.routes, "route")
+        << ", " << diag::count(stats_.inbound, "inbound rule");
     if (!o_.output.empty() && code_ == cli::kExitClean)
-      std::cout << " -> " << o_.output << " (" << bytes_.size() << " bytes, site digest "
-                << digest_.substr(0, 16) << ")";
+      out << " -> " << o_.output << " (" << bytes_.size() << " bytes, site digest "
+          << digest_.substr(0, 16) << ")";
     else if (o_.check)
-      std::cout << ": " << (code_ == cli::kExitClean ? "ok" : "FAILED") << " ("
-                << diag::summary(s_.sink) << ")";
-    std::cout << "\n";
+      out << ": " << (code_ == cli::kExitClean ? "ok" : "FAILED") << " ("
+          << diag::summary(s_.sink) << ")";
+    out << "\n";
     if (!emitted_.empty())
-      std::cout << o_.emit[0] << " configuration -> "
-                << std::filesystem::path(emitted_.back()).parent_path().string() << " ("
-                << emitted_.size() << " files)\n";
+      out << o_.emit[0] << " configuration -> "
+          << std::filesystem::path(emitted_.back()).parent_path().string() << " ("
+          << emitted_.size() << " files)\n";
     if (!o_.test.empty()) {
       std::size_t passed = 0;
       for (const auto& r : results_) passed += r.passed;
-      std::cout << "expectations: " << passed << " passed, " << results_.size() - passed
-                << " failed\n";
+      out << "expectations: " << passed << " passed, " << results_.size() - passed
+          << " failed\n";
     }
     return code_;
   }

@@ -10,6 +10,7 @@ namespace dialplan {
 
 struct Options {
   std::string site, output, dump, test;
+  std::string junit;  // with --test: the results as JUnit XML, written here
   bool check = false, strict = false, verbose = false;
   // --emit kamailio DIR and the deployment it is for (emit_proxy.hpp).
   std::vector<std::string> emit;

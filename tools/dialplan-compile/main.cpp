@@ -12,11 +12,15 @@ int main(int argc, char** argv) {
   dialplan::Options o;
   o.site = trunk::site::default_site_path().string();
   trunk::cli::add_site_option(app, o.site);
-  trunk::cli::add_format_option(app, o.format);
+  trunk::cli::add_format_option(app, o.format, trunk::cli::Formats::with_findings);
   auto* output = app.add_option("-o,--output", o.output, "Write the tables here (atomically)");
   auto* check = app.add_flag("--check", o.check, "Check only; write nothing")->excludes(output);
   app.add_option("--dump", o.dump, "Print a tables file as text, then exit");
-  app.add_option("--test", o.test, "Run the [[expect]] cases of this TOML file");
+  auto* test = app.add_option("--test", o.test, "Run the [[expect]] cases of this TOML file");
+  app.add_option("--junit", o.junit, "With --test: write the results as JUnit XML here "
+                                     "(atomically), whatever --format")
+      ->type_name("FILE")
+      ->needs(test);
   app.add_flag("--strict", o.strict, "Treat warnings as errors");
   auto* emit = app.add_option("--emit", o.emit,
                               "Write the proxy's configuration: --emit kamailio DIR")

@@ -72,17 +72,17 @@ int run_pool(const Options& o) {
     std::cout << w.str() << "\n";
     return code;
   }
-  cli::print_diagnostics_text(sink, &sources, std::cerr);
+  cli::print_findings(sink, &sources, o.format);
+  std::ostream& out = cli::report_out(o.format);
   if (o.contains) {
-    if (answered) std::cout << (code == cli::kExitClean ? "yes" : "no") << "\n";
+    if (answered) out << (code == cli::kExitClean ? "yes" : "no") << "\n";
   } else if (o.normalize) {
-    if (code == cli::kExitClean) std::cout << set->to_string() << "\n";
+    if (code == cli::kExitClean) out << set->to_string() << "\n";
   } else {
-    std::cout << "--pool: ";
-    if (set) std::cout << diag::count(set->count(), "number") << " in "
-                       << diag::count(set->ranges().size(), "range") << ": ";
-    std::cout << (code == cli::kExitClean ? "ok" : "FAILED") << " (" << diag::summary(sink)
-              << ")\n";
+    out << "--pool: ";
+    if (set) out << diag::count(set->count(), "number") << " in "
+                 << diag::count(set->ranges().size(), "range") << ": ";
+    out << (code == cli::kExitClean ? "ok" : "FAILED") << " (" << diag::summary(sink) << ")\n";
   }
   return code;
 }

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   didpool::Options o;
   o.site = trunk::site::default_site_path().string();
   trunk::cli::add_site_option(app, o.site);
-  trunk::cli::add_format_option(app, o.format);
+  trunk::cli::add_format_option(app, o.format, trunk::cli::Formats::with_findings);
   auto* pool = app.add_option("--pool", o.pool,
                               "Check this pool text instead of a site, e.g. \"101; 203; 300-450\"")
                    ->type_name("TEXT");

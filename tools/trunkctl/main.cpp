@@ -17,9 +17,12 @@ int main(int argc, char** argv) {
     const char* name;
     const char* help;
     trunkctl::Run (*setup)(CLI::App&, trunkctl::Common&);
+    // Reports findings about the site: also --format github|sarif.
+    bool findings = false;
   };
   const Sub subs[] = {
-      {"validate", "Check a site against every rule; exit 1 on errors", trunkctl::setup_validate},
+      {"validate", "Check a site against every rule; exit 1 on errors", trunkctl::setup_validate,
+       true},
       {"list", "One line per trunk", trunkctl::setup_list},
       {"show", "Everything about one trunk (password redacted)", trunkctl::setup_show},
       {"route", "Where a number goes, and why (TENANT NUMBER, or --trunk NAME DID)",
@@ -31,19 +34,21 @@ int main(int argc, char** argv) {
       {"register-test", "REGISTER a trunk with its credentials and report the outcome",
        trunkctl::setup_register_test},
       {"add", "Add a trunk (--type, or --template), checked as a whole site",
-       trunkctl::setup_add},
+       trunkctl::setup_add, true},
       {"templates", "The templates add --template can start from, one line each",
        trunkctl::setup_templates},
-      {"set", "Set keys of a trunk: NAME KEY=VALUE...", trunkctl::setup_set},
-      {"remove", "Remove a trunk no route, rule or failover uses", trunkctl::setup_remove},
-      {"assign", "Assign a trunk to a tenant with its DID pool", trunkctl::setup_assign},
-      {"unassign", "Take a trunk from a tenant", trunkctl::setup_unassign},
+      {"set", "Set keys of a trunk: NAME KEY=VALUE...", trunkctl::setup_set, true},
+      {"remove", "Remove a trunk no route, rule or failover uses", trunkctl::setup_remove, true},
+      {"assign", "Assign a trunk to a tenant with its DID pool", trunkctl::setup_assign, true},
+      {"unassign", "Take a trunk from a tenant", trunkctl::setup_unassign, true},
   };
   std::vector<std::pair<CLI::App*, trunkctl::Run>> runs;
   for (const auto& s : subs) {
     CLI::App* sub = app.add_subcommand(s.name, s.help);
     trunk::cli::add_site_option(*sub, common.site);
-    trunk::cli::add_format_option(*sub, common.format);
+    trunk::cli::add_format_option(*sub, common.format,
+                                  s.findings ? trunk::cli::Formats::with_findings
+                                             : trunk::cli::Formats::text_json);
     runs.emplace_back(sub, s.setup(*sub, common));
   }
   // Name an unknown command rather than CLI11's "a subcommand is required".

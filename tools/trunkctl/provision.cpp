@@ -101,10 +101,10 @@ int run(const Common& common, ProvisionOptions& o) {
     std::cout << w.end_object().str() << "\n";
     return r.exit_code;
   }
-  cli::print_diagnostics_text(r.sink, &r.sources, std::cerr);
-  if (o.dry_run) std::cout << r.diff;
+  cli::print_findings(r.sink, &r.sources, common.format);
+  if (o.dry_run) cli::report_out(common.format) << r.diff;
   if (r.exit_code == cli::kExitClean) {
-    (o.dry_run ? std::cerr : std::cout)
+    (o.dry_run ? std::cerr : cli::report_out(common.format))
         << r.message << (o.dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
         << "\n";
   } else {

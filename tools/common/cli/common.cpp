@@ -2,20 +2,38 @@
 #include "cli/common.hpp"
 
 #include <iostream>
+#include <system_error>
 
 #include "check/site.hpp"
+#include "diag/github.hpp"
+#include "diag/sarif.hpp"
 #include "site/loader.hpp"
 #include "tables/writer.hpp"
 
 namespace trunk::cli {
 
-void add_format_option(CLI::App& app, Format& format) {
+namespace {
+// The tool's name for SARIF's tool.driver: set by parse_arguments, which
+// every tool calls once with its top-level app.
+std::string tool_name = "trunkline";
+}  // namespace
+
+void add_format_option(CLI::App& app, Format& format, Formats which) {
+  const bool findings = which == Formats::with_findings;
   app.add_option_function<std::string>(
          "--format",
-         [&format](const std::string& v) { format = v == "json" ? Format::json : Format::text; },
-         "Output format: text (default) or json (JSON on stdout)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->type_name("text|json");
+         [&format](const std::string& v) {
+           format = v == "json"     ? Format::json
+                    : v == "github" ? Format::github
+                    : v == "sarif"  ? Format::sarif
+                                    : Format::text;
+         },
+         findings ? "Output format: text (default), json (JSON on stdout), github (GitHub "
+                    "Actions annotations on stdout) or sarif (a SARIF 2.1.0 log on stdout)"
+                  : "Output format: text (default) or json (JSON on stdout)")
+      ->check(findings ? CLI::IsMember({"text", "json", "github", "sarif"})
+                       : CLI::IsMember({"text", "json"}))
+      ->type_name(findings ? "text|json|github|sarif" : "text|json");
 }
 
 void add_site_option(CLI::App& app, std::string& path) {
@@ -25,6 +43,7 @@ void add_site_option(CLI::App& app, std::string& path) {
 }
 
 int parse_arguments(CLI::App& app, int argc, char** argv) {
+  tool_name = app.get_name();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -55,6 +74,23 @@ LoadedSite load_and_check(const std::filesystem::path& path, check::PoolStats* p
 void print_diagnostics_text(const diag::Sink& sink, const diag::SourceText* sources,
                             std::ostream& err) {
   err << diag::render_text(sink, sources);
+}
+
+void print_findings(const diag::Sink& sink, const diag::SourceText* sources, Format format) {
+  if (format == Format::github) {
+    std::cout << diag::render_github(sink);
+  } else if (format == Format::sarif) {
+    std::error_code ec;
+    auto cwd = std::filesystem::current_path(ec);
+    std::cout << diag::render_sarif(
+        sink, {tool_name, TRUNK_VERSION, TRUNK_HOMEPAGE, ec ? std::string() : cwd.string()});
+  } else {
+    print_diagnostics_text(sink, sources, std::cerr);
+  }
+}
+
+std::ostream& report_out(Format format) {
+  return format == Format::sarif ? std::cerr : std::cout;
 }
 
 void write_diagnostics_json(diag::JsonWriter& w, const diag::Sink& sink) {
@@ -95,9 +131,9 @@ int print_site_report(const SiteReport& r, Format format) {
     std::cout << w.str() << "\n";
     return r.code;
   }
-  print_diagnostics_text(s.sink, &s.sources, std::cerr);
+  print_findings(s.sink, &s.sources, format);
   if (!s.readable) return r.code;
-  std::cout << s.name_or(r.site_path) << ": " << r.counts_text << ": "
+  report_out(format) << s.name_or(r.site_path) << ": " << r.counts_text << ": "
             << (r.code == kExitClean ? "ok" : "FAILED") << " (" << diag::summary(s.sink) << ")\n";
   return r.code;
 }

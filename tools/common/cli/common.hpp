@@ -1,7 +1,8 @@
 // What every trunkline command line shares (spec: "Command-line contract").
 //
 // The exit codes, the --format and -c options, loading a site with its
-// diagnostics, and printing diagnostics as text or JSON. Each tool's main
+// diagnostics, and printing diagnostics as text, JSON, GitHub workflow
+// commands or SARIF. Each tool's main
 // wires these to CLI11 and stays thin; anything a tool prints about the
 // input goes through here, so all tools speak the same way.
 #pragma once
@@ -28,10 +29,14 @@ constexpr int kExitClean = 0;
 constexpr int kExitFindings = 1;  // the input has errors (or warnings under --strict)
 constexpr int kExitUnusable = 2;  // bad arguments, unreadable input, I/O error
 
-enum class Format { text, json };
+// text and json on every command; github (workflow commands that annotate
+// a pull request) and sarif (a SARIF 2.1.0 log) on the commands that report
+// findings about a site, which are what those formats carry.
+enum class Format { text, json, github, sarif };
+enum class Formats { text_json, with_findings };
 
-// Adds `--format text|json` to `app`.
-void add_format_option(CLI::App& app, Format& format);
+// Adds `--format` to `app`: text|json, or text|json|github|sarif.
+void add_format_option(CLI::App& app, Format& format, Formats which = Formats::text_json);
 // Adds `-c,--config SITE`; `path` keeps its default when the flag is absent.
 void add_site_option(CLI::App& app, std::string& path);
 
@@ -74,6 +79,16 @@ bool tables_in_memory(const LoadedSite& s, std::string& storage, tables::Tables&
 void print_diagnostics_text(const diag::Sink& sink, const diag::SourceText* sources,
                             std::ostream& err);
 void write_diagnostics_json(diag::JsonWriter& w, const diag::Sink& sink);
+
+// The one place a findings tool prints its diagnostics outside JSON (which
+// the tool writes inside its own object): text to stderr with quoted
+// lines; github, one workflow command a line on stdout; sarif, one SARIF
+// log on stdout naming the tool (parse_arguments' app) and this version.
+void print_findings(const diag::Sink& sink, const diag::SourceText* sources, Format format);
+// Where a findings tool prints its other lines (a summary, a diff): stdout,
+// but stderr under sarif, whose stdout is the log alone, for a consumer
+// to read whole.
+std::ostream& report_out(Format format);
 
 // The exit code a checking tool returns for these diagnostics.
 int exit_code_for(const diag::Sink& sink, bool strict);
