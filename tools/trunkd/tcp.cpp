@@ -160,7 +160,7 @@ class TcpServer {
     for (int fd : stale_) drop(fd);
     if (!stale_.empty()) {
       shared_.stats.tcp_idle_closed += stale_.size();
-      log(Level::debug, "closed " + std::to_string(stale_.size()) + " idle TCP connection" +
+      log(Level::debug, "tcp-idle-closed", "closed " + std::to_string(stale_.size()) + " idle TCP connection" +
                             (stale_.size() == 1 ? "" : "s"));
     }
   }
@@ -180,7 +180,7 @@ class TcpServer {
     if (connections_.size() >= static_cast<std::size_t>(limits_.max_connections)) {
       close(c);
       if (shared_.stats.tcp_refused++ == 0)
-        log(Level::warning, "TCP connection limit (" + std::to_string(limits_.max_connections) +
+        log(Level::warning, "tcp-limit", "TCP connection limit (" + std::to_string(limits_.max_connections) +
                                 ") reached: new connections are closed");
       return;
     }
