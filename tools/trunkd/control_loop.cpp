@@ -101,10 +101,7 @@ class ControlServer {
 
   // Closes the clients past their deadline and ends an accept pause.
   void expire(Clock::time_point now) {
-    if (pause_.paused() && now >= pause_.resume_at()) {
-      pause_.resumed();
-      watch(listener_, EPOLLIN, EPOLL_CTL_MOD);
-    }
+    if (pause_.resume_if_due(now)) watch(listener_, EPOLLIN, EPOLL_CTL_MOD);
     late_.clear();
     for (const auto& [fd, client] : clients_)
       if (now >= client.deadline) late_.push_back(fd);
@@ -120,9 +117,7 @@ class ControlServer {
     Clock::time_point next = Clock::time_point::max();
     for (const auto& [fd, client] : clients_) next = std::min(next, client.deadline);
     if (pause_.paused()) next = std::min(next, pause_.resume_at());
-    if (next == Clock::time_point::max()) return -1;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
-    return static_cast<int>(std::clamp<long long>(left + 1, 0, 60'000));
+    return wait_ms(next, now);
   }
 
  private:
@@ -170,12 +165,7 @@ class ControlServer {
     }
   }
 
-  void watch(int fd, std::uint32_t events, int op) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.fd = fd;
-    epoll_ctl(ep_, op, fd, &ev);
-  }
+  void watch(int fd, std::uint32_t events, int op) { epoll_watch(ep_, fd, events, op); }
 
   void drop(int fd, bool by_trunkd) {
     epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);

@@ -2,6 +2,7 @@
 // descriptor budget and what an accept() failure does.
 #include "daemon.hpp"
 
+#include <sys/epoll.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -338,6 +339,19 @@ void AcceptPause::accepted() {
     log(Level::info, "accept-resumed", "accepting again on " + what_ + " after " + std::to_string(failures_) +
                          " failed accept" + (failures_ == 1 ? "" : "s"));
   failures_ = 0;
+}
+
+void epoll_watch(int ep, int fd, std::uint32_t events, int op) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  epoll_ctl(ep, op, fd, &ev);
+}
+
+int wait_ms(std::chrono::steady_clock::time_point next, std::chrono::steady_clock::time_point now) {
+  if (next == std::chrono::steady_clock::time_point::max()) return -1;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
+  return static_cast<int>(std::clamp<long long>(left + 1, 0, 60'000));
 }
 
 bool parse_listen(const std::string& text, Listen& out, std::string& error) {

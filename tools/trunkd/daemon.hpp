@@ -198,8 +198,13 @@ class AcceptPause {
   // After accept() succeeded: ends an episode (logged).
   void accepted();
   Clock::time_point resume_at() const { return resume_at_; }
+  // True once, when the pause is over at `now`: watch the socket again.
+  bool resume_if_due(Clock::time_point now) {
+    if (!paused_ || now < resume_at_) return false;
+    paused_ = false;
+    return true;
+  }
   bool paused() const { return paused_; }
-  void resumed() { paused_ = false; }
 
  private:
   std::string what_;
@@ -212,9 +217,20 @@ class AcceptPause {
   bool episode_logged_ = false;
 };
 
+// Sets the events epoll set `ep` reports for `fd` (op: EPOLL_CTL_ADD or
+// EPOLL_CTL_MOD; events 0 stops watching without forgetting it).
+void epoll_watch(int ep, int fd, std::uint32_t events, int op);
+// The epoll_wait timeout that wakes a loop by `next`: milliseconds rounded
+// up, at most a minute; -1 (for ever) when `next` is time_point::max().
+int wait_ms(std::chrono::steady_clock::time_point next, std::chrono::steady_clock::time_point now);
+
 // Wakes the UDP workers to stop, once shared.stopping is set, joins
 // `threads` (every worker, UDP and TCP) and closes the UDP sockets.
 void stop_udp(Shared& shared, std::vector<std::thread>& threads);
+
+// A non-blocking TCP listening socket on `where`; -1 (error set, naming the
+// address) when it cannot be opened. The caller owns the descriptor.
+int open_tcp_listener(const Listen& where, int backlog, std::string& error);
 
 // Opens a TCP listening socket on `where` and serves its connections on one
 // thread (epoll), each message framed by its Content-Length.

@@ -275,10 +275,7 @@ class MetricsServer {
   }
 
   void expire(Clock::time_point now) {
-    if (pause_.paused() && now >= pause_.resume_at()) {
-      pause_.resumed();
-      watch(listener_, EPOLLIN, EPOLL_CTL_MOD);
-    }
+    if (pause_.resume_if_due(now)) watch(listener_, EPOLLIN, EPOLL_CTL_MOD);
     late_.clear();
     for (const auto& [fd, c] : clients_)
       if (now >= c.deadline) late_.push_back(fd);
@@ -293,17 +290,10 @@ class MetricsServer {
     Clock::time_point next = Clock::time_point::max();
     for (const auto& [fd, c] : clients_) next = std::min(next, c.deadline);
     if (pause_.paused()) next = std::min(next, pause_.resume_at());
-    if (next == Clock::time_point::max()) return -1;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
-    return static_cast<int>(std::clamp<long long>(left + 1, 0, 60'000));
+    return wait_ms(next, now);
   }
 
-  void watch(int fd, std::uint32_t events, int op) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.fd = fd;
-    epoll_ctl(ep_, op, fd, &ev);
-  }
+  void watch(int fd, std::uint32_t events, int op) { epoll_watch(ep_, fd, events, op); }
 
   void drop(int fd, bool by_trunkd) {
     epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
@@ -330,16 +320,9 @@ bool start_metrics(Shared& shared, const std::string& address, std::vector<std::
     error = "--metrics " + address + ": give ADDRESS:PORT, such as 127.0.0.1:9464 or [::1]:9464";
     return false;
   }
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (!socket_address(where, ss, len, error)) return false;
-  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int one = 1;
-  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 64) != 0) {
-    error = "cannot serve metrics on " + address + ": " + std::strerror(errno);
-    if (errno == EADDRINUSE) error += " (another server has it)";
-    if (fd >= 0) close(fd);
+  const int fd = open_tcp_listener(where, 64, error);
+  if (fd < 0) {
+    error = "--metrics: " + error;
     return false;
   }
   threads.emplace_back([&shared, fd, address] { MetricsServer(shared, fd, address).run(); });
