@@ -53,10 +53,10 @@ std::string stats_reply(Shared& shared) {
   // Every counter from trunk::control's lists, which trunkctl prints from.
   w.begin_object().field("ok", true).key("requests").begin_object();
   for (std::size_t i = 0; i < std::size(Stats::kMethods); ++i)
-    w.field(Stats::kMethods[i], s.by_method[i].load());
+    w.field(Stats::kMethods[i], s.method_count(i));
   w.end_object().key("responses").begin_object();
   for (std::size_t i = 0; i < std::size(Stats::kCodes); ++i)
-    w.field(trunk::control::code_key(Stats::kCodes[i]), s.by_code[i].load());
+    w.field(trunk::control::code_key(Stats::kCodes[i]), s.code_count(i));
   w.end_object();
   for (const auto& c : trunk::control::kCounters) w.field(c.key, s.get(c.counter));
   w.key("tables")

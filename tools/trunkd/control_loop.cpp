@@ -21,6 +21,7 @@
 
 #include "cli/common.hpp"
 #include "daemon.hpp"
+#include "metrics.hpp"
 
 namespace trunkd {
 namespace {
@@ -74,7 +75,7 @@ class ControlServer {
     if (clients_.size() >= static_cast<std::size_t>(kMaxControlClients)) {
       close(fd);
       if (shared_.stats.control_refused++ == 0)
-        log(Level::warning, "control clients at the limit (" + std::to_string(kMaxControlClients) +
+        log(Level::warning, "control-limit", "control clients at the limit (" + std::to_string(kMaxControlClients) +
                                 "): new ones are closed");
       return;
     }
@@ -100,15 +101,12 @@ class ControlServer {
 
   // Closes the clients past their deadline and ends an accept pause.
   void expire(Clock::time_point now) {
-    if (pause_.paused() && now >= pause_.resume_at()) {
-      pause_.resumed();
-      watch(listener_, EPOLLIN, EPOLL_CTL_MOD);
-    }
+    if (pause_.resume_if_due(now)) watch(listener_, EPOLLIN, EPOLL_CTL_MOD);
     late_.clear();
     for (const auto& [fd, client] : clients_)
       if (now >= client.deadline) late_.push_back(fd);
     for (int fd : late_) {
-      log(Level::debug, "control client closed: no answer taken in " +
+      log(Level::debug, "control-closed", "control client closed: no answer taken in " +
                             std::to_string(kDeadline.count()) + " s");
       drop(fd, true);
     }
@@ -119,9 +117,7 @@ class ControlServer {
     Clock::time_point next = Clock::time_point::max();
     for (const auto& [fd, client] : clients_) next = std::min(next, client.deadline);
     if (pause_.paused()) next = std::min(next, pause_.resume_at());
-    if (next == Clock::time_point::max()) return -1;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
-    return static_cast<int>(std::clamp<long long>(left + 1, 0, 60'000));
+    return wait_ms(next, now);
   }
 
  private:
@@ -135,7 +131,7 @@ class ControlServer {
         c.in.erase(0, nl + 1);
       }
       if (c.in.size() > kMaxLine && c.in.find('\n') == std::string::npos) {
-        log(Level::debug, "control client closed: request line over 64 KiB");
+        log(Level::debug, "control-closed", "control client closed: request line over 64 KiB");
         return drop(fd, true);
       }
       bool sent_all = !c.out.empty();
@@ -149,7 +145,7 @@ class ControlServer {
           break;
         }
         if (w <= 0) {
-          log(Level::debug, std::string("control client closed: ") + std::strerror(errno));
+          log(Level::debug, "control-closed", std::string("control client closed: ") + std::strerror(errno));
           return drop(fd, true);
         }
         c.out.erase(0, static_cast<std::size_t>(w));
@@ -169,12 +165,7 @@ class ControlServer {
     }
   }
 
-  void watch(int fd, std::uint32_t events, int op) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.fd = fd;
-    epoll_ctl(ep_, op, fd, &ev);
-  }
+  void watch(int fd, std::uint32_t events, int op) { epoll_watch(ep_, fd, events, op); }
 
   void drop(int fd, bool by_trunkd) {
     epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
@@ -212,7 +203,7 @@ bool parse_listens(const std::vector<std::string>& listens, std::vector<Listen>&
   tcp_count = 0;
   for (std::size_t i = 0; i < listens.size(); ++i) {
     if (!parse_listen(listens[i], wheres[i], error)) {
-      log(Level::error, error);
+      log(Level::error, "cannot-start", error);
       return false;
     }
     tcp_count += wheres[i].tcp;
@@ -243,12 +234,25 @@ bool start_listeners(Shared& shared, const std::vector<std::string>& listens,
     bool started = where.tcp ? start_tcp(shared, where, tcp, threads, error)
                              : start_udp(shared, where, workers, threads, error);
     if (!started) {
-      log(Level::error, error);
+      log(Level::error, "cannot-start", error);
       return false;
     }
-    log(Level::info, "listening on " + listens[i] +
+    log(Level::info, "listening", "listening on " + listens[i] +
                          (where.tcp ? std::string() : " with " + std::to_string(workers) + " workers"));
   }
+  return true;
+}
+
+// Starts the /metrics server (after the listeners: it reads their UDP
+// sockets); false (logged) when it cannot.
+bool start_metrics_logged(Shared& shared, const std::string& address,
+                          std::vector<std::thread>& threads) {
+  std::string error;
+  if (!start_metrics(shared, address, threads, error)) {
+    log(Level::error, "cannot-start", error);
+    return false;
+  }
+  log(Level::info, "metrics", "serving metrics on http://" + address + "/metrics");
   return true;
 }
 
@@ -262,7 +266,7 @@ bool on_signal(Shared& shared, int sfd) {
     reload(shared, account);
     return true;
   }
-  log(Level::info, std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
+  log(Level::info, "stopping", std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
   return false;
 }
 
@@ -274,7 +278,7 @@ void serve_main_loop(Shared& shared, int ep, int sfd, int cfd, ControlServer& cl
     epoll_event ready[16];
     int n = epoll_wait(ep, ready, 16, clients.timeout_ms(Clock::now()));
     if (n < 0 && errno != EINTR) {
-      log(Level::error, std::string("epoll_wait failed: ") + std::strerror(errno));
+      log(Level::error, "epoll-failed", std::string("epoll_wait failed: ") + std::strerror(errno));
       break;
     }
     const Clock::time_point now = Clock::now();
@@ -295,7 +299,8 @@ void serve_main_loop(Shared& shared, int ep, int sfd, int cfd, ControlServer& cl
 }  // namespace
 
 int run(const std::string& tables, const std::vector<std::string>& listens,
-        const std::string& control, int workers, const TcpLimits& tcp_flags) {
+        const std::string& control, int workers, const TcpLimits& tcp_flags,
+        const std::string& metrics) {
   Shared shared;
   shared.tables_path = tables;
   std::string error;
@@ -307,11 +312,11 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   int tcp_count = 0;
   if (!parse_listens(listens, wheres, tcp_count)) return trunk::cli::kExitUnusable;
   TcpLimits tcp = tcp_flags;
-  log(Level::info, fit_descriptors(tcp, static_cast<int>(wheres.size()) - tcp_count, tcp_count,
+  log(Level::info, "descriptors", fit_descriptors(tcp, static_cast<int>(wheres.size()) - tcp_count, tcp_count,
                                    workers));
   auto first = load_tables(tables, error);
   if (!first) {
-    log(Level::error, error);
+    log(Level::error, "cannot-start", error);
     return trunk::cli::kExitUnusable;
   }
   shared.current.store(first);
@@ -320,18 +325,19 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   int cfd = -1;
   ino_t control_inode = 0;
   if (!control.empty() && (cfd = open_control(control, control_inode, error)) < 0) {
-    log(Level::error, error);
+    log(Level::error, "cannot-start", error);
     return trunk::cli::kExitUnusable;
   }
   std::vector<std::thread> threads;
-  if (!start_listeners(shared, listens, wheres, tcp, workers, threads)) {
+  if (!start_listeners(shared, listens, wheres, tcp, workers, threads) ||
+      (!metrics.empty() && !start_metrics_logged(shared, metrics, threads))) {
     stop_workers(shared, threads);
     if (cfd >= 0) close_control(cfd, control, control_inode);
     return trunk::cli::kExitUnusable;
   }
-  log(Level::info, "serving " + tables + " (site digest " + first->digest.substr(0, 16) + ", " +
+  log(Level::info, "serving", "serving " + tables + " (site digest " + first->digest.substr(0, 16) + ", " +
                        std::to_string(first->tables.routes().size()) + " routes)");
-  log(Level::info, trusted_proxies(first->tables));
+  log(Level::info, "trusted-proxies", trusted_proxies(first->tables));
 
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
@@ -347,7 +353,7 @@ int run(const std::string& tables, const std::vector<std::string>& listens,
   stop_workers(shared, threads);
   if (cfd >= 0) close_control(cfd, control, control_inode);
   close(ep);
-  log(Level::info, "stopped");
+  log(Level::info, "stopped", "stopped");
   return trunk::cli::kExitClean;
 }
 

@@ -11,7 +11,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"trunkd: SIP redirect server for a compiled dial plan", "trunkd"};
   app.set_version_flag("--version", std::string("trunkd ") + TRUNK_VERSION);
-  std::string tables, check, control, level = "info";
+  std::string tables, check, control, metrics, level = "info", log_format = "text";
   std::vector<std::string> listens;
   int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   trunkd::TcpLimits tcp;
@@ -29,12 +29,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   app.add_option("--log-level", level, "error, warning, info or debug")
       ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
+  app.add_option("--metrics", metrics,
+                 "ADDRESS:PORT to serve Prometheus metrics on, at /metrics (default: none)");
+  app.add_option("--log-format", log_format, "text (default) or json: one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--check", check, "Verify a tables file and exit (0 good, 1 refused)");
   if (int code = trunk::cli::parse_arguments(app, argc, argv); code >= 0) return code;
   trunkd::set_log_level(level == "error"     ? trunkd::Level::error
                         : level == "warning" ? trunkd::Level::warning
                         : level == "debug"   ? trunkd::Level::debug
                                              : trunkd::Level::info);
+  trunkd::set_log_json(log_format == "json");
   if (!check.empty()) {
     std::string error;
     auto loaded = trunkd::load_tables(check, error);
@@ -51,5 +56,5 @@ int main(int argc, char** argv) {
     std::cerr << "trunkd: give --tables FILE and at least one --listen udp:ADDRESS:PORT\n";
     return trunk::cli::kExitUnusable;
   }
-  return trunkd::run(tables, listens, control, workers, tcp);
+  return trunkd::run(tables, listens, control, workers, tcp, metrics);
 }

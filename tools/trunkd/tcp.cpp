@@ -138,10 +138,7 @@ class TcpServer {
   }
 
   void resume_if_due(Clock::time_point now) {
-    if (pause_.paused() && now >= pause_.resume_at()) {
-      pause_.resumed();
-      watch_listener(EPOLLIN);
-    }
+    if (pause_.resume_if_due(now)) watch_listener(EPOLLIN);
   }
 
   void drop(int fd) {
@@ -160,7 +157,7 @@ class TcpServer {
     for (int fd : stale_) drop(fd);
     if (!stale_.empty()) {
       shared_.stats.tcp_idle_closed += stale_.size();
-      log(Level::debug, "closed " + std::to_string(stale_.size()) + " idle TCP connection" +
+      log(Level::debug, "tcp-idle-closed", "closed " + std::to_string(stale_.size()) + " idle TCP connection" +
                             (stale_.size() == 1 ? "" : "s"));
     }
   }
@@ -180,7 +177,7 @@ class TcpServer {
     if (connections_.size() >= static_cast<std::size_t>(limits_.max_connections)) {
       close(c);
       if (shared_.stats.tcp_refused++ == 0)
-        log(Level::warning, "TCP connection limit (" + std::to_string(limits_.max_connections) +
+        log(Level::warning, "tcp-limit", "TCP connection limit (" + std::to_string(limits_.max_connections) +
                                 ") reached: new connections are closed");
       return;
     }
@@ -269,19 +266,25 @@ void serve(Shared& shared, int listener, TcpLimits limits, AcceptPause pause) {
 
 }  // namespace
 
-bool start_tcp(Shared& shared, const Listen& where, const TcpLimits& limits,
-               std::vector<std::thread>& threads, std::string& error) {
+int open_tcp_listener(const Listen& where, int backlog, std::string& error) {
   sockaddr_storage ss;
   socklen_t len = 0;
-  if (!socket_address(where, ss, len, error)) return false;
+  if (!socket_address(where, ss, len, error)) return -1;
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int one = 1;
   if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 512) != 0) {
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, backlog) != 0) {
     error = listen_error(where, errno);
     if (fd >= 0) close(fd);
-    return false;
+    return -1;
   }
+  return fd;
+}
+
+bool start_tcp(Shared& shared, const Listen& where, const TcpLimits& limits,
+               std::vector<std::thread>& threads, std::string& error) {
+  const int fd = open_tcp_listener(where, 512, error);
+  if (fd < 0) return false;
   AcceptPause pause(where.name());
   threads.emplace_back([&shared, fd, limits, pause] { serve(shared, fd, limits, pause); });
   return true;

@@ -90,7 +90,7 @@ void serve(Shared& shared, int fd) {
       int sent = sendmmsg(fd, replies + done, static_cast<unsigned>(sending - done), 0);
       if (sent < 0) {
         if (errno == EINTR) continue;
-        log(Level::warning, std::string("send failed: ") + std::strerror(errno));
+        log(Level::warning, "send-failed", std::string("send failed: ") + std::strerror(errno));
         break;
       }
       done += sent;
