@@ -57,31 +57,10 @@ int run(const Common& common, ProvisionOptions& o) {
   if (req.kind == site::ChangeRequest::Kind::add)
     req.templates = site::template_search(o.templates, common.site);
   if (o.did_pool_option && o.did_pool_option->count() > 0) req.did_pool = o.did_pool;
-  // Read, change and write under the site's lock, so that two changes at
-  // once take turns instead of one undoing the other. A dry run writes
-  // nothing and takes no lock; a site that is not there is reported by
-  // plan_change.
-  io::DirLock lock;
-  std::string lock_error;
-  site::ChangeResult r;
-  const std::filesystem::path dir = o.dry_run ? std::filesystem::path() : lock_dir(common.site);
-  if (!dir.empty() && !lock.acquire(dir, o.wait, lock_error)) {
-    r.exit_code = cli::kExitUnusable;
-    r.message = lock_error;
-    r.hints.push_back("run the change again when the other one is done, or wait longer "
-                      "with --wait SECONDS");
-  } else {
-    r = site::plan_change(common.site, req, check::check_site);
-  }
   bool written = false;
-  if (r.exit_code == cli::kExitClean && !o.dry_run && !r.changed.empty()) {
-    std::string error;
-    written = site::apply_change(r, error);
-    if (!written) {
-      r.exit_code = cli::kExitUnusable;
-      r.message = error;
-    }
-  }
+  site::ChangeResult r = change_site(common, o.dry_run, o.wait, written, [&] {
+    return site::plan_change(common.site, req, check::check_site);
+  });
   if (common.format == cli::Format::json) {
     diag::JsonWriter w;
     w.begin_object()
@@ -130,6 +109,36 @@ std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequ
 }
 
 }  // namespace
+
+site::ChangeResult change_site(const Common& common, bool dry_run, double wait, bool& written,
+                               const std::function<site::ChangeResult()>& plan) {
+  // Read, change and write under the site's lock, so that two changes at
+  // once take turns instead of one undoing the other. A dry run writes
+  // nothing and takes no lock; a site that is not there is reported by
+  // the plan.
+  io::DirLock lock;
+  std::string lock_error;
+  site::ChangeResult r;
+  written = false;
+  const std::filesystem::path dir = dry_run ? std::filesystem::path() : lock_dir(common.site);
+  if (!dir.empty() && !lock.acquire(dir, wait, lock_error)) {
+    r.exit_code = cli::kExitUnusable;
+    r.message = lock_error;
+    r.hints.push_back("run the change again when the other one is done, or wait longer "
+                      "with --wait SECONDS");
+    return r;
+  }
+  r = plan();
+  if (r.exit_code == cli::kExitClean && !dry_run && !r.changed.empty()) {
+    std::string error;
+    written = site::apply_change(r, error);
+    if (!written) {
+      r.exit_code = cli::kExitUnusable;
+      r.message = error;
+    }
+  }
+  return r;
+}
 
 Run setup_add(CLI::App& app, Common& common) {
   auto o = common_options(app, site::ChangeRequest::Kind::add);
