@@ -372,11 +372,38 @@ Stop edit_texts(Plan& p) {
 // change of the batch finds them (their lines, tenants, failover) as they
 // are now. Only that file is read: the site's other files did not change.
 // Its diagnostics are left to the check of the whole site after the batch.
+// Of the file, only the [[trunk]] tables and their sub-tables are read:
+// the other lines are blanked (line and column numbers stay), so a file that
+// also holds a thousand tenants is not parsed again for each change.
+std::string trunk_tables_only(const std::string& text) {
+  edit::Layout layout = edit::scan(text);
+  if (!layout.ok) return text;
+  std::vector<bool> keep(layout.line_starts.size(), false);
+  bool in_trunk = false;
+  for (const auto& st : layout.statements) {
+    if (st.kind == edit::Statement::Kind::header)
+      in_trunk = st.name == "trunk" || st.name.starts_with("trunk.");
+    if (in_trunk)
+      for (std::size_t l = st.line; l <= st.last_line && l < keep.size(); ++l) keep[l] = true;
+  }
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t l = 0; l < layout.line_starts.size(); ++l) {
+    std::size_t begin = layout.line_starts[l];
+    std::size_t end = l + 1 < layout.line_starts.size() ? layout.line_starts[l + 1] : text.size();
+    if (keep[l])
+      out.append(text, begin, end - begin);
+    else if (end > begin && text[end - 1] == '\n')
+      out += '\n';
+  }
+  return out;
+}
+
 void reread_trunks(Plan& p, std::size_t file) {
   const std::string& path = p.files[file].path;
   Site fragment;
   diag::Sink ignored;
-  load_fragment(p.files[file].text, path, fragment, ignored);
+  load_fragment(trunk_tables_only(p.files[file].text), path, fragment, ignored);
   std::erase_if(p.trunks, [&](const Trunk& t) { return t.where.file.str() == path; });
   for (auto& t : fragment.trunks) p.trunks.push_back(std::move(t));
 }
