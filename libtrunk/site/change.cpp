@@ -521,6 +521,17 @@ ChangeResult plan_changes(const std::filesystem::path& path,
   return check_after(p, requests, rules);
 }
 
+std::string_view command_word(ChangeRequest::Kind kind) {
+  switch (kind) {
+    case Kind::add: return "add";
+    case Kind::set: return "set";
+    case Kind::remove: return "remove";
+    case Kind::assign: return "assign";
+    case Kind::unassign: return "unassign";
+  }
+  return "?";
+}
+
 ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest& req,
                          const SiteRules& rules) {
   return plan_changes(path, std::span<const ChangeRequest>(&req, 1), rules);

@@ -49,6 +49,10 @@ struct ChangeRequest {
   std::optional<std::string> did_pool;        // assign
 };
 
+// The command's name for a kind of change: "add", "set", ...; the op of
+// `trunkctl apply`'s lines (site/change_list.hpp).
+std::string_view command_word(ChangeRequest::Kind kind);
+
 struct ChangeResult {
   int exit_code = 2;
   // One line for people: what was (or would be) done, or why not.

@@ -37,7 +37,8 @@ const std::array<Op, 5>& ops() {
 // Where a problem with member `key` is: the column of its first quoted
 // occurrence in the line, else the line's start.
 std::uint32_t column_of(std::string_view line, std::string_view key) {
-  std::string quoted = "\"" + std::string(key) + "\"";
+  std::string quoted(1, '"');
+  quoted.append(key).push_back('"');
   std::size_t at = line.find(quoted);
   return at == std::string_view::npos ? 1 : static_cast<std::uint32_t>(at + 1);
 }
@@ -56,7 +57,8 @@ bool setting_text(const JsonValue& v, std::string& out) {
         const JsonValue& item = v.items[i];
         if (item.kind != JsonValue::Kind::string && item.kind != JsonValue::Kind::number)
           return false;
-        out += (i ? "," : "") + item.text;
+        if (i) out += ',';
+        out += item.text;
       }
       return true;
     default: return false;

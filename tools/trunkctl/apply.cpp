@@ -26,17 +26,6 @@ struct ApplyOptions {
   double wait = 10;
 };
 
-const char* op_word(site::ChangeRequest::Kind k) {
-  switch (k) {
-    case site::ChangeRequest::Kind::add: return "add";
-    case site::ChangeRequest::Kind::set: return "set";
-    case site::ChangeRequest::Kind::remove: return "remove";
-    case site::ChangeRequest::Kind::assign: return "assign";
-    case site::ChangeRequest::Kind::unassign: return "unassign";
-  }
-  return "?";
-}
-
 // The input's diagnostics about the changes: where the change that was
 // refused, or that left an error in the site, is written.
 diag::SourceRegion input_line(const std::string& name, const site::ListedChange& c) {
@@ -50,12 +39,11 @@ void blame_changes(const std::string& name, const std::vector<site::ListedChange
                    const site::ChangeResult& r, diag::Sink& out) {
   if (r.refused && *r.refused < changes.size()) {
     const site::ListedChange& c = changes[*r.refused];
-    auto& d = out.error(r.exit_code == cli::kExitFindings ? "change-refused" : "change-unusable",
-                        "change " + std::string(op_word(c.request.kind)) + " of trunk " +
+    out.error(r.exit_code == cli::kExitFindings ? "change-refused" : "change-unusable",
+                        "change " + std::string(site::command_word(c.request.kind)) + " of trunk " +
                             diag::quoted(c.request.trunk) + ": " + r.message +
                             "; no change was made",
                         input_line(name, c));
-    d.hints = r.hints;
     return;
   }
   for (std::size_t i = 0; i < r.blame.size() && i < r.sink.all().size(); ++i) {
@@ -63,7 +51,7 @@ void blame_changes(const std::string& name, const std::vector<site::ListedChange
     const diag::Diagnostic& found = r.sink.all()[i];
     const site::ListedChange& c = changes[*r.blame[i]];
     out.error("change-breaks-site",
-              "change " + std::string(op_word(c.request.kind)) + " of trunk " +
+              "change " + std::string(site::command_word(c.request.kind)) + " of trunk " +
                   diag::quoted(c.request.trunk) + " leaves the site with error[" + found.code +
                   "] at " + found.where.to_string() + "; no change was made",
               input_line(name, c));
@@ -107,43 +95,12 @@ int run(const Common& common, ApplyOptions& o) {
     blame_changes(name, changes, r, input);
   }
 
-  if (common.format == cli::Format::json) {
-    diag::Sink all;
-    for (const auto& d : r.sink.all()) all.add(d);
-    for (const auto& d : input.all()) all.add(d);
-    diag::JsonWriter w;
-    w.begin_object()
-        .field("site", common.site)
-        .field("command", "apply")
-        .field("input", name)
-        .field("changes", static_cast<std::uint64_t>(changes.size()))
-        .field("dry_run", o.dry_run)
-        .field("ok", r.exit_code == cli::kExitClean)
-        .field("written", written)
-        .field("message", r.message);
-    w.key("changed").begin_array();
-    for (const auto& f : r.changed) w.value(f);
-    w.end_array().key("hints").begin_array();
-    for (const auto& h : r.hints) w.value(h);
-    w.end_array().field("diff", r.diff).key("diagnostics");
-    cli::write_diagnostics_json(w, all);
-    std::cout << w.end_object().str() << "\n";
-    return r.exit_code;
-  }
-  cli::print_diagnostics_text(r.sink, &r.sources, std::cerr);
-  // The input's lines are not quoted: a change may carry a password.
-  cli::print_diagnostics_text(input, nullptr, std::cerr);
-  if (o.dry_run) std::cout << r.diff;
-  if (r.exit_code == cli::kExitClean) {
-    (o.dry_run ? std::cerr : std::cout)
-        << r.message << (o.dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
-        << "\n";
-  } else {
-    std::cerr << "trunkctl apply: " << r.message << "\n";
-    if (!r.refused)
-      for (const auto& h : r.hints) std::cerr << "  hint: " << h << "\n";
-  }
-  return r.exit_code;
+  return print_change(
+      common, "apply", o.dry_run, written, r,
+      [&](diag::JsonWriter& w) {
+        w.field("input", name).field("changes", static_cast<std::uint64_t>(changes.size()));
+      },
+      &input);
 }
 
 }  // namespace

@@ -41,6 +41,13 @@ Run setup_apply(CLI::App& app, Common& common);
 trunk::site::ChangeResult change_site(const Common& common, bool dry_run, double wait,
                                       bool& written,
                                       const std::function<trunk::site::ChangeResult()>& plan);
+// Prints the result of a change (or of apply's batch) as text or JSON, with
+// the command's own JSON fields from `fields` and, for apply, the
+// diagnostics about its input; returns the exit code (provision.cpp).
+int print_change(const Common& common, std::string_view command, bool dry_run, bool written,
+                 const trunk::site::ChangeResult& r,
+                 const std::function<void(trunk::diag::JsonWriter&)>& fields,
+                 const trunk::diag::Sink* input = nullptr);
 // The templates add can start from (templates.cpp).
 Run setup_templates(CLI::App& app, Common& common);
 

@@ -41,17 +41,6 @@ std::filesystem::path lock_dir(const std::string& site) {
   return std::filesystem::is_directory(p, ec) ? p : std::filesystem::path();
 }
 
-const char* command_word(site::ChangeRequest::Kind k) {
-  switch (k) {
-    case site::ChangeRequest::Kind::add: return "add";
-    case site::ChangeRequest::Kind::set: return "set";
-    case site::ChangeRequest::Kind::remove: return "remove";
-    case site::ChangeRequest::Kind::assign: return "assign";
-    case site::ChangeRequest::Kind::unassign: return "unassign";
-  }
-  return "?";
-}
-
 int run(const Common& common, ProvisionOptions& o) {
   site::ChangeRequest& req = o.request;
   if (req.kind == site::ChangeRequest::Kind::add)
@@ -61,36 +50,8 @@ int run(const Common& common, ProvisionOptions& o) {
   site::ChangeResult r = change_site(common, o.dry_run, o.wait, written, [&] {
     return site::plan_change(common.site, req, check::check_site);
   });
-  if (common.format == cli::Format::json) {
-    diag::JsonWriter w;
-    w.begin_object()
-        .field("site", common.site)
-        .field("command", command_word(req.kind))
-        .field("trunk", req.trunk)
-        .field("dry_run", o.dry_run)
-        .field("ok", r.exit_code == cli::kExitClean)
-        .field("written", written)
-        .field("message", r.message);
-    w.key("changed").begin_array();
-    for (const auto& f : r.changed) w.value(f);
-    w.end_array().key("hints").begin_array();
-    for (const auto& h : r.hints) w.value(h);
-    w.end_array().field("diff", r.diff).key("diagnostics");
-    cli::write_diagnostics_json(w, r.sink);
-    std::cout << w.end_object().str() << "\n";
-    return r.exit_code;
-  }
-  cli::print_diagnostics_text(r.sink, &r.sources, std::cerr);
-  if (o.dry_run) std::cout << r.diff;
-  if (r.exit_code == cli::kExitClean) {
-    (o.dry_run ? std::cerr : std::cout)
-        << r.message << (o.dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
-        << "\n";
-  } else {
-    std::cerr << "trunkctl " << command_word(req.kind) << ": " << r.message << "\n";
-    for (const auto& h : r.hints) std::cerr << "  hint: " << h << "\n";
-  }
-  return r.exit_code;
+  return print_change(common, site::command_word(req.kind), o.dry_run, written, r,
+                      [&](diag::JsonWriter& w) { w.field("trunk", req.trunk); });
 }
 
 std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequest::Kind kind) {
@@ -109,6 +70,45 @@ std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequ
 }
 
 }  // namespace
+
+int print_change(const Common& common, std::string_view command, bool dry_run, bool written,
+                 const site::ChangeResult& r,
+                 const std::function<void(diag::JsonWriter&)>& fields, const diag::Sink* input) {
+  if (common.format == cli::Format::json) {
+    diag::Sink all;
+    for (const auto& d : r.sink.all()) all.add(d);
+    if (input)
+      for (const auto& d : input->all()) all.add(d);
+    diag::JsonWriter w;
+    w.begin_object().field("site", common.site).field("command", command);
+    fields(w);
+    w.field("dry_run", dry_run)
+        .field("ok", r.exit_code == cli::kExitClean)
+        .field("written", written)
+        .field("message", r.message);
+    w.key("changed").begin_array();
+    for (const auto& f : r.changed) w.value(f);
+    w.end_array().key("hints").begin_array();
+    for (const auto& h : r.hints) w.value(h);
+    w.end_array().field("diff", r.diff).key("diagnostics");
+    cli::write_diagnostics_json(w, all);
+    std::cout << w.end_object().str() << "\n";
+    return r.exit_code;
+  }
+  cli::print_diagnostics_text(r.sink, &r.sources, std::cerr);
+  // An input's lines are not quoted: a change may carry a password.
+  if (input) cli::print_diagnostics_text(*input, nullptr, std::cerr);
+  if (dry_run) std::cout << r.diff;
+  if (r.exit_code == cli::kExitClean) {
+    (dry_run ? std::cerr : std::cout)
+        << r.message << (dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
+        << "\n";
+  } else {
+    std::cerr << "trunkctl " << command << ": " << r.message << "\n";
+    for (const auto& h : r.hints) std::cerr << "  hint: " << h << "\n";
+  }
+  return r.exit_code;
+}
 
 site::ChangeResult change_site(const Common& common, bool dry_run, double wait, bool& written,
                                const std::function<site::ChangeResult()>& plan) {
