@@ -109,14 +109,7 @@ Run setup_apply(CLI::App& app, Common& common) {
   auto o = std::make_shared<ApplyOptions>();
   app.add_option("FILE", o->input, "The changes, one JSON object a line; - reads standard input")
       ->required();
-  app.add_flag("--dry-run", o->dry_run,
-               "Print the changes as one unified diff and write nothing; exit 1 if the site "
-               "would not validate");
-  app.add_option("--wait", o->wait,
-                 "Seconds to wait while another trunkctl changes the site (default 10; 0: "
-                 "do not wait)")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->type_name("SECONDS");
+  add_write_options(app, o->dry_run, o->wait, "the changes as one unified diff");
   return [&common, o] { return run(common, *o); };
 }
 

@@ -41,6 +41,9 @@ Run setup_apply(CLI::App& app, Common& common);
 trunk::site::ChangeResult change_site(const Common& common, bool dry_run, double wait,
                                       bool& written,
                                       const std::function<trunk::site::ChangeResult()>& plan);
+// --dry-run (printing `what`) and --wait SECONDS, the flags of every
+// command that changes the site (provision.cpp).
+void add_write_options(CLI::App& app, bool& dry_run, double& wait, const std::string& what);
 // Prints the result of a change (or of apply's batch) as text or JSON, with
 // the command's own JSON fields from `fields` and, for apply, the
 // diagnostics about its input; returns the exit code (provision.cpp).

@@ -58,18 +58,21 @@ std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequ
   auto o = std::make_shared<ProvisionOptions>();
   o->request.kind = kind;
   app.add_option("NAME", o->request.trunk, "The trunk's name")->required();
-  app.add_flag("--dry-run", o->dry_run,
-               "Print the change as a unified diff and write nothing; exit 1 if the site "
-               "would not validate");
-  app.add_option("--wait", o->wait,
-                 "Seconds to wait while another trunkctl changes the site (default 10; 0: "
-                 "do not wait)")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->type_name("SECONDS");
+  add_write_options(app, o->dry_run, o->wait, "the change as a unified diff");
   return o;
 }
 
 }  // namespace
+
+void add_write_options(CLI::App& app, bool& dry_run, double& wait, const std::string& what) {
+  app.add_flag("--dry-run", dry_run,
+               "Print " + what + " and write nothing; exit 1 if the site would not validate");
+  app.add_option("--wait", wait,
+                 "Seconds to wait while another trunkctl changes the site (default 10; 0: "
+                 "do not wait)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->type_name("SECONDS");
+}
 
 int print_change(const Common& common, std::string_view command, bool dry_run, bool written,
                  const site::ChangeResult& r,
