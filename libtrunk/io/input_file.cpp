@@ -86,33 +86,52 @@ bool InputFile::open(const std::filesystem::path& path, std::string_view kind_na
   return false;
 }
 
-bool read_input(const std::filesystem::path& path, const InputKind& kind, std::string& text,
-                std::string& error) {
-  InputFile in;
-  if (!in.open(path, kind.name, kind.max_size, error)) return false;
-  // Up to one byte past the cap: that byte says the file grew too far.
-  text.resize(static_cast<std::size_t>(in.size()));
+namespace {
+
+// Reads `fd` to its end into `text`, `expected` bytes to start with, up to
+// one byte past the cap: that byte says the input is too large.
+bool read_capped(int fd, const std::string& name, std::size_t expected, const InputKind& kind,
+                 bool stream, std::string& text, std::string& error) {
+  text.resize(expected);
   std::size_t got = 0;
   for (;;) {
     if (got == text.size()) {
       if (got > kind.max_size) break;
       text.resize(std::min<std::uint64_t>(kind.max_size + 1, got + 4096 + got / 2));
     }
-    ssize_t n = ::read(in.fd(), text.data() + got, text.size() - got);
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      error = "cannot read " + path.string() + ": " + std::strerror(errno);
+      error = "cannot read " + name + ": " + std::strerror(errno);
       return false;
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   if (got > kind.max_size) {
-    error = too_large(path, kind.name, got, kind.max_size, true);
+    // A stream has no size to quote: it is cut at the cap.
+    error = stream ? name + " holds more than a " + std::string(kind.name) + " may have (" +
+                         size_words(kind.max_size) + ")"
+                   : too_large(name, kind.name, got, kind.max_size, true);
     return false;
   }
   text.resize(got);
   return true;
+}
+
+}  // namespace
+
+bool read_input(const std::filesystem::path& path, const InputKind& kind, std::string& text,
+                std::string& error) {
+  InputFile in;
+  if (!in.open(path, kind.name, kind.max_size, error)) return false;
+  return read_capped(in.fd(), path.string(), static_cast<std::size_t>(in.size()), kind,
+                     false, text, error);
+}
+
+bool read_stream(int fd, const std::string& name, const InputKind& kind, std::string& text,
+                 std::string& error) {
+  return read_capped(fd, name, 0, kind, true, text, error);
 }
 
 }  // namespace trunk::io

@@ -5,8 +5,9 @@
 // followed. A FIFO with no writer cannot block the open (O_NONBLOCK), and a
 // character device such as /dev/zero is refused before a byte is read. One
 // place decides this for every input; what each kind may weigh is below and
-// in the man pages. Streams (a trace on standard input) are the caller's
-// business: this module never reads them.
+// in the man pages. A stream (standard input) is read whole only under the
+// same caps (read_stream); a trace on standard input, which has no cap, is
+// streamed by its reader.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,9 @@ struct InputKind {
 // template: 16 MiB, far beyond any real one.
 inline constexpr InputKind kSiteFile{"site file", 256ull << 20};
 inline constexpr InputKind kTemplateFile{"template", 16ull << 20};
+// A list of changes for `trunkctl apply`: 64 MiB, about 300,000 changes;
+// a script with more can split them.
+inline constexpr InputKind kChangeList{"list of changes", 64ull << 20};
 // A password file holds one line.
 inline constexpr InputKind kPasswordFile{"password file", 4ull << 10};
 // Tables files: their own format caps them (tables/format.hpp kMaxFileSize).
@@ -64,5 +68,11 @@ class InputFile {
 // grew past the cap while it was read); `text` is then unspecified.
 bool read_input(const std::filesystem::path& path, const InputKind& kind, std::string& text,
                 std::string& error);
+
+// Reads the stream `fd` (standard input, a pipe) to its end into `text`,
+// refusing it once it passes `kind`'s cap (then `error` says so, naming the
+// input `name`; nothing past the cap is read). The caller owns `fd`.
+bool read_stream(int fd, const std::string& name, const InputKind& kind, std::string& text,
+                 std::string& error);
 
 }  // namespace trunk::io

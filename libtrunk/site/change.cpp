@@ -1,11 +1,15 @@
-// Planning a site change, in named steps (arguments, the site before,
-// the trunk, the edit, the site after and its diff); and writing it.
+// Planning site changes, in named steps (the site before, then for each
+// change its arguments, its trunk and its edit, then the site after and its
+// diff); and writing them. One change is a batch of one, so `trunkctl set`
+// and `trunkctl apply` cannot disagree.
 #include "site/change.hpp"
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
+#include <span>
 
 #include "io/atomic_write.hpp"
 #include "io/input_file.hpp"
@@ -57,17 +61,19 @@ ChangeResult findings(Checked& c, std::string message) {
   return r;
 }
 
-std::string trunk_names_hint(const Site& site, const std::string& name) {
+std::string trunk_names_hint(const std::vector<Trunk>& trunks, const std::string& name) {
   std::vector<std::string_view> names;
-  for (const auto& t : site.trunks) names.push_back(t.name.value);
+  for (const auto& t : trunks) names.push_back(t.name.value);
   std::string near = diag::closest_match(name, names);
   return near.empty() ? "`trunkctl list` shows the trunks" : "did you mean " + q(near) + "?";
 }
 
 // The rules that use the trunk (for `tenant`, only that tenant's): routes,
 // inbound rules, other trunks' failover and expectations. One finding each.
-std::size_t report_uses(const Site& site, const std::string& name, const std::string& tenant,
-                        diag::Sink& sink) {
+// `trunks` are the trunks as the earlier changes of the batch left them
+// (the edits touch nothing else, so `site` holds the other rules as they are).
+std::size_t report_uses(const Site& site, const std::vector<Trunk>& trunks,
+                        const std::string& name, const std::string& tenant, diag::Sink& sink) {
   std::size_t uses = 0;
   auto report = [&](const diag::SourceRegion& where, std::string what) {
     auto& d = sink.error("trunk-in-use", what, where);
@@ -90,7 +96,7 @@ std::size_t report_uses(const Site& site, const std::string& name, const std::st
                                q(name));
   }
   if (all) {
-    for (const auto& t : site.trunks)
+    for (const auto& t : trunks)
       if (t.failover.present && t.failover.value == name && t.name.value != name)
         report(t.failover.where,
                "trunk " + q(t.name.value) + " fails over to trunk " + q(name));
@@ -106,11 +112,18 @@ std::size_t report_uses(const Site& site, const std::string& name, const std::st
   return uses;
 }
 
-// The file a new trunk goes into (see change.hpp).
-std::size_t file_for_new_trunk(const std::vector<SiteFile>& files) {
+// The file a new trunk goes into (see change.hpp). The trunks are counted
+// in the model (`trunks`, as the edits so far left them), not by scanning
+// every file's text again: a site of many route files would pay that for
+// each trunk a batch adds.
+std::size_t file_for_new_trunk(const std::vector<SiteFile>& files,
+                               const std::vector<Trunk>& trunks) {
+  std::map<std::string_view, std::size_t> count;
+  for (const auto& t : trunks) ++count[t.where.file.str()];
   std::size_t best = 0, most = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    std::size_t n = edit::count_trunks(files[i].text);
+    auto it = count.find(files[i].path);
+    std::size_t n = it == count.end() ? 0 : it->second;
     if (n > most) {
       most = n;
       best = i;
@@ -125,15 +138,17 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// What the steps of plan_change share: the request, the site before the
-// change, the texts being edited and where the trunk is in them. `trunk`
-// points into before.site, so a Plan stays where it is made.
+// What the steps of plan_changes share: the site before the changes, the
+// texts being edited, the trunks as the edits so far left them, and, for
+// the change at hand, its request and where its trunk is. `trunk` points
+// into `trunks`, so a Plan stays where it is made.
 struct Plan {
-  explicit Plan(const ChangeRequest& r) : req(r) {}
-  const ChangeRequest& req;
+  const ChangeRequest* current = nullptr;
+  const ChangeRequest& req() const { return *current; }
   std::vector<Setting> settings;
   Checked before;
   std::vector<SiteFile> files;
+  std::vector<Trunk> trunks;
   const Trunk* trunk = nullptr;
   std::size_t file = 0, ordinal = 0;  // the trunk's file and its ordinal there
   std::string message;
@@ -148,7 +163,8 @@ ChangeResult edit_failed(const std::string& file, const std::string& error) {
 
 // Arguments first: a bad one is a usage error, whatever the site holds.
 Stop parse_arguments(Plan& p) {
-  for (const auto& arg : p.req.settings) {
+  p.settings.clear();
+  for (const auto& arg : p.req().settings) {
     Setting s;
     SettingError e;
     if (!parse_setting(arg, s, e)) {
@@ -158,7 +174,7 @@ Stop parse_arguments(Plan& p) {
     }
     p.settings.push_back(std::move(s));
   }
-  if (p.req.kind == Kind::add && p.req.type.empty() && p.req.template_name.empty())
+  if (p.req().kind == Kind::add && p.req().type.empty() && p.req().template_name.empty())
     return unusable("a new trunk needs --type TYPE or --template NAME",
                     {"for example: trunkctl add NAME --type peer --set host=192.0.2.10"});
   return std::nullopt;
@@ -179,14 +195,17 @@ Stop load_before(const std::filesystem::path& path, const SiteRules& rules, Plan
                                 diag::summary(before.sink) +
                                 "); fix them first (`trunkctl validate` shows them)");
   for (const auto& f : before.site.files) p.files.push_back({f, std::string(before.sources.text(f))});
+  p.trunks = before.site.trunks;
   return std::nullopt;
 }
 
 // The trunk the request names, with its file and ordinal there; for add,
 // that no trunk has the name yet.
 Stop locate_trunk(const std::filesystem::path& path, Plan& p) {
-  const ChangeRequest& req = p.req;
-  p.trunk = p.before.site.find_trunk(req.trunk);
+  const ChangeRequest& req = p.req();
+  auto found = std::find_if(p.trunks.begin(), p.trunks.end(),
+                            [&](const Trunk& t) { return t.name.value == req.trunk; });
+  p.trunk = found == p.trunks.end() ? nullptr : &*found;
   if (req.kind == Kind::add) {
     if (!p.trunk) return std::nullopt;
     Checked c;
@@ -201,7 +220,7 @@ Stop locate_trunk(const std::filesystem::path& path, Plan& p) {
     Checked c;
     auto& d = c.sink.error("unknown-trunk", "no trunk named " + q(req.trunk) + " in the site",
                            diag::SourceRegion{path.string()});
-    diag::with_hint(d, trunk_names_hint(p.before.site, req.trunk));
+    diag::with_hint(d, trunk_names_hint(p.trunks, req.trunk));
     return findings(c, "nothing was changed");
   }
   const Trunk* trunk = p.trunk;
@@ -231,7 +250,7 @@ ChangeResult template_not_found(const ChangeRequest& req) {
 // The body of a new [[trunk]] below its name: the template's (with --type
 // set first, before the --set settings), or `type = ...` alone.
 Stop new_trunk_body(Plan& p, std::string& body) {
-  const ChangeRequest& req = p.req;
+  const ChangeRequest& req = p.req();
   if (req.template_name.empty()) {
     body = "type = " + edit::toml_string(req.type) + "\n";
     return std::nullopt;
@@ -249,39 +268,39 @@ Stop new_trunk_body(Plan& p, std::string& body) {
 Stop edit_add(Plan& p) {
   std::string body;
   if (auto stop = new_trunk_body(p, body)) return stop;
-  p.file = file_for_new_trunk(p.files);
+  p.file = file_for_new_trunk(p.files, p.trunks);
   SiteFile& f = p.files[p.file];
-  edit::append_trunk(f.text, "[[trunk]]\nname = " + edit::toml_string(p.req.trunk) + "\n" + body);
+  edit::append_trunk(f.text, "[[trunk]]\nname = " + edit::toml_string(p.req().trunk) + "\n" + body);
   p.ordinal = edit::count_trunks(f.text) - 1;
-  p.message = "trunk " + q(p.req.trunk) + " added to " + f.path;
-  if (!p.req.template_name.empty()) p.message += " from template " + q(p.req.template_name);
+  p.message = "trunk " + q(p.req().trunk) + " added to " + f.path;
+  if (!p.req().template_name.empty()) p.message += " from template " + q(p.req().template_name);
   return std::nullopt;
 }
 
 Stop edit_set(Plan& p) {
   std::vector<std::string> keys;
   for (const auto& s : p.settings) keys.push_back(s.key);
-  p.message = join(keys) + " of trunk " + q(p.req.trunk) + " set in " + p.files[p.file].path;
+  p.message = join(keys) + " of trunk " + q(p.req().trunk) + " set in " + p.files[p.file].path;
   return std::nullopt;
 }
 
 Stop edit_remove(Plan& p) {
   Checked c;
-  std::size_t uses = report_uses(p.before.site, p.req.trunk, "", c.sink);
+  std::size_t uses = report_uses(p.before.site, p.trunks, p.req().trunk, "", c.sink);
   if (uses > 0) {
     c.sources = std::move(p.before.sources);
-    return findings(c, "trunk " + q(p.req.trunk) + " is in use (" +
+    return findings(c, "trunk " + q(p.req().trunk) + " is in use (" +
                            diag::count(uses, "reference") + "); nothing was changed");
   }
   SiteFile& f = p.files[p.file];
   std::string error;
   if (!edit::remove_trunk(f.text, p.ordinal, error)) return edit_failed(f.path, error);
-  p.message = "trunk " + q(p.req.trunk) + " removed from " + f.path;
+  p.message = "trunk " + q(p.req().trunk) + " removed from " + f.path;
   return std::nullopt;
 }
 
 Stop edit_assign(Plan& p) {
-  const ChangeRequest& req = p.req;
+  const ChangeRequest& req = p.req();
   bool assigned = std::any_of(p.trunk->tenants.begin(), p.trunk->tenants.end(),
                               [&](const TrunkTenant& a) { return a.tenant.value == req.tenant; });
   SiteFile& f = p.files[p.file];
@@ -298,7 +317,7 @@ Stop edit_assign(Plan& p) {
 }
 
 Stop edit_unassign(Plan& p) {
-  const ChangeRequest& req = p.req;
+  const ChangeRequest& req = p.req();
   Checked c;
   bool assigned = false;
   std::vector<std::string> tenants;
@@ -316,7 +335,7 @@ Stop edit_unassign(Plan& p) {
     c.sources = std::move(p.before.sources);
     return findings(c, "nothing was changed");
   }
-  std::size_t uses = report_uses(p.before.site, req.trunk, req.tenant, c.sink);
+  std::size_t uses = report_uses(p.before.site, p.trunks, req.trunk, req.tenant, c.sink);
   if (uses > 0) {
     c.sources = std::move(p.before.sources);
     return findings(c, "tenant " + q(req.tenant) + " uses trunk " + q(req.trunk) +
@@ -334,7 +353,7 @@ Stop edit_unassign(Plan& p) {
 // The request's own edit, then its --set settings, on the trunk's file.
 Stop edit_texts(Plan& p) {
   Stop stop;
-  switch (p.req.kind) {
+  switch (p.req().kind) {
     case Kind::add: stop = edit_add(p); break;
     case Kind::set: stop = edit_set(p); break;
     case Kind::remove: stop = edit_remove(p); break;
@@ -349,14 +368,89 @@ Stop edit_texts(Plan& p) {
   return std::nullopt;
 }
 
+// Reads the trunks of the file an edit changed again, so that the next
+// change of the batch finds them (their lines, tenants, failover) as they
+// are now. Only that file is read: the site's other files did not change.
+// Its diagnostics are left to the check of the whole site after the batch.
+// Of the file, only the [[trunk]] tables and their sub-tables are read:
+// the other lines are blanked (line and column numbers stay), so a file that
+// also holds a thousand tenants is not parsed again for each change.
+std::string trunk_tables_only(const std::string& text) {
+  edit::Layout layout = edit::scan(text);
+  if (!layout.ok) return text;
+  std::vector<bool> keep(layout.line_starts.size(), false);
+  bool in_trunk = false;
+  for (const auto& st : layout.statements) {
+    if (st.kind == edit::Statement::Kind::header)
+      in_trunk = st.name == "trunk" || st.name.starts_with("trunk.");
+    if (in_trunk)
+      for (std::size_t l = st.line; l <= st.last_line && l < keep.size(); ++l) keep[l] = true;
+  }
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t l = 0; l < layout.line_starts.size(); ++l) {
+    std::size_t begin = layout.line_starts[l];
+    std::size_t end = l + 1 < layout.line_starts.size() ? layout.line_starts[l + 1] : text.size();
+    if (keep[l])
+      out.append(text, begin, end - begin);
+    else if (end > begin && text[end - 1] == '\n')
+      out += '\n';
+  }
+  return out;
+}
+
+void reread_trunks(Plan& p, std::size_t file) {
+  const std::string& path = p.files[file].path;
+  Site fragment;
+  diag::Sink ignored;
+  load_fragment(trunk_tables_only(p.files[file].text), path, fragment, ignored);
+  std::erase_if(p.trunks, [&](const Trunk& t) { return t.where.file.str() == path; });
+  for (auto& t : fragment.trunks) p.trunks.push_back(std::move(t));
+}
+
+// The last change of the batch that names the trunk whose tables hold
+// `where`, if `where` is inside a [[trunk]] table (or one of its
+// sub-tables) of the edited texts; `p.trunks` are the trunks after the batch.
+std::optional<std::size_t> change_at(const Plan& p, std::span<const ChangeRequest> requests,
+                                     const diag::SourceRegion& where) {
+  if (!where.known()) return std::nullopt;
+  auto f = std::find_if(p.files.begin(), p.files.end(),
+                        [&](const SiteFile& sf) { return sf.path == where.file.str(); });
+  if (f == p.files.end()) return std::nullopt;
+  edit::Layout layout = edit::scan(f->text);
+  // The table the line is in: the last header on or above it.
+  const edit::Statement* table = nullptr;
+  std::size_t ordinal = 0, trunks = 0;
+  for (const auto& st : layout.statements) {
+    if (st.line + 1 > where.line) break;
+    if (st.kind != edit::Statement::Kind::header) continue;
+    table = &st;
+    if (st.array && st.name == "trunk") ordinal = trunks++;
+  }
+  if (!table || trunks == 0 || !(table->name == "trunk" || table->name.starts_with("trunk.")))
+    return std::nullopt;
+  // The trunk's name, from the trunks as the batch left them.
+  for (const auto& t : p.trunks) {
+    if (t.where.file.str() != f->path) continue;
+    std::optional<std::size_t> o = edit::trunk_ordinal(f->text, t.where.line);
+    if (!o || *o != ordinal) continue;
+    for (std::size_t i = requests.size(); i-- > 0;)
+      if (requests[i].trunk == t.name.value) return i;
+  }
+  return std::nullopt;
+}
+
 // The edited site, checked as `trunkctl validate` checks it, with the
-// findings the change brings (warnings the site already had left out) and
-// the diff of the changed files.
-ChangeResult check_after(Plan& p, const SiteRules& rules) {
+// findings the changes bring (warnings the site already had left out), the
+// diff of the changed files and, for each error inside a trunk a change
+// touched, that change.
+ChangeResult check_after(Plan& p, std::span<const ChangeRequest> requests, const SiteRules& rules) {
   ChangeResult r;
-  r.message = std::move(p.message);
   for (const auto& f : p.files)
     if (f.text != p.before.sources.text(f.path)) r.changed.push_back(f.path);
+  r.message = requests.size() == 1
+                  ? std::move(p.message)
+                  : diag::count(requests.size(), "change") + " made in " + join(r.changed);
   if (r.changed.empty()) {
     r.exit_code = 0;
     r.message = "nothing to change: the site already says so";
@@ -377,24 +471,70 @@ ChangeResult check_after(Plan& p, const SiteRules& rules) {
     r.diff += text::unified_diff("a/" + name, "b/" + name, masked(p.before.sources, path),
                                  masked(after.sources, path));
   }
+  r.exit_code = r.sink.errors() > 0 ? 1 : 0;
+  if (r.exit_code == 1) {
+    r.message = std::string(requests.size() == 1 ? "the change was" : "the changes were") +
+                " not made: the site would have " + diag::summary(r.sink);
+    p.trunks = after.site.trunks;
+    for (const auto& d : r.sink.all())
+      r.blame.push_back(d.severity == diag::Severity::error ? change_at(p, requests, d.where)
+                                                            : std::nullopt);
+  }
   r.sources = std::move(after.sources);
   r.files = std::move(p.files);
-  r.exit_code = r.sink.errors() > 0 ? 1 : 0;
-  if (r.exit_code == 1)
-    r.message = "the change was not made: the site would have " + diag::summary(r.sink);
   return r;
 }
 
 }  // namespace
 
+ChangeResult plan_changes(const std::filesystem::path& path,
+                          std::span<const ChangeRequest> requests, const SiteRules& rules) {
+  Plan p;
+  // Every change's arguments first: a bad one is a usage error, whatever
+  // the site holds, and is found before the site is read.
+  std::vector<std::vector<Setting>> settings(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    p.current = &requests[i];
+    if (auto stop = parse_arguments(p)) {
+      stop->refused = i;
+      return std::move(*stop);
+    }
+    settings[i] = std::move(p.settings);
+  }
+  if (auto stop = load_before(path, rules, p)) return std::move(*stop);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    p.current = &requests[i];
+    p.settings = std::move(settings[i]);
+    p.trunk = nullptr;
+    p.file = p.ordinal = 0;
+    if (auto stop = locate_trunk(path, p)) {
+      stop->refused = i;
+      return std::move(*stop);
+    }
+    if (auto stop = edit_texts(p)) {
+      stop->refused = i;
+      return std::move(*stop);
+    }
+    // An edit changes the trunk's file only.
+    if (i + 1 < requests.size()) reread_trunks(p, p.file);
+  }
+  return check_after(p, requests, rules);
+}
+
+std::string_view command_word(ChangeRequest::Kind kind) {
+  switch (kind) {
+    case Kind::add: return "add";
+    case Kind::set: return "set";
+    case Kind::remove: return "remove";
+    case Kind::assign: return "assign";
+    case Kind::unassign: return "unassign";
+  }
+  return "?";
+}
+
 ChangeResult plan_change(const std::filesystem::path& path, const ChangeRequest& req,
                          const SiteRules& rules) {
-  Plan p(req);
-  if (auto stop = parse_arguments(p)) return std::move(*stop);
-  if (auto stop = load_before(path, rules, p)) return std::move(*stop);
-  if (auto stop = locate_trunk(path, p)) return std::move(*stop);
-  if (auto stop = edit_texts(p)) return std::move(*stop);
-  return check_after(p, rules);
+  return plan_changes(path, std::span<const ChangeRequest>(&req, 1), rules);
 }
 
 bool apply_change(const ChangeResult& r, std::string& error) {

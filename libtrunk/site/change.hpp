@@ -8,6 +8,7 @@
 // and checks the edited texts with every rule `trunkctl validate` applies:
 // the caller hands it that rule set (check::check_site), which site/ cannot
 // name because the compiler's rules live above it.
+// plan_changes does the same for a batch of changes, checking the site once.
 // It writes nothing; apply_change writes the changed files, each atomically.
 // Where a new trunk goes: after the last trunk of the file holding the most
 // [[trunk]] tables (the first of them in name order on a tie), or at the end
@@ -25,6 +26,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,10 @@ struct ChangeRequest {
   std::optional<std::string> did_pool;        // assign
 };
 
+// The command's name for a kind of change: "add", "set", ...; the op of
+// `trunkctl apply`'s lines (site/change_list.hpp).
+std::string_view command_word(ChangeRequest::Kind kind);
+
 struct ChangeResult {
   int exit_code = 2;
   // One line for people: what was (or would be) done, or why not.
@@ -59,6 +65,14 @@ struct ChangeResult {
   std::vector<SiteFile> files;        // every file of the site after the change
   std::vector<std::string> changed;   // the paths the change touches, in site order
   std::string diff;                   // `--- a/FILE` / `+++ b/FILE`, secrets masked
+  // A batch (plan_changes): the change that stopped it before the site
+  // was checked (a bad argument, a refusal), by its index in the batch.
+  std::optional<std::size_t> refused;
+  // A batch whose result would not validate: for each diagnostic of
+  // `sink`, the index of the change that made it, when it is an error
+  // inside the tables of a trunk a change names (the last such change);
+  // empty when the result validates.
+  std::vector<std::optional<std::size_t>> blame;
 };
 
 // The rule set a change is checked with, before and after: every rule over
@@ -70,6 +84,15 @@ using SiteRules =
 // after with `rules`. Never writes, never throws.
 ChangeResult plan_change(const std::filesystem::path& site, const ChangeRequest& request,
                          const SiteRules& rules);
+
+// Plans the changes in order, as one: the site is loaded and checked once,
+// each change is made on the texts as the ones before it left them (its
+// trunk found anew), and the result is checked once, with `rules`. The
+// result is all the changes' (files, diff) or, when one is refused, that
+// one's, with `refused` naming it; nothing of the others is kept. A batch of
+// one is plan_change. Never writes, never throws.
+ChangeResult plan_changes(const std::filesystem::path& site,
+                          std::span<const ChangeRequest> requests, const SiteRules& rules);
 
 // Writes the files of `r.changed`, each through a temporary file and a
 // rename. Returns false with `error` (naming the file) on the first failure.

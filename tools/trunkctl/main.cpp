@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
        trunkctl::setup_register_test},
       {"add", "Add a trunk (--type, or --template), checked as a whole site",
        trunkctl::setup_add, true},
+      {"apply", "Make a list of changes (JSON lines: add, set, remove, assign, unassign) as one",
+       trunkctl::setup_apply},
       {"templates", "The templates add --template can start from, one line each",
        trunkctl::setup_templates},
       {"set", "Set keys of a trunk: NAME KEY=VALUE...", trunkctl::setup_set, true},

@@ -41,54 +41,51 @@ std::filesystem::path lock_dir(const std::string& site) {
   return std::filesystem::is_directory(p, ec) ? p : std::filesystem::path();
 }
 
-const char* command_word(site::ChangeRequest::Kind k) {
-  switch (k) {
-    case site::ChangeRequest::Kind::add: return "add";
-    case site::ChangeRequest::Kind::set: return "set";
-    case site::ChangeRequest::Kind::remove: return "remove";
-    case site::ChangeRequest::Kind::assign: return "assign";
-    case site::ChangeRequest::Kind::unassign: return "unassign";
-  }
-  return "?";
-}
-
 int run(const Common& common, ProvisionOptions& o) {
   site::ChangeRequest& req = o.request;
   if (req.kind == site::ChangeRequest::Kind::add)
     req.templates = site::template_search(o.templates, common.site);
   if (o.did_pool_option && o.did_pool_option->count() > 0) req.did_pool = o.did_pool;
-  // Read, change and write under the site's lock, so that two changes at
-  // once take turns instead of one undoing the other. A dry run writes
-  // nothing and takes no lock; a site that is not there is reported by
-  // plan_change.
-  io::DirLock lock;
-  std::string lock_error;
-  site::ChangeResult r;
-  const std::filesystem::path dir = o.dry_run ? std::filesystem::path() : lock_dir(common.site);
-  if (!dir.empty() && !lock.acquire(dir, o.wait, lock_error)) {
-    r.exit_code = cli::kExitUnusable;
-    r.message = lock_error;
-    r.hints.push_back("run the change again when the other one is done, or wait longer "
-                      "with --wait SECONDS");
-  } else {
-    r = site::plan_change(common.site, req, check::check_site);
-  }
   bool written = false;
-  if (r.exit_code == cli::kExitClean && !o.dry_run && !r.changed.empty()) {
-    std::string error;
-    written = site::apply_change(r, error);
-    if (!written) {
-      r.exit_code = cli::kExitUnusable;
-      r.message = error;
-    }
-  }
+  site::ChangeResult r = change_site(common, o.dry_run, o.wait, written, [&] {
+    return site::plan_change(common.site, req, check::check_site);
+  });
+  return print_change(common, site::command_word(req.kind), o.dry_run, written, r,
+                      [&](diag::JsonWriter& w) { w.field("trunk", req.trunk); });
+}
+
+std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequest::Kind kind) {
+  auto o = std::make_shared<ProvisionOptions>();
+  o->request.kind = kind;
+  app.add_option("NAME", o->request.trunk, "The trunk's name")->required();
+  add_write_options(app, o->dry_run, o->wait, "the change as a unified diff");
+  return o;
+}
+
+}  // namespace
+
+void add_write_options(CLI::App& app, bool& dry_run, double& wait, const std::string& what) {
+  app.add_flag("--dry-run", dry_run,
+               "Print " + what + " and write nothing; exit 1 if the site would not validate");
+  app.add_option("--wait", wait,
+                 "Seconds to wait while another trunkctl changes the site (default 10; 0: "
+                 "do not wait)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->type_name("SECONDS");
+}
+
+int print_change(const Common& common, std::string_view command, bool dry_run, bool written,
+                 const site::ChangeResult& r,
+                 const std::function<void(diag::JsonWriter&)>& fields, const diag::Sink* input) {
   if (common.format == cli::Format::json) {
+    diag::Sink all;
+    for (const auto& d : r.sink.all()) all.add(d);
+    if (input)
+      for (const auto& d : input->all()) all.add(d);
     diag::JsonWriter w;
-    w.begin_object()
-        .field("site", common.site)
-        .field("command", command_word(req.kind))
-        .field("trunk", req.trunk)
-        .field("dry_run", o.dry_run)
+    w.begin_object().field("site", common.site).field("command", command);
+    fields(w);
+    w.field("dry_run", dry_run)
         .field("ok", r.exit_code == cli::kExitClean)
         .field("written", written)
         .field("message", r.message);
@@ -97,39 +94,54 @@ int run(const Common& common, ProvisionOptions& o) {
     w.end_array().key("hints").begin_array();
     for (const auto& h : r.hints) w.value(h);
     w.end_array().field("diff", r.diff).key("diagnostics");
-    cli::write_diagnostics_json(w, r.sink);
+    cli::write_diagnostics_json(w, all);
     std::cout << w.end_object().str() << "\n";
     return r.exit_code;
   }
   cli::print_findings(r.sink, &r.sources, common.format);
-  if (o.dry_run) cli::report_out(common.format) << r.diff;
+  // An input's lines are not quoted: a change may carry a password.
+  if (input) cli::print_findings(*input, nullptr, common.format);
+  if (dry_run) cli::report_out(common.format) << r.diff;
   if (r.exit_code == cli::kExitClean) {
-    (o.dry_run ? std::cerr : cli::report_out(common.format))
-        << r.message << (o.dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
+    (dry_run ? std::cerr : cli::report_out(common.format))
+        << r.message << (dry_run && !r.changed.empty() ? " (dry run: nothing written)" : "")
         << "\n";
   } else {
-    std::cerr << "trunkctl " << command_word(req.kind) << ": " << r.message << "\n";
+    std::cerr << "trunkctl " << command << ": " << r.message << "\n";
     for (const auto& h : r.hints) std::cerr << "  hint: " << h << "\n";
   }
   return r.exit_code;
 }
 
-std::shared_ptr<ProvisionOptions> common_options(CLI::App& app, site::ChangeRequest::Kind kind) {
-  auto o = std::make_shared<ProvisionOptions>();
-  o->request.kind = kind;
-  app.add_option("NAME", o->request.trunk, "The trunk's name")->required();
-  app.add_flag("--dry-run", o->dry_run,
-               "Print the change as a unified diff and write nothing; exit 1 if the site "
-               "would not validate");
-  app.add_option("--wait", o->wait,
-                 "Seconds to wait while another trunkctl changes the site (default 10; 0: "
-                 "do not wait)")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->type_name("SECONDS");
-  return o;
+site::ChangeResult change_site(const Common& common, bool dry_run, double wait, bool& written,
+                               const std::function<site::ChangeResult()>& plan) {
+  // Read, change and write under the site's lock, so that two changes at
+  // once take turns instead of one undoing the other. A dry run writes
+  // nothing and takes no lock; a site that is not there is reported by
+  // the plan.
+  io::DirLock lock;
+  std::string lock_error;
+  site::ChangeResult r;
+  written = false;
+  const std::filesystem::path dir = dry_run ? std::filesystem::path() : lock_dir(common.site);
+  if (!dir.empty() && !lock.acquire(dir, wait, lock_error)) {
+    r.exit_code = cli::kExitUnusable;
+    r.message = lock_error;
+    r.hints.push_back("run the change again when the other one is done, or wait longer "
+                      "with --wait SECONDS");
+    return r;
+  }
+  r = plan();
+  if (r.exit_code == cli::kExitClean && !dry_run && !r.changed.empty()) {
+    std::string error;
+    written = site::apply_change(r, error);
+    if (!written) {
+      r.exit_code = cli::kExitUnusable;
+      r.message = error;
+    }
+  }
+  return r;
 }
-
-}  // namespace
 
 Run setup_add(CLI::App& app, Common& common) {
   auto o = common_options(app, site::ChangeRequest::Kind::add);
