@@ -172,67 +172,7 @@ void Report::message_text(const capture::Captured& c, const trace::MessageReport
     o += ')';
   }
   end_line(start);
-  const trace::Match& m = r.match;
-  if (r.request && !r.retransmission) {
-    start = o.size();
-    o += "    ";
-    const std::size_t empty = o.size();
-    if (m.trunk != kNone) {
-      o += "trunk ";
-      o += trunk_name(m.trunk);
-      o += " (";
-      o += m.trunk_by;
-      o += "), ";
-      o += to_string(m.direction);
-    }
-    if (m.tenant != kNone) {
-      if (o.size() != empty) o += "; ";
-      o += "tenant ";
-      o += tenant_name(m.tenant);
-      if (!m.tenant_by.empty()) {
-        o += " (";
-        o += m.tenant_by;
-        o += ')';
-      }
-    }
-    if (!m.route.empty()) {
-      o += "; route ";
-      o += m.route;
-      o += " sends ";
-      o += m.send;
-      o += " via ";
-      for (std::size_t i = 0; i < m.trunks.size(); ++i) {
-        if (i) o += ", ";
-        o += m.trunks[i];
-      }
-    }
-    if (!m.destination.empty()) {
-      o += "; inbound rule -> ";
-      o += m.destination;
-    }
-    if (o.size() != empty) end_line(start);
-    else o.resize(start);
-    if (m.decision) {
-      // trunkd's answer to it: the same decision trunkd makes.
-      std::array<char, route::kReasonSize> why;
-      start = o.size();
-      o += "    trunkd: ";
-      append_number(o, m.decision->code);
-      o += ' ';
-      o += route::reason(*m.decision, tables_, why);
-      if (m.decision->contact_count) {
-        o += " (";
-        append_number(o, m.decision->contact_count);
-        o += m.decision->contact_count == 1 ? " Contact)" : " Contacts)";
-      }
-      end_line(start);
-    }
-    for (const auto& n : m.notes) line("    note: ", n);
-    for (const auto& p : m.problems) line("    unmatched: ", p);
-    if (m.problems.empty() && !m.trunk_or_tenant_known())
-      line(r.in_dialog ? "    in the dialog of a call that matched no trunk"
-                       : "    unmatched: no trunk or tenant");
-  }
+  if (r.request && !r.retransmission) match_text(r);
   for (const auto& h : r.malformed) {
     start = o.size();
     o += "    malformed ";
@@ -245,6 +185,71 @@ void Report::message_text(const capture::Captured& c, const trace::MessageReport
     end_line(start);
   }
   for (const auto& f : r.faults) line("    malformed message: ", f);
+}
+
+// The lines under a request that say what it matched: trunk, tenant, route
+// or inbound rule, trunkd's answer, notes and problems.
+void Report::match_text(const trace::MessageReport& r) {
+  std::string& o = buf_;
+  const trace::Match& m = r.match;
+  std::size_t start = o.size();
+  o += "    ";
+  const std::size_t empty = o.size();
+  if (m.trunk != kNone) {
+    o += "trunk ";
+    o += trunk_name(m.trunk);
+    o += " (";
+    o += m.trunk_by;
+    o += "), ";
+    o += to_string(m.direction);
+  }
+  if (m.tenant != kNone) {
+    if (o.size() != empty) o += "; ";
+    o += "tenant ";
+    o += tenant_name(m.tenant);
+    if (!m.tenant_by.empty()) {
+      o += " (";
+      o += m.tenant_by;
+      o += ')';
+    }
+  }
+  if (!m.route.empty()) {
+    o += "; route ";
+    o += m.route;
+    o += " sends ";
+    o += m.send;
+    o += " via ";
+    for (std::size_t i = 0; i < m.trunks.size(); ++i) {
+      if (i) o += ", ";
+      o += m.trunks[i];
+    }
+  }
+  if (!m.destination.empty()) {
+    o += "; inbound rule -> ";
+    o += m.destination;
+  }
+  if (o.size() != empty) end_line(start);
+  else o.resize(start);
+  if (m.decision) {
+    // trunkd's answer to it: the same decision trunkd makes.
+    std::array<char, route::kReasonSize> why;
+    start = o.size();
+    o += "    trunkd: ";
+    append_number(o, m.decision->code);
+    o += ' ';
+    o += route::reason(*m.decision, tables_, why);
+    if (m.decision->contact_count) {
+      o += " (";
+      append_number(o, m.decision->contact_count);
+      o += m.decision->contact_count == 1 ? " Contact)" : " Contacts)";
+    }
+    end_line(start);
+  }
+  for (const auto& n : m.notes) line("    note: ", n);
+  for (const auto& p : m.problems) line("    unmatched: ", p);
+  if (m.problems.empty() && !m.trunk_or_tenant_known())
+    line(r.in_dialog ? "    in the dialog of a call that matched no trunk"
+                     : "    unmatched: no trunk or tenant");
 }
 
 void Report::message_json(const capture::Captured& c, const trace::MessageReport& r) {

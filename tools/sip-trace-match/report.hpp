@@ -49,6 +49,7 @@ class Report {
   std::string_view trunk_name(std::uint32_t i) const;
   std::string_view tenant_name(std::uint32_t i) const;
   void message_text(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
+  void match_text(const trunk::trace::MessageReport& r);
   void message_json(const trunk::capture::Captured& c, const trunk::trace::MessageReport& r);
   // One line of text output (`text` then `more`), its control characters
   // escaped.
