@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 #include "text/ascii.hpp"
 
 namespace trunk::control {
@@ -22,9 +22,9 @@ std::string_view state_name(ReloadState s) {
 InstanceReload read_reload_reply(std::string control, std::string_view reply) {
   InstanceReload r;
   r.control = std::move(control);
-  JsonValue v;
+  diag::JsonValue v;
   std::string error;
-  if (!read_json(reply, v, error) || !v.is_object() || !v.find("ok")) {
+  if (!diag::read_json(reply, v, error) || !v.is_object() || !v.find("ok")) {
     r.error = "the answer from " + r.control + " is no trunkd reload reply" +
               (error.empty() ? std::string() : " (" + error + ")");
     return r;

@@ -7,13 +7,13 @@
 #include <array>
 #include <charconv>
 
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 #include "text/utf8.hpp"
 
 namespace trunk::site {
 namespace {
 
-using control::JsonValue;
+using diag::JsonValue;
 using Kind = ChangeRequest::Kind;
 
 struct Op {
@@ -82,7 +82,7 @@ class LineReader {
     }
     JsonValue v;
     std::string error;
-    if (!control::read_json(line_, v, error)) return fail("change-json", json_error(error));
+    if (!diag::read_json(line_, v, error)) return fail("change-json", json_error(error));
     if (!v.is_object())
       return fail("change-json", "a change is a JSON object: {\"op\":\"set\",\"trunk\":...}");
     const JsonValue* op = v.find("op");

@@ -4,7 +4,7 @@
 // Production runs several trunkd; a reload is asked of each, and what the
 // set came to (every one reloaded, one site digest everywhere) is judged by
 // trunk::control (control/reload_outcome.hpp); replies are read with
-// control/json_reader.hpp. This file only asks and prints.
+// diag/json_reader.hpp. This file only asks and prints.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 #include "control/socket_path.hpp"
 #include "control/reload_outcome.hpp"
 #include "control/stats.hpp"
@@ -141,9 +141,9 @@ bool ask(const std::string& path, const std::string& request, std::string& reply
 
 // A reply's value as the text prints it: a number or string as it is
 // (made safe for a terminal), "?" when trunkd did not send it.
-std::string shown(const control::JsonValue* v) {
-  if (!v || (v->kind != control::JsonValue::Kind::number &&
-             v->kind != control::JsonValue::Kind::string))
+std::string shown(const diag::JsonValue* v) {
+  if (!v || (v->kind != diag::JsonValue::Kind::number &&
+             v->kind != diag::JsonValue::Kind::string))
     return "?";
   return text::printable(v->text);
 }
@@ -156,21 +156,21 @@ void row(std::string_view label, const std::string& value) {
 
 // The stats reply as text: every counter trunk::control names, the same
 // lists trunkd builds its reply from, so none is left out.
-void print_stats(const control::JsonValue& reply) {
-  const control::JsonValue none;
-  const control::JsonValue* tables = reply.find("tables");
+void print_stats(const diag::JsonValue& reply) {
+  const diag::JsonValue none;
+  const diag::JsonValue* tables = reply.find("tables");
   if (!tables) tables = &none;
-  const control::JsonValue* digest = tables->find("site_digest");
+  const diag::JsonValue* digest = tables->find("site_digest");
   row("tables", shown(tables->find("path")) + " (site digest " + shown(digest).substr(0, 16) +
                     ", " + shown(tables->find("routes")) + " routes, format " +
                     shown(tables->find("format_version")) + ")");
-  const control::JsonValue* by_method = reply.find("requests");
+  const diag::JsonValue* by_method = reply.find("requests");
   if (!by_method) by_method = &none;
   std::string requests;
   for (std::string_view m : control::kMethods)
     requests += (requests.empty() ? "" : ", ") + std::string(m) + " " + shown(by_method->find(m));
   row("requests", requests);
-  const control::JsonValue* by_code = reply.find("responses");
+  const diag::JsonValue* by_code = reply.find("responses");
   if (!by_code) by_code = &none;
   std::string responses;
   for (int code : control::kCodes) {
@@ -186,7 +186,7 @@ void print_stats(const control::JsonValue& reply) {
 // One instance's stats: its reply read, or why there is none.
 struct InstanceStats {
   std::string control;
-  control::JsonValue reply;  // an object with "ok", when `error` is empty
+  diag::JsonValue reply;  // an object with "ok", when `error` is empty
   std::string error;
 };
 
@@ -194,7 +194,7 @@ InstanceStats ask_stats(const std::string& path) {
   InstanceStats s{path, {}, {}};
   std::string line, read_error;
   if (!ask(path, R"({"cmd":"stats"})", line, s.error)) return s;
-  if (!control::read_json(line, s.reply, read_error) || !s.reply.is_object())
+  if (!diag::read_json(line, s.reply, read_error) || !s.reply.is_object())
     s.error = "the answer from " + path + " is no trunkd stats reply" +
               (read_error.empty() ? std::string() : " (" + read_error + ")");
   else if (!s.reply.is_true("ok"))
@@ -223,7 +223,7 @@ int run_stats(const Common& common, const std::vector<std::string>& controls) {
         for (const auto& m : s.reply.members) {
           if (m.key == "control") continue;
           w.key(m.key);
-          control::write_json(m.value, w);
+          diag::write_json(m.value, w);
         }
       } else {
         w.field("ok", false).field("error", s.error);

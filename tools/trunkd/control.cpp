@@ -18,7 +18,7 @@
 #include <memory>
 
 #include "daemon.hpp"
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 #include "control/socket_path.hpp"
 #include "diag/json.hpp"
 #include "route/decide_report.hpp"
@@ -30,11 +30,11 @@ namespace {
 // A request: an object whose members are all strings (the last of a
 // repeated name wins); false on anything else.
 bool read_request(std::string_view line, std::map<std::string, std::string>& out) {
-  trunk::control::JsonValue v;
+  trunk::diag::JsonValue v;
   std::string error;
-  if (!trunk::control::read_json(line, v, error) || !v.is_object()) return false;
+  if (!trunk::diag::read_json(line, v, error) || !v.is_object()) return false;
   for (const auto& m : v.members) {
-    if (m.value.kind != trunk::control::JsonValue::Kind::string) return false;
+    if (m.value.kind != trunk::diag::JsonValue::Kind::string) return false;
     out[m.key] = m.value.text;
   }
   return true;

@@ -1,5 +1,5 @@
-// Reading the JSON of trunkd's control socket: requests in trunkd, replies
-// in trunkctl.
+// Reading JSON: trunkd's control socket (requests in trunkd, replies in
+// trunkctl) and trunkctl apply's change lists.
 //
 // Both ends speak one JSON object per line (trunkd(8), CONTROL SOCKET).
 // They used to read it two ways: trunkd with a reader of flat objects of
@@ -18,10 +18,8 @@
 #include <vector>
 
 namespace trunk::diag {
-class JsonWriter;
-}
 
-namespace trunk::control {
+class JsonWriter;
 
 struct JsonMember;
 
@@ -66,4 +64,4 @@ bool read_json(std::string_view text, JsonValue& out, std::string& error);
 // keeps six significant digits).
 void write_json(const JsonValue& v, diag::JsonWriter& w);
 
-}  // namespace trunk::control
+}  // namespace trunk::diag

@@ -1,14 +1,14 @@
-// The control socket's JSON reader (libtrunk/control/json_reader.hpp): what
+// The JSON reader (libtrunk/diag/json_reader.hpp): what
 // it reads, what it refuses and where, and that what JsonWriter writes
 // reads back the same.
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 
 #include <doctest/doctest.h>
 
 #include "diag/json.hpp"
 
-using trunk::control::JsonValue;
-using trunk::control::read_json;
+using trunk::diag::JsonValue;
+using trunk::diag::read_json;
 
 namespace {
 
@@ -88,7 +88,7 @@ TEST_CASE("json reader: what it refuses, and where") {
 }
 
 TEST_CASE("json reader: nesting past the cap is refused, not recursed into") {
-  const auto depth = trunk::control::kMaxJsonDepth;
+  const auto depth = trunk::diag::kMaxJsonDepth;
   std::string ok(depth, '[');
   ok += std::string(depth, ']');
   read_ok(ok);
@@ -104,6 +104,6 @@ TEST_CASE("json reader: what JsonWriter writes reads back and writes again the s
   JsonValue v = read_ok(w.str());
   CHECK(v.string_or("s") == "tab\there \x01 \xC2\x9B é");
   trunk::diag::JsonWriter again;
-  trunk::control::write_json(v, again);
+  trunk::diag::write_json(v, again);
   CHECK(again.str() == w.str());
 }

@@ -1,4 +1,4 @@
-// Fuzzes the control socket's JSON reader (control/json_reader.hpp), which
+// Fuzzes the JSON reader (diag/json_reader.hpp), which
 // trunkd runs on every request line a local client sends: no crash, no
 // deep recursion past the cap, and whatever it accepts writes back through
 // diag::JsonWriter into JSON that reads again. Numbers other than integers
@@ -10,24 +10,24 @@
 #include <string>
 #include <string_view>
 
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 #include "control/reload_outcome.hpp"
 #include "diag/json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > (1u << 16)) return 0;  // trunkd takes request lines of 64 KiB at most
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  trunk::control::JsonValue v;
+  trunk::diag::JsonValue v;
   std::string error;
-  if (!trunk::control::read_json(text, v, error)) {
+  if (!trunk::diag::read_json(text, v, error)) {
     if (error.empty()) std::abort();
   } else {
     std::string written[3];
     for (auto& out : written) {
       trunk::diag::JsonWriter w;
-      trunk::control::write_json(v, w);
+      trunk::diag::write_json(v, w);
       out = w.take();
-      if (!trunk::control::read_json(out, v, error)) std::abort();
+      if (!trunk::diag::read_json(out, v, error)) std::abort();
     }
     if (written[2] != written[1]) std::abort();
   }

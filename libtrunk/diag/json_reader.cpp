@@ -1,7 +1,7 @@
 // The control socket's JSON reader: a recursive-descent parser over a
 // string_view, one function per RFC 8259 production, depth-capped. See
 // json_reader.hpp for why it exists.
-#include "control/json_reader.hpp"
+#include "diag/json_reader.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -9,7 +9,7 @@
 #include "diag/json.hpp"
 #include "text/utf8.hpp"
 
-namespace trunk::control {
+namespace trunk::diag {
 namespace {
 
 class Reader {
@@ -283,4 +283,4 @@ void write_json(const JsonValue& v, diag::JsonWriter& w) {
   }
 }
 
-}  // namespace trunk::control
+}  // namespace trunk::diag
